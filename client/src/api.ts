@@ -1,0 +1,210 @@
+/**
+ * HTTP API client and the guest identity. The identity token lives in
+ * localStorage (it survives a reload); on start it is checked with GET /api/me
+ * and replaced by a new guest when the server no longer knows it.
+ */
+import type { GameSummary, GuestResponse, MoveRecord, TicketResponse } from "@tabula/shared/protocol";
+import type { GameKind } from "@tabula/shared/rules";
+
+const TOKEN_KEY = "tabula.token";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface Identity {
+  token: string;
+  id: string;
+  name: string;
+}
+
+export interface InviteInfo {
+  code: string;
+  game: GameKind;
+  timeControl: string;
+  host: { name: string };
+}
+
+export interface Stats {
+  playersOnline: number;
+  gamesLive: number;
+  node: string;
+}
+
+export interface GameRecord {
+  game: GameSummary & { seed: string };
+  moves: MoveRecord[];
+}
+
+type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
+
+function defaultStorage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class Api {
+  private readonly base: string;
+  private readonly storage: Storage | null;
+  private readonly fetchFn: typeof fetch;
+  identity: Identity | null = null;
+  /** Called whenever the identity changes (new guest, renamed). */
+  onIdentity: (identity: Identity) => void = () => {};
+
+  constructor(base = "", opts: { storage?: Storage | null; fetchFn?: typeof fetch } = {}) {
+    this.base = base.replace(/\/$/, "");
+    this.storage = opts.storage === undefined ? defaultStorage() : opts.storage;
+    this.fetchFn = opts.fetchFn ?? ((input, init) => fetch(input, init));
+  }
+
+  get token(): string | null {
+    return this.identity?.token ?? null;
+  }
+
+  /** Raw request: JSON in, JSON out; HTTP errors become ApiError with the server's code. */
+  async request<T>(method: string, path: string, body?: unknown, opts: { signal?: AbortSignal; auth?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.auth !== false && this.identity) headers.Authorization = `Bearer ${this.identity.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.base}/api${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if ((err as Error)?.name === "AbortError") throw err;
+      throw new ApiError(0, "NETWORK", "cannot reach the server");
+    }
+    const text = await res.text();
+    let data: unknown = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    if (!res.ok) {
+      const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `${res.status} ${res.statusText}`);
+    }
+    return data as T;
+  }
+
+  /** An authenticated request; a 401 (unknown or expired identity) gets a fresh guest and one retry. */
+  private async authed<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    if (!this.identity) await this.ensureIdentity();
+    try {
+      return await this.request<T>(method, path, body, { signal });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        await this.newGuest(this.identity?.name);
+        return this.request<T>(method, path, body, { signal });
+      }
+      throw err;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Identity
+
+  /** The stored identity if the server still accepts it, else a new guest. */
+  async ensureIdentity(): Promise<Identity> {
+    if (this.identity) return this.identity;
+    const token = this.storage?.getItem(TOKEN_KEY) ?? null;
+    if (token) {
+      const checked = await this.fetchMe(token);
+      if (checked) return this.setIdentity({ token, ...checked });
+    }
+    return this.newGuest();
+  }
+
+  private async fetchMe(token: string): Promise<{ id: string; name: string } | null> {
+    const saved = this.identity;
+    this.identity = { token, id: "", name: "" };
+    try {
+      return await this.request<{ id: string; name: string }>("GET", "/me");
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    } finally {
+      this.identity = saved;
+    }
+  }
+
+  /** A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. */
+  async newGuest(name?: string): Promise<Identity> {
+    const body = name ? { name } : {};
+    const res = await this.request<GuestResponse>("POST", "/guest", body, { auth: false });
+    return this.setIdentity({ token: res.token, id: res.player.id, name: res.player.name });
+  }
+
+  private setIdentity(identity: Identity): Identity {
+    this.identity = identity;
+    this.storage?.setItem(TOKEN_KEY, identity.token);
+    this.onIdentity(identity);
+    return identity;
+  }
+
+  // -------------------------------------------------------------------------
+  // Matchmaking and games
+
+  quickPlay(game: GameKind, timeControl?: string): Promise<TicketResponse> {
+    return this.authed("POST", "/matchmaking/quick", { game, timeControl });
+  }
+
+  pollTicket(ticket: string, waitSeconds: number, signal?: AbortSignal): Promise<TicketResponse> {
+    return this.authed("GET", `/matchmaking/tickets/${encodeURIComponent(ticket)}?wait=${waitSeconds}`, undefined, signal);
+  }
+
+  cancelTicket(ticket: string): Promise<TicketResponse> {
+    return this.authed("DELETE", `/matchmaking/tickets/${encodeURIComponent(ticket)}`);
+  }
+
+  createInvite(game: GameKind, timeControl?: string): Promise<TicketResponse> {
+    return this.authed("POST", "/invites", { game, timeControl });
+  }
+
+  inviteInfo(code: string): Promise<InviteInfo> {
+    return this.request("GET", `/invites/${encodeURIComponent(code)}`);
+  }
+
+  acceptInvite(code: string): Promise<{ gameId: string }> {
+    return this.authed("POST", `/invites/${encodeURIComponent(code)}/accept`, {});
+  }
+
+  botGame(game: GameKind, timeControl?: string): Promise<{ gameId: string }> {
+    return this.authed("POST", "/bot-games", { game, timeControl });
+  }
+
+  myGames(): Promise<{ games: GameSummary[] }> {
+    return this.authed("GET", "/games?mine=1");
+  }
+
+  gameRecord(gameId: string): Promise<GameRecord> {
+    return this.request("GET", `/games/${encodeURIComponent(gameId)}`);
+  }
+
+  stats(): Promise<Stats> {
+    return this.request("GET", "/stats", undefined, { auth: false });
+  }
+}
+
+/** A short, human message for an error thrown by the API or the network. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,33 @@
+// `npm test`: every check and every test, in one command.
+//   1. lint + format check (Biome)   2. type check (tsc)   3. all Vitest projects
+//      (unit, integration against real PostgreSQL, browser in Debian's Chromium).
+// Extra arguments go to Vitest, e.g. `npm test -- --project unit`.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ensureNode24, REPO_ROOT } from "./node24.mjs";
+
+ensureNode24();
+
+const args = process.argv.slice(2);
+const step = (msg) => console.log(`\n\x1b[1m== ${msg}\x1b[0m`);
+const run = (cmd, a) => execFileSync(cmd, a, { cwd: REPO_ROOT, stdio: "inherit" });
+try {
+  if (!existsSync(join(REPO_ROOT, "game-server/src/generated/prisma/client.ts"))) {
+    step("generating the Prisma client");
+    run(process.execPath, ["game-server/scripts/prisma-generate.mjs"]);
+  }
+  if (args.length === 0) {
+    step("lint and format (biome check)");
+    run("npx", ["biome", "check", "."]);
+    step("type check (tsc)");
+    run("npx", ["tsc", "-p", "tsconfig.json"]);
+    run("npx", ["tsc", "-p", "client/tsconfig.json"]);
+    step("building the browser client (for the browser tests)");
+    run("npm", ["run", "build", "-w", "client"]);
+  }
+  step("tests (vitest)");
+  run("npx", ["vitest", "run", ...args]);
+} catch (err) {
+  process.exit(typeof err.status === "number" ? err.status : 1);
+}

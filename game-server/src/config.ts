@@ -1,0 +1,138 @@
+/**
+ * Tabula's one configuration module. The environment is parsed once, here;
+ * every other module receives a `Config` object. Bad values fail fast with a
+ * message naming the variable; insecure defaults are refused in production.
+ */
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const seconds = z.coerce.number().positive();
+
+/** Every variable, its meaning and its default. README.md renders this table. */
+export const ENV_SCHEMA = z.object({
+  /** Environment name; "production" refuses insecure defaults. */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** HTTP/WebSocket port of this node. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(2567),
+  /** Interface to bind. */
+  HOST: z.string().default("0.0.0.0"),
+  /** This node's id (used in logs, in the database as the owner of its games, and later in routing). */
+  NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, "lower-case letters, digits and dashes, at most 32")
+    .default("n1"),
+  /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded PostgreSQL keeps its data (ignored when DATABASE_URL is set). */
+  DATA_DIR: z.string().default(".data/postgres"),
+  /** Port of the embedded PostgreSQL. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Secret that signs identity tokens (HS256). Required in production, at least 32 characters. */
+  TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Lifetime of an identity token, in days. */
+  TOKEN_TTL_DAYS: z.coerce.number().positive().default(30),
+  /** How long a disconnected player's seat is held, in seconds, before the game is lost by abandonment. */
+  RECONNECT_WINDOW_S: seconds.default(60),
+  /** Time each side has to make its first move, in seconds, before the game is aborted. */
+  FIRST_MOVE_TIMEOUT_S: seconds.default(30),
+  /** Multiplies every time control (tests use e.g. 0.01 to make a 1+0 game last 0.6 s). Must be 1 in production. */
+  CLOCK_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** Think time of the built-in bot, in milliseconds (min,max), e.g. "600,1800". */
+  BOT_THINK_MS: z
+    .string()
+    .regex(/^\d+,\d+$/)
+    .default("600,1800")
+    .transform((s) => s.split(",").map(Number) as [number, number]),
+  /** Largest accepted WebSocket frame, in bytes; larger frames close the socket (1009). */
+  MAX_FRAME_BYTES: z.coerce.number().int().min(256).default(4096),
+  /** Messages per second a client may send before it is disconnected. */
+  MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** Spectators allowed per game. */
+  MAX_SPECTATORS: z.coerce.number().int().min(0).default(50),
+  /** Folder of the built browser client to serve at "/" (empty: do not serve it). */
+  CLIENT_DIST: z.string().default("client/dist"),
+  /** Log level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Log as JSON lines (true) or human-readable (false). Default: JSON in production. */
+  LOG_JSON: bool.optional(),
+});
+
+export type Env = z.input<typeof ENV_SCHEMA>;
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  nodeId: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  tokenSecret: string;
+  tokenTtlDays: number;
+  /** Seat hold after a drop, ms. */
+  reconnectWindowMs: number;
+  /** First-move deadline, ms. */
+  firstMoveTimeoutMs: number;
+  clockScale: number;
+  botThinkMs: [number, number];
+  maxFrameBytes: number;
+  maxMessagesPerSecond: number;
+  maxSpectators: number;
+  clientDist: string;
+  logLevel: string;
+  logJson: boolean;
+}
+
+/** Insecure development secret: refused when NODE_ENV=production. */
+const DEV_SECRET = "tabula-development-secret-do-not-use-in-production";
+
+export class ConfigError extends Error {}
+
+/** Parse an environment (default: process.env) into a Config, or throw ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = ENV_SCHEMA.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production" && !e.TOKEN_SECRET) {
+    throw new ConfigError(
+      "invalid configuration:\n  TOKEN_SECRET: required in production (at least 32 random characters)",
+    );
+  }
+  if (e.NODE_ENV === "production" && e.CLOCK_SCALE !== 1) {
+    throw new ConfigError("invalid configuration:\n  CLOCK_SCALE: must be 1 in production");
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    nodeId: e.NODE_ID,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
+    tokenTtlDays: e.TOKEN_TTL_DAYS,
+    reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,
+    firstMoveTimeoutMs: e.FIRST_MOVE_TIMEOUT_S * 1000,
+    clockScale: e.CLOCK_SCALE,
+    botThinkMs: e.BOT_THINK_MS,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    maxSpectators: e.MAX_SPECTATORS,
+    clientDist: e.CLIENT_DIST,
+    logLevel: e.LOG_LEVEL,
+    logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
+  };
+}
+
+/** True when the development signing secret is in use (logged as a warning at start). */
+export function usesDevSecret(config: Config): boolean {
+  return config.tokenSecret === DEV_SECRET;
+}

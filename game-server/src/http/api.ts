@@ -1,0 +1,295 @@
+/**
+ * The HTTP API under /api: identity, matchmaking, history, stats. Every body
+ * is validated with the protocol's schemas; errors answer
+ * `{ error: { code, message } }` with a fitting status, and internal details
+ * never reach the client.
+ */
+import express, { type NextFunction, type Request, type Response } from "express";
+import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
+import { GAMES, findTimeControl, getGame, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
+import { z } from "zod";
+import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
+import type { Db } from "../db/client.ts";
+import { DbUnavailableError, type GameRepository } from "../db/games.ts";
+import { botPlayer, createPlayer, findPlayer } from "../db/players.ts";
+import type { GameFactory } from "../game/factory.ts";
+import type { OnlineTracker } from "../game/online.ts";
+import type { Logger } from "../log.ts";
+import { type Matchmaker, MatchmakingError } from "../matchmaking/matchmaker.ts";
+
+export interface ApiDeps {
+  db: Db;
+  games: GameRepository;
+  tokens: TokenService;
+  matchmaker: Matchmaker;
+  factory: GameFactory;
+  online: OnlineTracker;
+  nodeId: string;
+  log: Logger;
+  /** Number of games live on this node. */
+  liveGames: () => number;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+
+/** Wrap an async handler so rejections reach the error middleware (and answer JSON). */
+function route(fn: Handler) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res).then((body) => {
+      if (!res.headersSent) res.json(body);
+    }, next);
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new HttpError(400, "BAD_REQUEST", i ? `${i.path.join(".") || "body"}: ${i.message}` : "invalid request");
+  }
+  return r.data;
+}
+
+function choice(body: unknown): { game: GameKind; timeControl: string } {
+  const c = parse(GameChoice, body);
+  const tc = findTimeControl(c.game, c.timeControl ?? getGame(c.game)?.timeControls[0]?.id ?? "");
+  if (!tc) throw new HttpError(400, "BAD_REQUEST", `unknown time control ${c.timeControl} for ${c.game}`);
+  return { game: c.game, timeControl: tc.id };
+}
+
+const TicketParams = z.object({ ticket: z.string().min(8).max(40) });
+const CodeParams = z.object({ code: z.string().regex(/^[A-Za-z0-9]{6}$/, "6 letters or digits") });
+const GameParams = z.object({ id: z.string().regex(/^[a-z0-9]{4,16}$/, "a game id") });
+const WaitQuery = z.object({ wait: z.coerce.number().min(0).max(30).default(0) }).passthrough();
+
+export function createApi(deps: ApiDeps): express.Router {
+  const api = express.Router();
+  api.use(express.json({ limit: "4kb" }));
+
+  /** Resolve the caller's identity from the Bearer token; 401 when missing or invalid. */
+  async function identify(req: Request): Promise<Identity> {
+    try {
+      const id = await deps.tokens.verify(bearerToken(req.header("authorization")));
+      // A valid signature is not enough: the player must exist (the database may have been reset).
+      const player = await findPlayer(deps.db, id.playerId).catch((err) => {
+        throw new DbUnavailableError((err as Error).message);
+      });
+      if (!player) throw new AuthError("unknown player; get a new guest identity");
+      deps.online.touch(id.playerId);
+      return { playerId: player.id, name: player.name };
+    } catch (err) {
+      if (err instanceof AuthError) throw new HttpError(401, "UNAUTHENTICATED", err.message);
+      throw err;
+    }
+  }
+
+  api.post(
+    "/guest",
+    route(async (req) => {
+      const { name } = parse(GuestRequest, req.body);
+      const player = await createPlayer(deps.db, name);
+      deps.online.touch(player.id);
+      const token = await deps.tokens.sign({ playerId: player.id, name: player.name });
+      deps.log.info({ player: player.id, name: player.name }, "guest created");
+      return { token, player: { id: player.id, name: player.name } };
+    }),
+  );
+
+  api.get(
+    "/me",
+    route(async (req) => {
+      const me = await identify(req);
+      return { id: me.playerId, name: me.name };
+    }),
+  );
+
+  api.get(
+    "/games/meta",
+    route(async () => ({
+      games: Object.values(GAMES).map((g: GameDefinition) => ({ id: g.id, name: g.name, seatNames: g.seatNames, timeControls: g.timeControls })),
+    })),
+  );
+
+  api.post(
+    "/matchmaking/quick",
+    route(async (req) => {
+      const me = await identify(req);
+      const { game, timeControl } = choice(req.body);
+      return deps.matchmaker.quickPlay(me.playerId, game, timeControl);
+    }),
+  );
+
+  api.get(
+    "/matchmaking/tickets/:ticket",
+    route(async (req) => {
+      const me = await identify(req);
+      const { ticket } = parse(TicketParams, req.params);
+      const { wait } = parse(WaitQuery, req.query);
+      return deps.matchmaker.poll(ticket, me.playerId, wait * 1000);
+    }),
+  );
+
+  api.delete(
+    "/matchmaking/tickets/:ticket",
+    route(async (req) => {
+      const me = await identify(req);
+      const { ticket } = parse(TicketParams, req.params);
+      return deps.matchmaker.cancel(ticket, me.playerId);
+    }),
+  );
+
+  api.post(
+    "/invites",
+    route(async (req) => {
+      const me = await identify(req);
+      const { game, timeControl } = choice(req.body);
+      return deps.matchmaker.createInvite(me.playerId, game, timeControl);
+    }),
+  );
+
+  api.get(
+    "/invites/:code",
+    route(async (req) => {
+      const { code } = parse(CodeParams, req.params);
+      const info = await deps.matchmaker.inviteInfo(code.toUpperCase());
+      if (!info) throw new HttpError(404, "NO_INVITE", "no open invite with that code");
+      return info;
+    }),
+  );
+
+  api.post(
+    "/invites/:code/accept",
+    route(async (req) => {
+      const me = await identify(req);
+      const { code } = parse(CodeParams, req.params);
+      return deps.matchmaker.acceptInvite(me.playerId, code.toUpperCase());
+    }),
+  );
+
+  api.post(
+    "/bot-games",
+    route(async (req) => {
+      const me = await identify(req);
+      const { game, timeControl } = choice(req.body);
+      const bot = await botPlayer(deps.db, game);
+      const gameId = await deps.factory.create({ game, timeControl, mode: "bot", playerIds: [me.playerId, bot.id] });
+      return { gameId };
+    }),
+  );
+
+  api.get(
+    "/games",
+    route(async (req) => {
+      const me = await identify(req);
+      const rows = await deps.games.listForPlayer(me.playerId);
+      return { games: rows.map(summary) };
+    }),
+  );
+
+  api.get(
+    "/games/:id",
+    route(async (req) => {
+      const { id } = parse(GameParams, req.params);
+      const loaded = await deps.games.loadGame(id);
+      if (!loaded) throw new HttpError(404, "NO_GAME", "no such game");
+      const { game, players, moves } = loaded;
+      const records: MoveRecord[] = moves.map((m) => ({
+        ply: m.ply,
+        seat: m.seat as Seat,
+        move: m.move,
+        san: m.san,
+        clockMs: m.clockMs,
+        at: m.createdAt.getTime(),
+      }));
+      const body: Record<string, unknown> = { game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed }, moves: records };
+      if (req.query.positions === "1") {
+        // Every position of the game, replayed from the seed with the shared rules.
+        const def = getGame(game.kind);
+        if (def) {
+          let state = def.setup(game.seed);
+          const views = [def.view(state, null)];
+          for (const m of records) {
+            const r = def.apply(state, m.move, m.seat);
+            if (!r.ok) break;
+            state = r.state;
+            views.push(def.view(state, null));
+          }
+          body.positions = views;
+        }
+      }
+      return body;
+    }),
+  );
+
+  api.get(
+    "/stats",
+    route(async () => ({ playersOnline: deps.online.count(), gamesLive: deps.liveGames(), node: deps.nodeId })),
+  );
+
+  api.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, "NOT_FOUND", "no such endpoint")));
+
+  api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError || err instanceof MatchmakingError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    const e = err as { type?: string; status?: number };
+    if (e?.type === "entity.too.large") {
+      res.status(413).json({ error: { code: "TOO_LARGE", message: "request body too large" } });
+      return;
+    }
+    if (e?.type === "entity.parse.failed" || e?.status === 400) {
+      res.status(400).json({ error: { code: "BAD_REQUEST", message: "malformed JSON body" } });
+      return;
+    }
+    if (err instanceof DbUnavailableError) {
+      deps.log.error({ err }, "database unavailable");
+      res.status(503).json({ error: { code: "UNAVAILABLE", message: "the database is temporarily unavailable" } });
+      return;
+    }
+    deps.log.error({ err }, "request failed");
+    res.status(500).json({ error: { code: "INTERNAL", message: "internal error" } });
+  });
+  return api;
+}
+
+type SummaryRow = {
+  id: string;
+  kind: string;
+  timeControl: string;
+  mode: string;
+  status: string;
+  ply: number;
+  winner: number | null;
+  resultReason: string | null;
+  createdAt: Date;
+  endedAt: Date | null;
+  seat0: { id: string; name: string; isBot: boolean };
+  seat1: { id: string; name: string; isBot: boolean };
+};
+
+function summary(g: SummaryRow): GameSummary {
+  return {
+    gameId: g.id,
+    kind: g.kind as GameKind,
+    timeControl: g.timeControl,
+    mode: g.mode,
+    status: g.status as GameSummary["status"],
+    players: [g.seat0, g.seat1],
+    ply: g.ply,
+    result: g.resultReason ? { winner: g.winner as Seat | null, reason: g.resultReason as never } : null,
+    createdAt: g.createdAt.getTime(),
+    endedAt: g.endedAt?.getTime() ?? null,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Entry point of a game-server node: `node game-server/src/main.ts`.
+ * Reads the environment once (see config.ts), starts the node, and shuts down
+ * cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { startNode } from "./server.ts";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`tabula: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger({ level: config.logLevel, json: config.logJson, nodeId: config.nodeId });
+
+try {
+  const node = await startNode(config, log);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await node.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  console.log(`\n  Tabula is running: open http://localhost:${node.port}/\n`);
+} catch (err) {
+  log.fatal({ err }, "could not start");
+  process.exit(1);
+}

@@ -1,0 +1,49 @@
+/**
+ * Matchmaking: quick-play queues per (game, time control) and private games by
+ * invite code. This interface is what the HTTP API talks to; the in-memory
+ * implementation serves a single node, and a Redis one (shared by every node)
+ * can take its place without the API noticing.
+ */
+import type { GameKind } from "@tabula/shared/rules";
+import type { TicketResponse } from "@tabula/shared/protocol";
+
+export interface InviteInfo {
+  code: string;
+  game: GameKind;
+  timeControl: string;
+  host: { name: string };
+}
+
+export interface Matchmaker {
+  /** Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one cancels the old. */
+  quickPlay(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  /** Open a private game; the returned ticket carries the invite code. */
+  createInvite(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  inviteInfo(code: string): Promise<InviteInfo | null>;
+  /** Join the invite `code`; resolves with the new game's id. */
+  acceptInvite(playerId: string, code: string): Promise<{ gameId: string }>;
+  /** A ticket's status, waiting up to `waitMs` for it to change from "waiting". */
+  poll(ticketId: string, playerId: string, waitMs: number): Promise<TicketResponse>;
+  cancel(ticketId: string, playerId: string): Promise<TicketResponse>;
+  /** Stop timers and release waiters (shutdown). */
+  close(): void;
+}
+
+/** Creates a game between two players and its room; returns the game id. */
+export type PairingHandler = (args: {
+  game: GameKind;
+  timeControl: string;
+  mode: "quick" | "invite";
+  playerIds: [string, string];
+}) => Promise<string>;
+
+export class MatchmakingError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}

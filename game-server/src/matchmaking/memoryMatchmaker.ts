@@ -1,0 +1,218 @@
+/**
+ * Single-node matchmaker: queues and invites in this process's memory.
+ * Pairing is done under a per-queue promise chain so two concurrent requests
+ * can never take the same waiting ticket.
+ */
+import { randomBytes } from "node:crypto";
+import type { GameKind } from "@tabula/shared/rules";
+import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
+import type { Logger } from "../log.ts";
+import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
+
+interface Ticket {
+  id: string;
+  playerId: string;
+  playerName: string;
+  game: GameKind;
+  timeControl: string;
+  kind: "quick" | "invite";
+  status: TicketStatus;
+  gameId?: string;
+  inviteCode?: string;
+  /** Last time the owner asked about the ticket (epoch ms); stale tickets are dropped, not paired. */
+  lastSeen: number;
+  waiters: Set<() => void>;
+}
+
+/** Invite-code alphabet: no 0/O, 1/I/L. */
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+export function newInviteCode(): string {
+  const bytes = randomBytes(6);
+  return Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
+}
+
+export interface MemoryMatchmakerOptions {
+  pair: PairingHandler;
+  playerName: (playerId: string) => Promise<string>;
+  log: Logger;
+  /** A waiting ticket not polled for this long is dropped (its owner went away), ms. */
+  staleAfterMs?: number;
+  /** Finished tickets are forgotten after this long, ms. */
+  retainMs?: number;
+}
+
+export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmaker {
+  const staleAfterMs = opts.staleAfterMs ?? 30_000;
+  const retainMs = opts.retainMs ?? 120_000;
+  const tickets = new Map<string, Ticket>();
+  const byPlayer = new Map<string, Ticket>();
+  const invites = new Map<string, Ticket>();
+  const queues = new Map<string, Ticket[]>();
+  let lock: Promise<unknown> = Promise.resolve();
+
+  /** Run `fn` after every earlier pairing decision (one at a time). */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = lock.then(fn, fn);
+    lock = run.catch(() => {});
+    return run;
+  }
+
+  function view(t: Ticket): TicketResponse {
+    return {
+      ticket: t.id,
+      status: t.status,
+      game: t.game,
+      timeControl: t.timeControl,
+      ...(t.gameId ? { gameId: t.gameId } : {}),
+      ...(t.inviteCode ? { inviteCode: t.inviteCode } : {}),
+    };
+  }
+
+  function settle(t: Ticket, status: TicketStatus, gameId?: string): void {
+    t.status = status;
+    if (gameId) t.gameId = gameId;
+    const q = queues.get(`${t.game}|${t.timeControl}`);
+    if (q) {
+      const i = q.indexOf(t);
+      if (i >= 0) q.splice(i, 1);
+    }
+    if (t.inviteCode) invites.delete(t.inviteCode);
+    if (byPlayer.get(t.playerId) === t) byPlayer.delete(t.playerId);
+    for (const w of t.waiters) w();
+    t.waiters.clear();
+    setTimeout(() => tickets.delete(t.id), retainMs).unref();
+  }
+
+  async function newTicket(playerId: string, game: GameKind, timeControl: string, kind: Ticket["kind"]): Promise<Ticket> {
+    const previous = byPlayer.get(playerId);
+    if (previous && previous.status === "waiting") settle(previous, "cancelled");
+    const t: Ticket = {
+      id: randomBytes(12).toString("base64url"),
+      playerId,
+      playerName: await opts.playerName(playerId),
+      game,
+      timeControl,
+      kind,
+      status: "waiting",
+      lastSeen: Date.now(),
+      waiters: new Set(),
+    };
+    tickets.set(t.id, t);
+    byPlayer.set(playerId, t);
+    return t;
+  }
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const t of tickets.values()) {
+      if (t.status === "waiting" && t.waiters.size === 0 && now - t.lastSeen > staleAfterMs) {
+        opts.log.debug({ ticket: t.id }, "dropping stale ticket");
+        settle(t, "expired");
+      }
+    }
+  }, 5_000);
+  sweeper.unref();
+
+  function owned(ticketId: string, playerId: string): Ticket {
+    const t = tickets.get(ticketId);
+    if (!t || t.playerId !== playerId) throw new MatchmakingError(404, "NO_TICKET", "no such ticket");
+    return t;
+  }
+
+  return {
+    quickPlay(playerId, game, timeControl) {
+      return exclusive(async () => {
+        const t = await newTicket(playerId, game, timeControl, "quick");
+        const key = `${game}|${timeControl}`;
+        const q = queues.get(key) ?? [];
+        queues.set(key, q);
+        const now = Date.now();
+        const partner = q.find(
+          (o) => o.status === "waiting" && o.playerId !== playerId && (o.waiters.size > 0 || now - o.lastSeen <= staleAfterMs),
+        );
+        if (!partner) {
+          q.push(t);
+          return view(t);
+        }
+        // Take the partner out of the queue before the (async) game creation.
+        q.splice(q.indexOf(partner), 1);
+        try {
+          const gameId = await opts.pair({ game, timeControl, mode: "quick", playerIds: [partner.playerId, playerId] });
+          settle(partner, "matched", gameId);
+          settle(t, "matched", gameId);
+          opts.log.info({ gameId, game, timeControl }, "quick play paired");
+        } catch (err) {
+          q.unshift(partner);
+          settle(t, "cancelled");
+          throw err;
+        }
+        return view(t);
+      });
+    },
+
+    async createInvite(playerId, game, timeControl) {
+      const t = await newTicket(playerId, game, timeControl, "invite");
+      let code = newInviteCode();
+      while (invites.has(code)) code = newInviteCode();
+      t.inviteCode = code;
+      invites.set(code, t);
+      return view(t);
+    },
+
+    async inviteInfo(code) {
+      const t = invites.get(code.toUpperCase());
+      if (!t || t.status !== "waiting") return null;
+      return { code: t.inviteCode as string, game: t.game, timeControl: t.timeControl, host: { name: t.playerName } } satisfies InviteInfo;
+    },
+
+    acceptInvite(playerId, code) {
+      return exclusive(async () => {
+        const t = invites.get(code.toUpperCase());
+        if (!t || t.status !== "waiting") throw new MatchmakingError(404, "NO_INVITE", "no open invite with that code");
+        if (t.playerId === playerId) throw new MatchmakingError(409, "OWN_INVITE", "you cannot accept your own invite");
+        invites.delete(t.inviteCode as string);
+        try {
+          const gameId = await opts.pair({ game: t.game, timeControl: t.timeControl, mode: "invite", playerIds: [t.playerId, playerId] });
+          settle(t, "matched", gameId);
+          opts.log.info({ gameId, code }, "invite accepted");
+          return { gameId };
+        } catch (err) {
+          invites.set(t.inviteCode as string, t);
+          throw err;
+        }
+      });
+    },
+
+    async poll(ticketId, playerId, waitMs) {
+      const t = owned(ticketId, playerId);
+      t.lastSeen = Date.now();
+      if (t.status === "waiting" && waitMs > 0) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            t.waiters.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, waitMs);
+          t.waiters.add(done);
+        });
+        t.lastSeen = Date.now();
+      }
+      return view(t);
+    },
+
+    async cancel(ticketId, playerId) {
+      return exclusive(async () => {
+        const t = owned(ticketId, playerId);
+        if (t.status === "waiting") settle(t, "cancelled");
+        return view(t);
+      });
+    },
+
+    close() {
+      clearInterval(sweeper);
+      for (const t of tickets.values()) for (const w of t.waiters) w();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * What rooms need from the rest of the node. Colyseus constructs rooms itself
+ * (and, in a cluster, from options that must be plain JSON), so services are
+ * handed over here once at start-up instead of through room options.
+ */
+import type { Config } from "../config.ts";
+import type { GameRepository } from "../db/games.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { Logger } from "../log.ts";
+import type { GameFactory } from "../game/factory.ts";
+import type { OnlineTracker } from "../game/online.ts";
+
+export interface RoomServices {
+  config: Config;
+  games: GameRepository;
+  tokens: TokenService;
+  factory: GameFactory;
+  online: OnlineTracker;
+  log: Logger;
+  /** Current time, epoch ms (replaceable in tests). */
+  now: () => number;
+}
+
+let services: RoomServices | undefined;
+
+export function setRoomServices(s: RoomServices): void {
+  services = s;
+}
+
+export function roomServices(): RoomServices {
+  if (!services) throw new Error("room services are not set (setRoomServices must run before rooms are created)");
+  return services;
+}

@@ -1,0 +1,141 @@
+/**
+ * Assembles one Tabula node: database (embedded or DATABASE_URL), migrations,
+ * Prisma, identity, matchmaking, the game room and the HTTP API, on a Colyseus
+ * server. `startNode` is what `main.ts` and the integration tests call.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { matchMaker, Server, LocalDriver, LocalPresence } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { GAME_ROOM } from "@tabula/shared/protocol";
+import express from "express";
+import { createTokenService } from "./auth/tokens.ts";
+import { type Config, usesDevSecret } from "./config.ts";
+import { createDb, type Db } from "./db/client.ts";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
+import { createGameRepository } from "./db/games.ts";
+import { migrate } from "./db/migrate.ts";
+import { findPlayer } from "./db/players.ts";
+import { createGameFactory } from "./game/factory.ts";
+import { OnlineTracker } from "./game/online.ts";
+import { createApi } from "./http/api.ts";
+import type { Logger } from "./log.ts";
+import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
+import { GameRoom } from "./rooms/GameRoom.ts";
+import { setRoomServices } from "./rooms/services.ts";
+
+/** Repository root (this file is game-server/src/server.ts). */
+export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+
+export interface RunningNode {
+  /** Base URL, e.g. http://127.0.0.1:2567 */
+  url: string;
+  port: number;
+  databaseUrl: string;
+  db: Db;
+  /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: Config, log: Logger): Promise<RunningNode> {
+  if (usesDevSecret(config)) log.warn("TOKEN_SECRET is not set: using the insecure development secret (refused in production)");
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: resolve(REPO_ROOT, config.dataDir),
+      port: config.embeddedPgPort,
+      log,
+    });
+    databaseUrl = embedded.url;
+  } else {
+    log.info({ database: redact(databaseUrl) }, "using DATABASE_URL");
+  }
+
+  const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log);
+  log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
+
+  const db = createDb(databaseUrl);
+  const games = createGameRepository(db);
+  const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
+  const online = new OnlineTracker();
+  const factory = createGameFactory({ games, nodeId: config.nodeId, firstMoveTimeoutMs: config.firstMoveTimeoutMs, clockScale: config.clockScale, log });
+  const matchmaker = createMemoryMatchmaker({
+    log,
+    pair: ({ game, timeControl, mode, playerIds }) => factory.create({ game, timeControl, mode, playerIds }),
+    playerName: async (id) => (await findPlayer(db, id))?.name ?? "?",
+  });
+  setRoomServices({ config, games, tokens, factory, online, log, now: Date.now });
+
+  const transport = new WebSocketTransport({ maxPayload: config.maxFrameBytes, pingInterval: 10_000, pingMaxRetries: 3 });
+  const gameServer = new Server({
+    transport,
+    presence: new LocalPresence(),
+    driver: new LocalDriver(),
+    greet: false,
+    gracefullyShutdown: false,
+    express: (app) => {
+      app.set("trust proxy", "loopback");
+      app.disable("x-powered-by");
+      app.get("/healthz", (_req, res) => {
+        res.json({ ok: true, node: config.nodeId });
+      });
+      app.use(
+        "/api",
+        createApi({
+          db,
+          games,
+          tokens,
+          matchmaker,
+          factory,
+          online,
+          nodeId: config.nodeId,
+          log,
+          liveGames: () => matchMaker.stats.local.roomCount,
+        }),
+      );
+      const dist = resolve(REPO_ROOT, config.clientDist);
+      if (config.clientDist && existsSync(resolve(dist, "index.html"))) {
+        app.use(express.static(dist, { index: "index.html", maxAge: "1h" }));
+        app.get(/^\/(?!api\/|matchmake\/).*/, (_req, res) => res.sendFile(resolve(dist, "index.html")));
+        log.info({ dist }, "serving the browser client");
+      } else if (config.clientDist) {
+        log.warn({ dist }, "browser client not built: run `npm run build -w client` (npm start does it for you)");
+      }
+    },
+  });
+  gameServer.define(GAME_ROOM, GameRoom);
+  await gameServer.listen(config.port, config.host);
+  const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ url, transport: "ws" }, "Tabula node listening");
+
+  let stopped = false;
+  return {
+    url,
+    port,
+    databaseUrl,
+    db,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      matchmaker.close();
+      await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
+      await db.$disconnect();
+      if (embedded) await embedded.stop();
+      log.info("stopped");
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable)";
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Every kind of bad input is answered with a clear error (or a closed socket)
+ * and changes nothing in the database.
+ */
+import { Client } from "@colyseus/sdk";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../support/db.ts";
+import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
+import { startTestNode, type TestNode } from "../support/node.ts";
+
+let node: TestNode;
+let seats: [Seat, Seat];
+let players: [Player, Player];
+let gameId: string;
+
+beforeAll(async () => {
+  node = await startTestNode({ MAX_MESSAGES_PER_SECOND: "40" });
+  const a = await newPlayer(node.url);
+  const b = await newPlayer(node.url);
+  const [g] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
+  gameId = g;
+  const [sa, sb] = await Promise.all([Seat.join(a, g), Seat.join(b, g)]);
+  [seats, players] = sa.seat === 0 ? [[sa, sb], [a, b]] : [[sb, sa], [b, a]];
+  await seats[0].play("e2e4");
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+async function dbState() {
+  const moves = await query(node.databaseUrl, `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [gameId]);
+  const game = await query(node.databaseUrl, `SELECT ply, status, "clock0Ms", "clock1Ms", "deadlineAt" FROM "Game" WHERE id = $1`, [gameId]);
+  return { moves, game };
+}
+
+let before: Awaited<ReturnType<typeof dbState>>;
+beforeEach(async () => {
+  before = await dbState();
+});
+
+/** Send `type`/`payload` from `seat` and expect an error with `code`; the database must not change. */
+async function expectRejected(seat: Seat, type: string, payload: unknown, code: string) {
+  const n = seat.errors.length;
+  seat.room.send(type as never, payload as never);
+  await seat.until((s) => s.errors.length > n, `error ${code}`);
+  expect(seat.errors[n]).toMatchObject({ code });
+  expect(seat.errors[n].message.length).toBeGreaterThan(3);
+  expect(await dbState()).toEqual(before);
+}
+
+describe("bad input changes nothing", () => {
+  it("out of turn (the seat that just moved moves again)", async () => {
+    await expectRejected(seats[0], "move", { ply: 1, move: "d2d4" }, "NOT_YOUR_TURN");
+  });
+  it("illegal move", async () => {
+    await expectRejected(seats[1], "move", { ply: 1, move: "e7e4" }, "ILLEGAL_MOVE");
+  });
+  it("garbage move notation", async () => {
+    await expectRejected(seats[1], "move", { ply: 1, move: "zz" }, "BAD_MOVE_FORMAT");
+  });
+  it("stale ply (a resend of an old ply)", async () => {
+    await expectRejected(seats[1], "move", { ply: 0, move: "e7e5" }, "STALE_PLY");
+  });
+  it("future ply", async () => {
+    await expectRejected(seats[1], "move", { ply: 5, move: "e7e5" }, "STALE_PLY");
+  });
+  it("malformed payloads: wrong types, missing and extra fields, not an object", async () => {
+    await expectRejected(seats[1], "move", { ply: "1", move: "e7e5" }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", { move: "e7e5" }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", { ply: 1, move: "e7e5", __proto__: { admin: true }, extra: 1 }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", "e7e5", "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", { ply: 1, move: "x".repeat(500) }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "draw", { action: "maybe" }, "BAD_MESSAGE");
+  });
+  it("unknown message type", async () => {
+    await expectRejected(seats[1], "teleport", { to: "h8" }, "UNKNOWN_MESSAGE");
+  });
+  it("answering an offer that was never made", async () => {
+    await expectRejected(seats[1], "draw", { action: "accept" }, "NO_OFFER");
+  });
+  it("abort after one's first move", async () => {
+    await expectRejected(seats[0], "abort", {}, "CANNOT_ABORT");
+  });
+  it("a spectator cannot move, resign or offer", async () => {
+    const watcher = await newPlayer(node.url);
+    const spec = await Seat.join(watcher, gameId, { spectate: true });
+    expect(spec.snapshot?.you).toEqual({ role: "spectator", seat: null });
+    await expectRejected(spec, "move", { ply: 1, move: "e7e5" }, "NOT_A_PLAYER");
+    await expectRejected(spec, "resign", {}, "NOT_A_PLAYER");
+    // A player joining with spectate:true is a spectator too: no acting for a seat through a side door.
+    const side = await Seat.join(players[1], gameId, { spectate: true });
+    await expectRejected(side, "move", { ply: 1, move: "e7e5" }, "NOT_A_PLAYER");
+    await spec.room.leave();
+    await side.room.leave();
+  });
+  it("joins without a valid identity are refused", async () => {
+    const anon = new Client(node.url);
+    await expect(anon.joinById(gameId, {})).rejects.toThrow(/identity token/);
+    const forged = new Client(node.url);
+    forged.auth.token = `${players[0].token.slice(0, -4)}AAAA`;
+    await expect(forged.joinById(gameId, {})).rejects.toThrow(/invalid identity token/);
+    expect(await dbState()).toEqual(before);
+  });
+  it("HTTP: unauthenticated, malformed and oversized requests", async () => {
+    expect((await http(node.url, "POST", "/api/matchmaking/quick", undefined, { game: "chess" })).status).toBe(401);
+    expect((await http(node.url, "POST", "/api/matchmaking/quick", "not-a-token", { game: "chess" })).status).toBe(401);
+    const bad = await http<{ error: { code: string } }>(node.url, "POST", "/api/matchmaking/quick", players[0].token, { game: "go" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("BAD_REQUEST");
+    const badName = await http<{ error: { code: string } }>(node.url, "POST", "/api/guest", undefined, { name: "<script>" });
+    expect(badName.status).toBe(400);
+    const res = await fetch(`${node.url}/api/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(res.status).toBe(400);
+    const big = await fetch(`${node.url}/api/guest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "a".repeat(10_000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(await dbState()).toEqual(before);
+  });
+  it("an oversized frame closes that socket only; the game goes on", async () => {
+    const p = players[1];
+    const extra = await Seat.join(p, gameId, { spectate: true });
+    const closed = new Promise<number>((resolve) => extra.room.onLeave((code) => resolve(code)));
+    extra.room.send("move", { ply: 1, move: "e7e5", pad: "x".repeat(20_000) });
+    expect(await closed).toBe(1009);
+    expect(await dbState()).toEqual(before);
+    await seats[1].play("e7e5"); // the real seat still plays
+  });
+  it("a client flooding messages is disconnected", async () => {
+    const p = await newPlayer(node.url);
+    const flood = await Seat.join(p, gameId, { spectate: true });
+    const closed = new Promise<number>((resolve) => flood.room.onLeave((code) => resolve(code)));
+    for (let i = 0; i < 200; i++) flood.room.send("sync", {});
+    expect(await closed).toBeGreaterThanOrEqual(4000);
+    // Players are unaffected.
+    await seats[0].play("g1f3");
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Disconnects: a player who drops keeps the seat for the reconnection window
+ * (the opponent sees the countdown) and resumes; one who does not come back
+ * loses by abandonment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { query } from "../support/db.ts";
+import { newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
+import { startTestNode, type TestNode } from "../support/node.ts";
+
+let node: TestNode;
+beforeAll(async () => {
+  node = await startTestNode({ RECONNECT_WINDOW_S: "1.5" });
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+async function paired(): Promise<{ seats: [Seat, Seat]; players: [Player, Player]; gameId: string }> {
+  const a = await newPlayer(node.url);
+  const b = await newPlayer(node.url);
+  const [g] = await Promise.all([quickPlay(a, "connect4"), quickPlay(b, "connect4")]);
+  const [sa, sb] = await Promise.all([Seat.join(a, g), Seat.join(b, g)]);
+  return sa.seat === 0 ? { seats: [sa, sb], players: [a, b], gameId: g } : { seats: [sb, sa], players: [b, a], gameId: g };
+}
+
+describe("disconnects", () => {
+  it("a player who drops and comes back inside the window resumes the game", async () => {
+    const { seats, players, gameId } = await paired();
+    await seats[0].play("3");
+    await seats[1].play("3");
+    const t0 = Date.now();
+    await seats[1].room.leave(false); // the socket just closes, no goodbye
+    await seats[0].until((s) => s.snapshot?.players[1].connected === false, "opponent shown as disconnected");
+    const deadline = seats[0].snapshot!.players[1].reconnectDeadline!;
+    expect(deadline).toBeGreaterThan(t0 + 1000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 1500);
+
+    const back = await Seat.join(players[1], gameId); // a new socket, same identity (e.g. after a reload)
+    expect(back.snapshot?.you).toEqual({ role: "player", seat: 1 });
+    expect(back.snapshot?.ply).toBe(2);
+    await seats[0].until((s) => s.snapshot?.players[1].connected === true, "opponent back");
+    await new Promise((r) => setTimeout(r, 1800)); // past the window: nothing happens, they are back
+    await seats[0].play("4");
+    await back.play("4");
+    expect(back.snapshot?.status).toBe("active");
+    const [row] = await query<{ ply: number; status: string }>(node.databaseUrl, `SELECT ply, status FROM "Game" WHERE id = $1`, [gameId]);
+    expect(row).toEqual({ ply: 4, status: "active" });
+  });
+
+  it("the SDK's own reconnection (same session) resumes too", async () => {
+    const { seats } = await paired();
+    await seats[0].play("0");
+    const reconnected = new Promise<void>((resolve) => seats[1].room.onReconnect(() => resolve()));
+    // Break the transport under the SDK: it should reconnect by itself.
+    (seats[1].room.connection as unknown as { transport: { ws: { close(): void } } }).transport.ws.close();
+    await reconnected;
+    seats[1].room.send("sync", {});
+    await seats[1].play("1");
+    expect(seats[0].snapshot?.ply).toBe(2);
+  });
+
+  it("a player who does not come back loses by abandonment", async () => {
+    const { seats, gameId } = await paired();
+    await seats[0].play("3");
+    await seats[1].play("3");
+    await seats[1].room.leave(false);
+    await seats[0].until((s) => s.snapshot?.status === "finished", "abandonment", 6000);
+    expect(seats[0].snapshot?.result).toEqual({ winner: 0, reason: "abandon" });
+    const [row] = await query<{ status: string; winner: number; resultReason: string }>(
+      node.databaseUrl,
+      `SELECT status, winner, "resultReason" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
+    expect(row).toEqual({ status: "finished", winner: 0, resultReason: "abandon" });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Kill -9 the server in the middle of a game and start it again: every move a
+ * player saw acknowledged is in the database, exactly once and in order.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase, query } from "../support/db.ts";
+import { newPlayer, quickPlay, Seat } from "../support/clients.ts";
+import { type NodeProcess, spawnNode } from "../support/process.ts";
+
+const running: NodeProcess[] = [];
+afterAll(() => {
+  for (const n of running) n.child.kill("SIGKILL");
+});
+
+describe("restart", () => {
+  it("after kill -9, every acknowledged move is in the database", async () => {
+    const databaseUrl = await createTestDatabase();
+    const first = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
+    running.push(first);
+    const a = await newPlayer(first.url);
+    const b = await newPlayer(first.url);
+    const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
+    const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+    const seats = sa.seat === 0 ? [sa, sb] : [sb, sa];
+    // Knights out and back: a game that can go on for as long as we like.
+    const cycle = ["g1f3", "g8f6", "f3g1", "f6g8", "b1c3", "b8c6", "c3b1", "c6b8"];
+    const acknowledged: string[] = [];
+    for (let ply = 0; ply < 12; ply++) {
+      const seat = seats[ply % 2];
+      const mover = ply % 2 === 0 ? seats[0] : seats[1];
+      void seat;
+      await mover.play(cycle[ply % cycle.length]);
+      // A move counts as acknowledged once its mover saw it broadcast.
+      acknowledged.push(mover.snapshot!.moves[ply].move);
+    }
+    // One more move in flight when the process dies.
+    seats[0].room.send("move", { ply: 12, move: cycle[12 % cycle.length] });
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const seenByMover = seats[0].snapshot!.moves.map((m) => m.move);
+
+    const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
+    running.push(second);
+    const rows = await query<{ ply: number; move: string }>(databaseUrl, `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [
+      gameId,
+    ]);
+    expect(rows.length).toBeGreaterThanOrEqual(acknowledged.length);
+    expect(rows.slice(0, acknowledged.length).map((r) => r.move)).toEqual(acknowledged);
+    // Anything the mover saw acknowledged, even the in-flight one, is there.
+    expect(rows.map((r) => r.move).slice(0, seenByMover.length)).toEqual(seenByMover);
+    expect(rows.map((r) => r.ply)).toEqual(rows.map((_, i) => i));
+    const [g] = await query<{ ply: number }>(databaseUrl, `SELECT ply FROM "Game" WHERE id = $1`, [gameId]);
+    expect(g.ply).toBe(rows.length);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+});

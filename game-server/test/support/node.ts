@@ -1,0 +1,24 @@
+/** Start a real Tabula node (in this process) against a fresh database, for integration tests. */
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { type RunningNode, startNode } from "../../src/server.ts";
+import { createTestDatabase } from "./db.ts";
+
+export interface TestNode extends RunningNode {}
+
+/** Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…). */
+export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    CLIENT_DIST: "",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    LOG_JSON: "true",
+    ...env,
+    DATABASE_URL: databaseUrl,
+  });
+  const log = createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId });
+  return startNode(config, log);
+}
