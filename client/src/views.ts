@@ -1,34 +1,11 @@
 /**
- * The rules views the client draws (what `def.view(state, seat)` returns for
- * each game), and small pure helpers to read them. No DOM, no Phaser.
+ * Small pure helpers to read the rules views the client draws (what
+ * `def.view(state, seat)` returns for each game; the types come from the
+ * shared rules). No DOM, no Phaser.
  */
-import type { GameResult, Seat } from "@tabula/shared/rules";
+import type { ChessView, Connect4View, Seat } from "@tabula/shared/rules";
 
-export interface Connect4View {
-  kind: "connect4";
-  rows: number;
-  columns: number;
-  /** rows × columns cells, row-major, row 0 = bottom; -1 empty, else the seat whose disc it is. */
-  board: number[];
-  toMove: Seat | null;
-  ply: number;
-  result: GameResult | null;
-  /** Last move's column (or cell), as the rules report it. */
-  lastMove: unknown;
-  /** Cell indexes of the winning four, when there is one. */
-  winningLine?: number[];
-}
-
-export interface ChessView {
-  kind: "chess";
-  fen: string;
-  toMove: Seat | null;
-  ply: number;
-  result: GameResult | null;
-  lastMove: { from: string; to: string } | null;
-  check: boolean;
-  moves: string[];
-}
+export type { ChessView, Connect4View };
 
 export type BoardViewModel = Connect4View | ChessView;
 
@@ -56,10 +33,7 @@ export function landingRow(view: Pick<Connect4View, "rows" | "columns" | "board"
   return -1;
 }
 
-/**
- * The cell of the last move, derived by comparing with the previous board when
- * the view's `lastMove` is a column number (the documented shape is loose).
- */
+/** The cell of the last disc (also accepts a bare column number, taking that column's top disc). */
 export function lastMoveCell(view: Connect4View): number | null {
   const lm = view.lastMove as unknown;
   let col: number | null = null;

@@ -101,7 +101,10 @@ export class GameRoom extends Room {
   onDrop(client: GameClient) {
     // Keep the socket's session for the SDK's automatic reconnection; the seat's
     // abandonment countdown runs meanwhile (see presenceChanged).
-    if (this.table.isActive) this.allowReconnection(client, Math.ceil(this.s.config.reconnectWindowMs / 1000));
+    if (this.table.isActive) {
+      // Rejects when the room is disposing (shutdown) or the window passes: both are normal here.
+      this.allowReconnection(client, Math.ceil(this.s.config.reconnectWindowMs / 1000)).catch(() => {});
+    }
     client.userData.dropped = true;
     this.s.online.socket(client.userData.identity.playerId, -1);
     this.presenceChanged();

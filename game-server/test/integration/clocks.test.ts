@@ -30,6 +30,7 @@ describe("clocks", () => {
     expect(seats[0].snapshot?.clocks.firstMoveDeadline).not.toBeNull();
     await seats[0].play("3");
     await seats[1].play("4");
+    await seats[0].until((s) => s.snapshot?.ply === 2, "seat 0 sees the reply");
     expect(seats[0].snapshot?.clocks.running).toBe(0);
     // Seat 0 now thinks forever.
     await seats[1].until((s) => s.snapshot?.status === "finished", "flag fall", 5000);

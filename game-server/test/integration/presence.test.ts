@@ -52,6 +52,7 @@ describe("disconnects", () => {
     const { seats } = await paired();
     await seats[0].play("0");
     const reconnected = new Promise<void>((resolve) => seats[1].room.onReconnect(() => resolve()));
+    seats[1].room.reconnection.minUptime = 0; // the SDK skips reconnecting rooms joined less than 5 s ago
     // Break the transport under the SDK: it should reconnect by itself.
     (seats[1].room.connection as unknown as { transport: { ws: { close(): void } } }).transport.ws.close();
     await reconnected;

@@ -22,19 +22,18 @@ describe("restart", () => {
     const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
     const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
     const seats = sa.seat === 0 ? [sa, sb] : [sb, sa];
-    // Knights out and back: a game that can go on for as long as we like.
-    const cycle = ["g1f3", "g8f6", "f3g1", "f6g8", "b1c3", "b8c6", "c3b1", "c6b8"];
+    // A Ruy Lopez, 13 plies.
+    const cycle = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5", "a7a6", "b5a4", "g8f6", "e1g1", "f8e7", "f1e1", "b7b5", "a4b3"];
     const acknowledged: string[] = [];
     for (let ply = 0; ply < 12; ply++) {
-      const seat = seats[ply % 2];
-      const mover = ply % 2 === 0 ? seats[0] : seats[1];
-      void seat;
-      await mover.play(cycle[ply % cycle.length]);
+      const mover = seats[ply % 2];
+      await mover.play(cycle[ply]);
       // A move counts as acknowledged once its mover saw it broadcast.
       acknowledged.push(mover.snapshot!.moves[ply].move);
     }
     // One more move in flight when the process dies.
-    seats[0].room.send("move", { ply: 12, move: cycle[12 % cycle.length] });
+    await seats[0].until((s) => s.snapshot?.ply === 12, "white sees ply 12");
+    seats[0].room.send("move", { ply: 12, move: cycle[12] });
     first.child.kill("SIGKILL");
     await first.exited;
     const seenByMover = seats[0].snapshot!.moves.map((m) => m.move);

@@ -105,8 +105,9 @@ export class Seat {
     return this.snapshot?.you.seat ?? null;
   }
 
-  /** Send a move at the current ply and wait until it is broadcast back (or an error arrives). */
+  /** Wait for our turn (as this client sees it), send a move at the current ply and wait until it is broadcast back (or refused). */
   async play(move: string): Promise<void> {
+    await this.until((s) => (s.snapshot?.view as { toMove?: number } | undefined)?.toMove === s.seat, `our turn to play ${move}`);
     const ply = this.snapshot!.ply;
     const errs = this.errors.length;
     this.room.send("move", { ply, move });

@@ -16,6 +16,7 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     CLIENT_DIST: "",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
     LOG_JSON: "true",
+    TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",
     ...env,
     DATABASE_URL: databaseUrl,
   });

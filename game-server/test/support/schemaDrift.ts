@@ -28,9 +28,21 @@ import pg from "pg";
 // ---------------------------------------------------------------------------
 // Prisma's schema parser (WebAssembly)
 
+// The WebAssembly API as far as we use it (the project's TypeScript libs do not declare it).
+interface WasmTable {
+  get(index: number): unknown;
+  set(index: number, value: unknown): void;
+  grow(delta: number): number;
+}
+interface WasmApi {
+  Module: (new (bytes: Uint8Array) => object) & { imports(module: object): { module: string; name: string }[] };
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: object };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface WasmExports {
-  memory: WebAssembly.Memory;
-  __wbindgen_externrefs: WebAssembly.Table;
+  memory: { buffer: ArrayBuffer };
+  __wbindgen_externrefs: WasmTable;
   __wbindgen_malloc(size: number, align: number): number;
   __wbindgen_free(ptr: number, size: number, align: number): void;
   __externref_table_dealloc(idx: number): void;
@@ -85,20 +97,23 @@ function loadParser(): { getDmmf(input: string): string } {
       throw new Error(
         `prisma-schema wasm at ${prismaSchemaWasmPath()} needs an unknown import ${imp.module}.${imp.name}; update the loader in schemaDrift.ts`,
       );
-    (imports[imp.module] ??= {})[imp.name] = fn;
+    imports[imp.module] = { ...imports[imp.module], [imp.name]: fn };
   }
-  ex = new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports as unknown as WasmExports;
+  ex = new WebAssembly.Instance(module, imports).exports as WasmExports;
   ex.__wbindgen_start();
   const wasm = ex;
   parser = {
     getDmmf(input: string): string {
       const encoded = new TextEncoder().encode(input);
       const ptr = wasm.__wbindgen_malloc(encoded.length, 1) >>> 0;
-      memory().subarray(ptr, ptr + encoded.length).set(encoded);
+      memory()
+        .subarray(ptr, ptr + encoded.length)
+        .set(encoded);
       let result: [number, number, number, number];
       try {
         result = wasm.get_dmmf(ptr, encoded.length);
       } catch (err) {
+        parser = undefined; // an instance that trapped is not reused
         throw new Error(`prisma-schema wasm panicked: ${panicMessage || (err as Error).message}`);
       }
       const [outPtr, outLen, errIdx, isErr] = result;
@@ -302,7 +317,10 @@ function defaultName(table: string, columns: string[], suffix: string): string {
   const room = MAX_IDENTIFIER - suffix.length - 1;
   if (Buffer.byteLength(base) > room) {
     const buf = Buffer.from(base);
-    base = buf.subarray(0, room).toString("utf8").replace(/\uFFFD+$/, "");
+    base = buf
+      .subarray(0, room)
+      .toString("utf8")
+      .replace(/\uFFFD+$/, "");
   }
   return `${base}_${suffix}`;
 }
@@ -476,15 +494,22 @@ function expectedSchema(datamodel: Datamodel, files: [string, string][]): Schema
   for (const model of datamodel.models) {
     for (const f of model.fields) {
       if (f.kind !== "object" || !f.isList || !f.relationName || seen.has(f.relationName)) continue;
-      const other = models.get(f.type)!.fields.find(
-        (g) => g.kind === "object" && g.relationName === f.relationName && g.type === model.name && g !== f,
-      );
-      const self = model.name === f.type ? model.fields.filter((g) => g.relationName === f.relationName) : [];
-      if (!(other?.isList || self.length === 2)) continue;
+      const other = models
+        .get(f.type)!
+        .fields.find((g) => g.kind === "object" && g.relationName === f.relationName && g.type === model.name && g !== f);
+      if (!other?.isList) continue;
       seen.add(f.relationName);
       const [a, b] = [model.name, f.type].sort();
       const idOf = (m: string): DmmfField => {
-        const ids = models.get(m)!.fields.filter((x) => x.kind === "scalar" && datamodel.indexes.some((i) => i.model === m && i.type === "id" && i.fields.length === 1 && i.fields[0].name === x.name));
+        const ids = models
+          .get(m)!
+          .fields.filter(
+            (x) =>
+              x.kind === "scalar" &&
+              datamodel.indexes.some(
+                (i) => i.model === m && i.type === "id" && i.fields.length === 1 && i.fields[0].name === x.name,
+              ),
+          );
         if (ids.length !== 1) throw new Error(`schemaDrift: model ${m} needs a single-field id for relation ${f.relationName}`);
         return ids[0];
       };
@@ -495,7 +520,9 @@ function expectedSchema(datamodel: Datamodel, files: [string, string][]): Schema
       ] as const;
       schema.tables.set(
         table,
-        new Map(ends.map(([col, m]) => [col, { type: columnType({ ...idOf(m), isList: false }), nullable: false, default: null }])),
+        new Map(
+          ends.map(([col, m]) => [col, { type: columnType({ ...idOf(m), isList: false }), nullable: false, default: null }]),
+        ),
       );
       const col = (name: string): IndexColumn => ({ name, desc: false, opclass: null, opclassIsDefault: true, nulls: null });
       schema.indexes.set(defaultName(table, ["AB"], "pkey"), {
@@ -548,18 +575,22 @@ function normaliseType(formatted: string): string {
     base = base.slice(0, -2);
     array += "[]";
   }
-  let m: RegExpExecArray | null;
-  let t: string;
-  if ((m = /^character varying(?:\((\d+)\))?$/.exec(base))) t = m[1] ? `varchar(${m[1]})` : "varchar";
-  else if ((m = /^(?:character|bpchar)(?:\((\d+)\))?$/.exec(base))) t = `char(${m[1] ?? "1"})`;
-  else if ((m = /^bit varying(?:\((\d+)\))?$/.exec(base))) t = m[1] ? `varbit(${m[1]})` : "varbit";
-  else if ((m = /^bit(?:\((\d+)\))?$/.exec(base))) t = `bit(${m[1] ?? "1"})`;
-  else if ((m = /^(timestamp|time)(?:\((\d+)\))? (with|without) time zone$/.exec(base)))
-    t = `${m[1]}${m[3] === "with" ? "tz" : ""}(${m[2] ?? "6"})`;
-  else if ((m = /^numeric(?:\((\d+),(\d+)\))?$/.exec(base))) t = m[1] ? `numeric(${m[1]},${m[2]})` : "numeric";
-  else t = base.replace(/^public\./, "").replace(/^"(.*)"$/, "$1");
-  return t + array;
+  for (const [pattern, short] of TYPE_SPELLINGS) {
+    const m = pattern.exec(base);
+    if (m) return short(m) + array;
+  }
+  return base.replace(/^public\./, "").replace(/^"(.*)"$/, "$1") + array;
 }
+
+const TYPE_SPELLINGS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^character varying(?:\((\d+)\))?$/, (m) => (m[1] ? `varchar(${m[1]})` : "varchar")],
+  [/^(?:character|bpchar)(?:\((\d+)\))?$/, (m) => `char(${m[1] ?? "1"})`],
+  [/^bit varying(?:\((\d+)\))?$/, (m) => (m[1] ? `varbit(${m[1]})` : "varbit")],
+  [/^bit(?:\((\d+)\))?$/, (m) => `bit(${m[1] ?? "1"})`],
+  // PostgreSQL's default precision is 6, which is what Prisma reads for TIMESTAMP without one.
+  [/^(timestamp|time)(?:\((\d+)\))? (with|without) time zone$/, (m) => `${m[1]}${m[3] === "with" ? "tz" : ""}(${m[2] ?? "6"})`],
+  [/^numeric(?:\((\d+),(\d+)\))?$/, (m) => (m[1] ? `numeric(${m[1]},${m[2]})` : "numeric")],
+];
 
 /** Strip one pair of parentheses around the whole expression. */
 function stripParens(s: string): string {
@@ -837,7 +868,9 @@ export async function schemaDrift(databaseUrl: string, schemaPath: string): Prom
       }
       if (l.type !== c.type) out.push(`${where}: type is ${l.type} in the database, ${SCHEMA} declares ${c.type}`);
       if (c.nullable !== null && l.nullable !== c.nullable)
-        out.push(`${where}: ${l.nullable ? "nullable" : "NOT NULL"} in the database, ${SCHEMA} declares ${c.nullable ? "nullable" : "NOT NULL"}`);
+        out.push(
+          `${where}: ${l.nullable ? "nullable" : "NOT NULL"} in the database, ${SCHEMA} declares ${c.nullable ? "nullable" : "NOT NULL"}`,
+        );
       const defaultsMatch = c.default === ANY_DEFAULT ? l.default !== null : l.default === c.default;
       if (!defaultsMatch)
         out.push(`${where}: ${describeDefault(l.default)} in the database, ${SCHEMA} declares ${describeDefault(c.default)}`);
@@ -845,7 +878,8 @@ export async function schemaDrift(databaseUrl: string, schemaPath: string): Prom
     for (const [name, l] of live)
       if (!columns.has(name)) out.push(`column ${q(table)}.${q(name)}: in the database (${l.type}) but not in ${SCHEMA}`);
   }
-  for (const table of have.tables.keys()) if (!want.tables.has(table)) out.push(`table ${q(table)}: in the database but not in ${SCHEMA}`);
+  for (const table of have.tables.keys())
+    if (!want.tables.has(table)) out.push(`table ${q(table)}: in the database but not in ${SCHEMA}`);
 
   for (const [name, i] of want.indexes) {
     const l = have.indexes.get(name);
@@ -868,7 +902,9 @@ export async function schemaDrift(databaseUrl: string, schemaPath: string): Prom
   }
   for (const [key, l] of have.foreignKeys)
     if (!want.foreignKeys.has(key))
-      out.push(`foreign key ${q(key.slice(l.table.length + 1))} on ${q(l.table)}: in the database (${describeForeignKey(l)}) but not in ${SCHEMA}`);
+      out.push(
+        `foreign key ${q(key.slice(l.table.length + 1))} on ${q(l.table)}: in the database (${describeForeignKey(l)}) but not in ${SCHEMA}`,
+      );
 
   return out;
 }

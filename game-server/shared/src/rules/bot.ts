@@ -77,13 +77,17 @@ function connect4Move(state: Connect4State, seat: Seat, rng: Rng): string | unde
 /** Material values in pawns; the king is never captured. */
 const VALUE: Record<PieceSymbol, number> = { p: 1, n: 3, b: 3, r: 5, q: 9, k: 0 };
 const MATE = 1000;
+// Score units per pawn, so that smaller tie-breakers (mobility) never outweigh material.
+const PAWN = 1000;
 
 /**
  * Mate in one if there is one; otherwise the move with the best 2-ply material
  * balance (our capture/promotion minus the opponent's best reply, where a reply
  * that takes a defended piece is charged the capturer back, and a reply that
- * mates counts as losing everything). Stalemating counts as a draw. Promotions
- * are to a queen (unless an under-promotion mates). Ties go to the RNG.
+ * mates counts as losing everything). Stalemating counts as a draw. When a
+ * piece or more ahead, equal material is broken by leaving the opponent the
+ * fewest replies without repeating a position. Promotions are to a queen (unless an under-promotion mates).
+ * Remaining ties go to the RNG.
  */
 function chessMove(state: ChessState, rng: Rng): string | undefined {
   const board = new Chess(state.fen);
@@ -97,11 +101,12 @@ function chessMove(state: ChessState, rng: Rng): string | undefined {
   }
 
   const balance = material(board, us) - material(board, us === "w" ? "b" : "w");
+  const seen = new Set(state.positionKeys);
   let bestScore = -Infinity;
   let best: Move[] = [];
   for (const m of all) {
     if (m.promotion && m.promotion !== "q") continue;
-    const score = scoreMove(m, us, balance);
+    const score = scoreMove(m, us, balance, seen);
     if (score > bestScore) {
       bestScore = score;
       best = [m];
@@ -112,35 +117,45 @@ function chessMove(state: ChessState, rng: Rng): string | undefined {
   return pick(best, rng)?.lan;
 }
 
-function scoreMove(m: Move, us: Color, balance: number): number {
+function scoreMove(m: Move, us: Color, balance: number, seen: ReadonlySet<string>): number {
   const gain = (m.captured ? VALUE[m.captured] : 0) + (m.promotion ? VALUE[m.promotion] - VALUE.p : 0);
-  const after = new Chess(m.after);
+  // chess.js wrote this FEN itself, so its (costly) validation can be skipped.
+  const after = new Chess(m.after, { skipValidation: true });
   // SAN is far cheaper than verbose moves in chess.js, and carries what we need: "x", target square, "=Q", "#".
   const replies = after.moves();
-  if (replies.length === 0) return -balance; // stalemate (mates were handled before): a draw from where we stand
+  // Stalemate (mates were handled before) is a draw: worth minus our current lead.
+  if (replies.length === 0) return -balance * PAWN;
   let worst = 0; // the opponent can always just make a quiet move
   for (const san of replies) {
-    if (san.endsWith("#")) return gain - MATE;
+    if (san.endsWith("#")) return (gain - MATE) * PAWN;
     worst = Math.max(worst, replyGain(after, san, us));
   }
-  return gain - worst;
+  const net = gain - worst;
+  if (balance + net < 3) return net * PAWN;
+  // A piece up, squeeze the opponent's mobility and avoid repeating: steers towards
+  // mate instead of drifting into a repetition or the fifty-move rule.
+  const repeats = seen.has(m.after.split(" ", 4).join(" "));
+  return net * PAWN - replies.length - (repeats ? PAWN / 2 : 0);
 }
 
 /** What the opponent's reply `san` wins in `after`, net of our recapture when the square is defended. */
 function replyGain(after: Chess, san: string, us: Color): number {
   let s = san.replace(/[+#]$/, "");
-  let promotion = 0;
+  let promotedTo: PieceSymbol | null = null;
   const eq = s.indexOf("=");
   if (eq >= 0) {
-    promotion = VALUE[s.charAt(eq + 1).toLowerCase() as PieceSymbol] - VALUE.p;
+    promotedTo = s.charAt(eq + 1).toLowerCase() as PieceSymbol;
     s = s.slice(0, eq);
   }
-  if (!s.includes("x")) return promotion;
+  const promotion = promotedTo ? VALUE[promotedTo] - VALUE.p : 0;
+  const capture = s.includes("x");
+  if (!capture && promotion === 0) return 0; // castling and quiet moves win nothing
   const target = s.slice(-2) as Square;
-  const victim = after.get(target);
-  let gain = (victim ? VALUE[victim.type] : VALUE.p) /* empty target: en passant */ + promotion;
+  // An empty target on a capture is en passant: a pawn.
+  let gain = (capture ? VALUE[after.get(target)?.type ?? "p"] : 0) + promotion;
   if (after.isAttacked(target, us)) {
-    const capturer: PieceSymbol = promotion > 0 ? "q" : "NBRQK".includes(s.charAt(0)) ? (s.charAt(0).toLowerCase() as PieceSymbol) : "p";
+    const mover = s.charAt(0);
+    const capturer: PieceSymbol = promotedTo ?? ("NBRQK".includes(mover) ? (mover.toLowerCase() as PieceSymbol) : "p");
     gain -= VALUE[capturer];
   }
   return gain;

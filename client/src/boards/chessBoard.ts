@@ -1,0 +1,343 @@
+/**
+ * A chess board drawn with Phaser: squares and highlights in one graphics
+ * object, pieces as Unicode glyph texts. Click a piece then a target square,
+ * or drag the piece and drop it. Targets come from the legal moves handed in
+ * (the shared rules); dots mark quiet targets, rings captures. Last move and
+ * check are highlighted; the board is flipped when black sits at the bottom.
+ */
+import Phaser from "phaser";
+import { glyphOf, isChessView, kingSquare, movesBetween, movesByOrigin, parseFenBoard, pieceSeat, type ChessView } from "../views.ts";
+import { chessLayout, squareAt, squareCenter, squareOrigin, type ChessLayout, type Point } from "./geometry.ts";
+import { PALETTE, PIECE_FONT } from "./palette.ts";
+import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
+
+const FILES = "abcdefgh";
+
+export class ChessBoard implements Board {
+  private readonly scene: Phaser.Scene;
+  private readonly callbacks: BoardCallbacks;
+  private readonly squares: Phaser.GameObjects.Graphics;
+  private readonly hints: Phaser.GameObjects.Graphics;
+  private coords: Phaser.GameObjects.Text[] = [];
+  private pieces = new Map<string, Phaser.GameObjects.Text>();
+  private input: BoardInput | null = null;
+  private layout: ChessLayout;
+  private width: number;
+  private height: number;
+  private position = new Map<string, string>();
+  private byOrigin = new Map<string, string[]>();
+  private selected: string | null = null;
+  /** The square whose piece is being dragged. */
+  private dragFrom: string | null = null;
+  /** A press on an already-selected piece: releasing there deselects it. */
+  private pressWasSelected = false;
+  private dragMoved = false;
+  private downAt: Point | null = null;
+  private hoverSquare: string | null = null;
+  private moveTween: Phaser.Tweens.Tween | null = null;
+
+  constructor(scene: Phaser.Scene, callbacks: BoardCallbacks, width: number, height: number) {
+    this.scene = scene;
+    this.callbacks = callbacks;
+    this.width = width;
+    this.height = height;
+    this.layout = chessLayout(width, height, false);
+    this.squares = scene.add.graphics().setDepth(1);
+    this.hints = scene.add.graphics().setDepth(3);
+  }
+
+  private get view(): ChessView | null {
+    const v = this.input?.view;
+    return isChessView(v) ? v : null;
+  }
+
+  render(input: BoardInput): void {
+    const prevFen = this.view?.fen;
+    this.input = input;
+    const view = this.view;
+    if (!view) return;
+    const flipped = input.orientation === 1;
+    if (flipped !== this.layout.flipped) this.layout = chessLayout(this.width, this.height, flipped);
+    this.position = parseFenBoard(view.fen);
+    this.byOrigin = movesByOrigin(input.moverSeat === null ? [] : input.legalMoves);
+    if (this.selected && !this.byOrigin.has(this.selected)) this.selected = null;
+    if (this.dragFrom && !this.byOrigin.has(this.dragFrom)) this.dragFrom = null;
+    this.drawSquares();
+    this.drawPieces();
+    this.drawHints();
+    if (input.animate && view.lastMove && prevFen !== view.fen) this.animateMove(view.lastMove.from, view.lastMove.to);
+  }
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.layout = chessLayout(width, height, this.layout.flipped);
+    if (!this.view) return;
+    this.drawSquares();
+    this.drawPieces();
+    this.drawHints();
+  }
+
+  // -------------------------------------------------------------------------
+  // Drawing
+
+  private drawSquares(): void {
+    const g = this.squares;
+    const l = this.layout;
+    const view = this.view;
+    g.clear();
+    for (const t of this.coords) t.destroy();
+    this.coords = [];
+    if (!view) return;
+    g.fillStyle(0x000000, 0.35);
+    g.fillRect(l.x0 - 3, l.y0 - 3, l.cell * 8 + 6, l.cell * 8 + 6);
+    for (let rank = 0; rank < 8; rank++) {
+      for (let file = 0; file < 8; file++) {
+        const sq = `${FILES[file]}${rank + 1}`;
+        const o = squareOrigin(sq, l)!;
+        const light = (file + rank) % 2 === 1;
+        g.fillStyle(light ? PALETTE.light : PALETTE.dark, 1);
+        g.fillRect(o.x, o.y, l.cell, l.cell);
+      }
+    }
+    const mark = (sq: string, color: number, alpha: number) => {
+      const o = squareOrigin(sq, l);
+      if (!o) return;
+      g.fillStyle(color, alpha);
+      g.fillRect(o.x, o.y, l.cell, l.cell);
+    };
+    if (view.lastMove) {
+      mark(view.lastMove.from, PALETTE.lastMove, 0.55);
+      mark(view.lastMove.to, PALETTE.lastMove, 0.65);
+    }
+    if (this.selected) mark(this.selected, PALETTE.selected, 0.45);
+    if (view.check && view.toMove !== null) {
+      const k = kingSquare(this.position, view.toMove);
+      const c = k ? squareCenter(k, l) : null;
+      if (c) {
+        g.fillStyle(PALETTE.check, 0.35);
+        g.fillCircle(c.x, c.y, l.cell * 0.5);
+        g.fillStyle(PALETTE.check, 0.55);
+        g.fillCircle(c.x, c.y, l.cell * 0.36);
+      }
+    }
+    // Coordinates: files along the bottom row, ranks along the left column.
+    const size = Math.max(9, Math.round(l.cell * 0.17));
+    for (let i = 0; i < 8; i++) {
+      const fileIdx = l.flipped ? 7 - i : i;
+      const bottomRank = l.flipped ? 8 : 1;
+      const sqF = `${FILES[fileIdx]}${bottomRank}`;
+      const oF = squareOrigin(sqF, l)!;
+      const lightF = (fileIdx + bottomRank - 1) % 2 === 1;
+      this.coords.push(
+        this.scene.add
+          .text(oF.x + l.cell - 3, oF.y + l.cell - 2, FILES[fileIdx]!, {
+            fontFamily: "system-ui, sans-serif",
+            fontSize: `${size}px`,
+            color: lightF ? PALETTE.coordOnLight : PALETTE.coordOnDark,
+            fontStyle: "bold",
+          })
+          .setOrigin(1, 1)
+          .setDepth(2),
+      );
+      const rank = l.flipped ? i + 1 : 8 - i;
+      const leftFile = l.flipped ? 7 : 0;
+      const sqR = `${FILES[leftFile]}${rank}`;
+      const oR = squareOrigin(sqR, l)!;
+      const lightR = (leftFile + rank - 1) % 2 === 1;
+      this.coords.push(
+        this.scene.add
+          .text(oR.x + 3, oR.y + 2, String(rank), {
+            fontFamily: "system-ui, sans-serif",
+            fontSize: `${size}px`,
+            color: lightR ? PALETTE.coordOnLight : PALETTE.coordOnDark,
+            fontStyle: "bold",
+          })
+          .setOrigin(0, 0)
+          .setDepth(2),
+      );
+    }
+  }
+
+  private drawPieces(): void {
+    this.moveTween?.stop();
+    this.moveTween = null;
+    for (const t of this.pieces.values()) t.destroy();
+    this.pieces.clear();
+    const l = this.layout;
+    const fontSize = Math.round(l.cell * 0.78);
+    for (const [sq, piece] of this.position) {
+      const c = squareCenter(sq, l);
+      if (!c) continue;
+      const white = pieceSeat(piece) === 0;
+      const t = this.scene.add
+        .text(c.x, c.y + l.cell * 0.02, glyphOf(piece), {
+          fontFamily: PIECE_FONT,
+          fontSize: `${fontSize}px`,
+          color: white ? PALETTE.whitePiece : PALETTE.blackPiece,
+          stroke: white ? PALETTE.whiteStroke : PALETTE.blackStroke,
+          strokeThickness: Math.max(1.5, l.cell * 0.035),
+          padding: { x: 2, y: 2 },
+        })
+        .setOrigin(0.5, 0.5)
+        .setDepth(4);
+      this.pieces.set(sq, t);
+    }
+  }
+
+  private drawHints(): void {
+    const g = this.hints;
+    g.clear();
+    const l = this.layout;
+    const from = this.dragFrom ?? this.selected;
+    if (!from) return;
+    const targets = new Set((this.byOrigin.get(from) ?? []).map((m) => m.slice(2, 4)));
+    for (const to of targets) {
+      const c = squareCenter(to, l);
+      if (!c) continue;
+      if (this.position.has(to)) {
+        g.lineStyle(Math.max(2, l.cell * 0.07), PALETTE.hint, 0.5);
+        g.strokeCircle(c.x, c.y, l.cell * 0.45);
+      } else {
+        g.fillStyle(PALETTE.hint, 0.45);
+        g.fillCircle(c.x, c.y, l.cell * 0.15);
+      }
+    }
+    if (this.dragFrom && this.hoverSquare && targets.has(this.hoverSquare)) {
+      const o = squareOrigin(this.hoverSquare, l)!;
+      g.lineStyle(Math.max(2, l.cell * 0.05), 0xffffff, 0.7);
+      g.strokeRect(o.x + 1, o.y + 1, l.cell - 2, l.cell - 2);
+    }
+  }
+
+  private animateMove(from: string, to: string): void {
+    const piece = this.pieces.get(to);
+    const a = squareCenter(from, this.layout);
+    const b = squareCenter(to, this.layout);
+    if (!piece || !a || !b) return;
+    const dy = this.layout.cell * 0.02;
+    piece.setPosition(a.x, a.y + dy).setDepth(6);
+    this.moveTween = this.scene.tweens.add({
+      targets: piece,
+      x: b.x,
+      y: b.y + dy,
+      duration: 160,
+      ease: "Quad.easeOut",
+      onComplete: () => piece.setDepth(4),
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // Input
+
+  private isMine(sq: string | null): sq is string {
+    return sq !== null && this.byOrigin.has(sq);
+  }
+
+  private isTarget(from: string | null, to: string | null): boolean {
+    return from !== null && to !== null && movesBetween(this.byOrigin.get(from) ?? [], from, to).length > 0;
+  }
+
+  /** Play from → to: one move, or the promotion picker when several pieces are possible. */
+  private play(from: string, to: string): void {
+    const moves = movesBetween(this.byOrigin.get(from) ?? [], from, to);
+    if (moves.length === 0) return;
+    if (moves.length === 1) {
+      this.selected = null;
+      this.callbacks.move(moves[0]!);
+    } else {
+      this.selected = from;
+      this.callbacks.promotion(from, to, moves.map((m) => m.slice(4)).filter(Boolean));
+    }
+  }
+
+  pointerDown(x: number, y: number): void {
+    if (!this.view) return;
+    const sq = squareAt(x, y, this.layout);
+    this.downAt = { x, y };
+    this.dragMoved = false;
+    if (this.selected && sq !== this.selected && this.isTarget(this.selected, sq)) {
+      const from = this.selected;
+      this.play(from, sq!);
+      this.redrawSelection();
+      return;
+    }
+    if (this.isMine(sq)) {
+      this.pressWasSelected = this.selected === sq;
+      this.selected = sq;
+      this.dragFrom = sq;
+      this.pieces.get(sq)?.setDepth(7);
+    } else {
+      this.selected = null;
+      this.dragFrom = null;
+    }
+    this.redrawSelection();
+  }
+
+  pointerMove(x: number, y: number, down: boolean): void {
+    if (!this.dragFrom || !down) return;
+    if (this.downAt && !this.dragMoved && Math.hypot(x - this.downAt.x, y - this.downAt.y) < 4) return;
+    this.dragMoved = true;
+    this.pieces.get(this.dragFrom)?.setPosition(x, y);
+    const over = squareAt(x, y, this.layout);
+    if (over !== this.hoverSquare) {
+      this.hoverSquare = over;
+      this.drawHints();
+    }
+  }
+
+  pointerUp(x: number, y: number): void {
+    const from = this.dragFrom;
+    this.dragFrom = null;
+    this.hoverSquare = null;
+    if (!from) return;
+    const sq = squareAt(x, y, this.layout);
+    this.returnPiece(from);
+    if (sq && sq !== from && this.isTarget(from, sq)) {
+      this.play(from, sq);
+    } else if (sq === from && this.pressWasSelected && !this.dragMoved) {
+      this.selected = null; // a second click on the selected piece deselects it
+    }
+    this.redrawSelection();
+  }
+
+  pointerOut(): void {
+    if (this.dragFrom) this.returnPiece(this.dragFrom);
+    this.dragFrom = null;
+    this.hoverSquare = null;
+    this.drawHints();
+  }
+
+  cancelInteraction(): void {
+    if (this.dragFrom) this.returnPiece(this.dragFrom);
+    this.dragFrom = null;
+    this.selected = null;
+    this.hoverSquare = null;
+    this.redrawSelection();
+  }
+
+  private returnPiece(sq: string): void {
+    const c = squareCenter(sq, this.layout);
+    const t = this.pieces.get(sq);
+    if (c && t) t.setPosition(c.x, c.y + this.layout.cell * 0.02).setDepth(4);
+  }
+
+  private redrawSelection(): void {
+    // Squares hold the selection highlight; coordinates are redrawn with them.
+    this.drawSquares();
+    this.drawHints();
+  }
+
+  pointOf(key: string): Point | null {
+    return squareCenter(key, this.layout);
+  }
+
+  destroy(): void {
+    this.moveTween?.stop();
+    this.squares.destroy();
+    this.hints.destroy();
+    for (const t of this.coords) t.destroy();
+    for (const t of this.pieces.values()) t.destroy();
+    this.pieces.clear();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Entry point: identity, screens (lobby / waiting / game / replay), links
+ * (?invite=CODE, ?watch=GAMEID), the online counter and the test hooks.
+ */
+import "./style.css";
+import { Api, ApiError, errorText } from "./api.ts";
+import { backoffDelay } from "./backoff.ts";
+import { BoardView } from "./boardView.ts";
+import { GameScreen } from "./gameScreen.ts";
+import { Lobby } from "./lobby.ts";
+import { sleep } from "./matchmaking.ts";
+import { ReplayViewer } from "./replay.ts";
+import { installTestHooks, type Screen } from "./testHooks.ts";
+import { $, setText, show, toast } from "./ui.ts";
+
+const STATS_INTERVAL_MS = 10_000;
+
+const api = new Api((import.meta.env.VITE_SERVER_URL as string | undefined) ?? "");
+const board = new BoardView($("board"));
+let screen: Screen = "lobby";
+
+function setScreen(next: Screen): void {
+  screen = next;
+  document.body.dataset.screen = next;
+  show($("lobby-screen"), next === "lobby");
+  show($("waiting-screen"), next === "waiting");
+  show($("game-screen"), next === "game" || next === "replay");
+  if (next === "game" || next === "replay") requestAnimationFrame(() => board.refresh());
+  if (next === "lobby") show($("reconnect-banner"), false);
+}
+
+const game = new GameScreen({
+  api,
+  board,
+  enter: () => setScreen("game"),
+  exit: () => {
+    setScreen("lobby");
+    void lobby.loadMyGames();
+  },
+});
+
+const replay = new ReplayViewer({
+  api,
+  board,
+  enter: () => setScreen("replay"),
+  exit: () => setScreen("lobby"),
+});
+
+async function playGame(gameId: string, spectate = false): Promise<void> {
+  try {
+    await game.open(gameId, spectate);
+  } catch (err) {
+    setScreen("lobby");
+    throw err;
+  }
+}
+
+const lobby = new Lobby({
+  api,
+  setScreen: (s) => setScreen(s),
+  playGame: (id) => playGame(id),
+  replay: async (id) => {
+    await game.close();
+    await replay.open(id, api.identity?.id ?? null);
+  },
+});
+
+api.onIdentity = (id) => lobby.showIdentity(id.name);
+
+installTestHooks({
+  screen: () => screen,
+  snapshot: () => (screen === "game" ? game.current : null),
+  latencyMs: () => game.latencyMs,
+  board,
+});
+
+async function pollStats(): Promise<void> {
+  try {
+    const s = await api.stats();
+    const el = $("online-count");
+    setText(el, `${s.playersOnline} online · ${s.gamesLive} live ${s.gamesLive === 1 ? "game" : "games"}`);
+    el.dataset.players = String(s.playersOnline);
+    el.dataset.games = String(s.gamesLive);
+    el.title = `served by node ${s.node}`;
+  } catch {
+    setText($("online-count"), "offline");
+  }
+}
+
+/** Get an identity, retrying while the server is unreachable. */
+async function identify(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await api.ensureIdentity();
+      show($("boot-status"), false);
+      return;
+    } catch (err) {
+      const retryable = !(err instanceof ApiError) || err.status === 0 || err.status >= 500;
+      setText($("boot-status"), retryable ? "Connecting to the server…" : `Cannot start: ${errorText(err)}`);
+      show($("boot-status"), true);
+      if (!retryable) throw err;
+      await sleep(backoffDelay(attempt));
+    }
+  }
+}
+
+async function boot(): Promise<void> {
+  setScreen("lobby");
+  void pollStats();
+  setInterval(() => void pollStats(), STATS_INTERVAL_MS);
+  await identify();
+  const params = new URLSearchParams(location.search);
+  const watch = params.get("watch");
+  const invite = params.get("invite");
+  const stored = GameScreen.storedGame();
+  if (watch) {
+    try {
+      await playGame(watch, true);
+      return;
+    } catch (err) {
+      toast(`Cannot watch game ${watch}: ${errorText(err)}`, "error");
+    }
+  } else if (invite) {
+    void lobby.offerInvite(invite);
+  } else if (stored) {
+    try {
+      await playGame(stored.gameId, stored.spectate);
+      return;
+    } catch {
+      GameScreen.forgetStoredGame();
+    }
+  }
+  await lobby.loadMyGames();
+}
+
+void boot().catch((err) => {
+  console.error(err);
+  toast(errorText(err), "error", 10_000);
+});
