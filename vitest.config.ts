@@ -16,7 +16,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["game-server/shared/src/**/*.test.ts", "game-server/src/**/*.test.ts", "client/src/**/*.test.ts", "bots/src/**/*.test.ts"],
+          include: [
+            "game-server/shared/src/**/*.test.ts",
+            "game-server/src/**/*.test.ts",
+            "client/src/**/*.test.ts",
+            "bots/src/**/*.test.ts",
+          ],
         },
       },
       {

@@ -73,7 +73,12 @@ export class Api {
   }
 
   /** Raw request: JSON in, JSON out; HTTP errors become ApiError with the server's code. */
-  async request<T>(method: string, path: string, body?: unknown, opts: { signal?: AbortSignal; auth?: boolean } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { signal?: AbortSignal; auth?: boolean } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (opts.auth !== false && this.identity) headers.Authorization = `Bearer ${this.identity.token}`;

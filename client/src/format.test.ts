@@ -25,7 +25,10 @@ describe("timeControlLabel", () => {
 describe("describeResult", () => {
   const ctx = { kind: "chess" as const, names: ["alice", "bob"] as const };
   it("speaks to the player", () => {
-    expect(describeResult({ winner: 0, reason: "checkmate" }, { ...ctx, you: 0 })).toMatchObject({ title: "You won!", outcome: "win" });
+    expect(describeResult({ winner: 0, reason: "checkmate" }, { ...ctx, you: 0 })).toMatchObject({
+      title: "You won!",
+      outcome: "win",
+    });
     const lost = describeResult({ winner: 0, reason: "resign" }, { ...ctx, you: 1 });
     expect(lost).toMatchObject({ title: "You lost", outcome: "loss", detail: "You resigned." });
     expect(describeResult({ winner: 1, reason: "timeout" }, { ...ctx, you: 1 }).detail).toBe("alice (White) ran out of time.");
@@ -40,15 +43,31 @@ describe("describeResult", () => {
     expect(describeResult({ winner: null, reason: "agreement" }, { ...ctx, you: 0 }).title).toBe("Draw");
     expect(describeResult({ winner: null, reason: "stalemate" }, { ...ctx, you: 0 }).detail).toMatch(/Stalemate/);
     expect(describeResult({ winner: null, reason: "aborted" }, { ...ctx, you: 0 }).outcome).toBe("aborted");
-    expect(describeResult({ winner: null, reason: "board-full" }, { kind: "connect4", names: ["a", "b"], you: 1 }).detail).toMatch(/full/);
+    expect(
+      describeResult({ winner: null, reason: "board-full" }, { kind: "connect4", names: ["a", "b"], you: 1 }).detail,
+    ).toMatch(/full/);
   });
   it("has words for every reason", () => {
     const reasons = [
-      "connect-four", "board-full", "checkmate", "stalemate", "threefold-repetition", "fifty-move-rule",
-      "insufficient-material", "timeout", "timeout-vs-insufficient-material", "resign", "abandon", "agreement", "aborted",
+      "connect-four",
+      "board-full",
+      "checkmate",
+      "stalemate",
+      "threefold-repetition",
+      "fifty-move-rule",
+      "insufficient-material",
+      "timeout",
+      "timeout-vs-insufficient-material",
+      "resign",
+      "abandon",
+      "agreement",
+      "aborted",
     ] as const;
     for (const reason of reasons) {
-      const r = describeResult({ winner: reason.includes("timeout-vs") || reason === "agreement" ? null : 0, reason }, { ...ctx, you: 0 });
+      const r = describeResult(
+        { winner: reason.includes("timeout-vs") || reason === "agreement" ? null : 0, reason },
+        { ...ctx, you: 0 },
+      );
       expect(r.detail.length).toBeGreaterThan(3);
     }
   });

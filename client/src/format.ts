@@ -76,12 +76,19 @@ export interface ResultContext {
 }
 
 /** Title and explanation of a result, worded for the viewer. */
-export function describeResult(result: GameResult, ctx: ResultContext): { title: string; detail: string; outcome: "win" | "loss" | "draw" | "aborted" } {
+export function describeResult(
+  result: GameResult,
+  ctx: ResultContext,
+): { title: string; detail: string; outcome: "win" | "loss" | "draw" | "aborted" } {
   const seatNames = SEAT_NAMES[ctx.kind];
   const who = (seat: Seat): string => (ctx.you === seat ? "You" : `${ctx.names[seat]} (${seatNames[seat]})`);
   const { winner, reason } = result;
   if (reason === "aborted") {
-    return { title: "Game aborted", detail: "The game was aborted before it really began; it does not count.", outcome: "aborted" };
+    return {
+      title: "Game aborted",
+      detail: "The game was aborted before it really began; it does not count.",
+      outcome: "aborted",
+    };
   }
   let outcome: "win" | "loss" | "draw";
   let title: string;

@@ -245,7 +245,9 @@ export class GameScreen {
           this.syncRules();
           const def = this.tracker.definition;
           if (def) this.snapshot.view = def.view(this.tracker.state, mySeat(this.snapshot));
-          this.anchor = this.anchor ? { ...this.anchor, clocks: { ...this.anchor.clocks, running: null, firstMoveDeadline: null } } : null;
+          this.anchor = this.anchor
+            ? { ...this.anchor, clocks: { ...this.anchor.clocks, running: null, firstMoveDeadline: null } }
+            : null;
           this.render(false);
         }
         return "stop";
@@ -469,7 +471,7 @@ export class GameScreen {
 
   private renderResult(): void {
     const s = this.snapshot;
-    if (!s || !s.result) return;
+    if (!s?.result) return;
     const seat = mySeat(s);
     const names: [string, string] = [s.players[0].name, s.players[1].name];
     const r = describeResult(s.result, { kind: s.kind, names, you: seat });
@@ -537,7 +539,9 @@ export class GameScreen {
     let turnKey: string;
     const shownToMove = (this.pending ? null : toMove) ?? null;
     if (!active) {
-      turnText = s.result ? describeResult(s.result, { kind: s.kind, names: [s.players[0].name, s.players[1].name], you: seat }).title : "Game over";
+      turnText = s.result
+        ? describeResult(s.result, { kind: s.kind, names: [s.players[0].name, s.players[1].name], you: seat }).title
+        : "Game over";
       turnKey = "over";
     } else if (seat === null) {
       turnText = toMove === null ? "" : `${SEAT_NAMES[s.kind][toMove]} to move`;

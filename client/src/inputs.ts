@@ -17,5 +17,9 @@ export function validateName(raw: string): string | null {
 /** Normalise what someone typed as an invite code (or pasted as a whole invite link). */
 export function normaliseInviteCode(raw: string): string {
   const fromLink = /[?&]invite=([A-Za-z0-9]+)/.exec(raw);
-  return (fromLink ? fromLink[1]! : raw).trim().toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 6);
+  return (fromLink ? fromLink[1]! : raw)
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .slice(0, 6);
 }

@@ -60,7 +60,9 @@ export class Lobby {
   private fillTimeControls(preferred?: string): void {
     const select = $("tc-select") as HTMLSelectElement;
     const tcs = timeControlsOf(this.game);
-    select.replaceChildren(...tcs.map((tc, i) => h("option", { value: tc.id }, `${timeControlLabel(tc)}${i === 0 ? " (default)" : ""}`)));
+    select.replaceChildren(
+      ...tcs.map((tc, i) => h("option", { value: tc.id }, `${timeControlLabel(tc)}${i === 0 ? " (default)" : ""}`)),
+    );
     if (preferred && tcs.some((t) => t.id === preferred)) select.value = preferred;
   }
 
@@ -200,7 +202,10 @@ export class Lobby {
     const info = $("invite-info");
     try {
       const inv = await this.deps.api.inviteInfo(clean);
-      setText(info, `${inv.host.name} invites you to ${GAME_NAMES[inv.game]} · ${timeControlLabelById(inv.game, inv.timeControl)}`);
+      setText(
+        info,
+        `${inv.host.name} invites you to ${GAME_NAMES[inv.game]} · ${timeControlLabelById(inv.game, inv.timeControl)}`,
+      );
       info.dataset.state = "open";
     } catch (err) {
       setText(info, err instanceof ApiError && err.status === 404 ? `Invite ${clean} is no longer open.` : errorText(err));
@@ -336,8 +341,21 @@ export class Lobby {
     const seat: Seat | null = g.players[0].id === me ? 0 : g.players[1].id === me ? 1 : null;
     const opponent = seat === null ? `${g.players[0].name} vs ${g.players[1].name}` : g.players[seat === 0 ? 1 : 0].name;
     const live = g.status === "active";
-    const outcome = g.result && seat !== null ? (g.result.winner === null ? "draw" : g.result.winner === seat ? "win" : "loss") : live ? "live" : "other";
-    const action = h("button", { class: live ? "small primary" : "small", type: "button", "data-action": live ? "resume" : "replay" }, live ? "Resume" : "Replay");
+    const outcome =
+      g.result && seat !== null
+        ? g.result.winner === null
+          ? "draw"
+          : g.result.winner === seat
+            ? "win"
+            : "loss"
+        : live
+          ? "live"
+          : "other";
+    const action = h(
+      "button",
+      { class: live ? "small primary" : "small", type: "button", "data-action": live ? "resume" : "replay" },
+      live ? "Resume" : "Replay",
+    );
     action.addEventListener("click", () => {
       void busy(action, async () => {
         try {

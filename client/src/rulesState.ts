@@ -54,8 +54,7 @@ export class RulesTracker {
 
   sync(gameId: string, kind: GameKind, seed: string, moves: readonly LoggedMove[]): void {
     const key = `${gameId}:${kind}:${seed}`;
-    const continues =
-      key === this.key && this.seen.length <= moves.length && this.seen.every((m, i) => moves[i]?.move === m);
+    const continues = key === this.key && this.seen.length <= moves.length && this.seen.every((m, i) => moves[i]?.move === m);
     if (!continues) {
       this.key = key;
       this.def = definitionOf(kind);

@@ -21,13 +21,17 @@ export function major(version = process.versions.node) {
 export function node24() {
   if (major() >= REQUIRED_MAJOR) return process.execPath;
   if (!existsSync(BIN)) {
-    console.log(`tabula: Node ${process.versions.node} is too old (need >= ${REQUIRED_MAJOR}); installing Node ${REQUIRED_MAJOR} into .tools/node (once)…`);
+    console.log(
+      `tabula: Node ${process.versions.node} is too old (need >= ${REQUIRED_MAJOR}); installing Node ${REQUIRED_MAJOR} into .tools/node (once)…`,
+    );
     try {
       execFileSync("npm", ["install", "--prefix", TOOLS, "--no-save", "--no-audit", "--no-fund", `node@${REQUIRED_MAJOR}`], {
         stdio: "inherit",
       });
     } catch {
-      console.error(`tabula: could not install Node ${REQUIRED_MAJOR}. Install Node >= ${REQUIRED_MAJOR} yourself (see .nvmrc) and retry.`);
+      console.error(
+        `tabula: could not install Node ${REQUIRED_MAJOR}. Install Node >= ${REQUIRED_MAJOR} yourself (see .nvmrc) and retry.`,
+      );
       process.exit(1);
     }
   }

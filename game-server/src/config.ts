@@ -5,9 +5,7 @@
  */
 import { z } from "zod";
 
-const bool = z
-  .enum(["1", "0", "true", "false", "yes", "no"])
-  .transform((v) => v === "1" || v === "true" || v === "yes");
+const bool = z.enum(["1", "0", "true", "false", "yes", "no"]).transform((v) => v === "1" || v === "true" || v === "yes");
 
 const seconds = z.coerce.number().positive();
 
@@ -93,18 +91,14 @@ export class ConfigError extends Error {}
 
 /** Parse an environment (default: process.env) into a Config, or throw ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = ENV_SCHEMA.safeParse(
-    Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")),
-  );
+  const parsed = ENV_SCHEMA.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === "production" && !e.TOKEN_SECRET) {
-    throw new ConfigError(
-      "invalid configuration:\n  TOKEN_SECRET: required in production (at least 32 random characters)",
-    );
+    throw new ConfigError("invalid configuration:\n  TOKEN_SECRET: required in production (at least 32 random characters)");
   }
   if (e.NODE_ENV === "production" && e.CLOCK_SCALE !== 1) {
     throw new ConfigError("invalid configuration:\n  CLOCK_SCALE: must be 1 in production");

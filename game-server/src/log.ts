@@ -10,6 +10,9 @@ export function createLogger(opts: { level: string; json: boolean; nodeId: strin
     base: { node: opts.nodeId },
     transport: opts.json
       ? undefined
-      : { target: "pino-pretty", options: { colorize: process.stdout.isTTY, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } },
+      : {
+          target: "pino-pretty",
+          options: { colorize: process.stdout.isTTY, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+        },
   });
 }

@@ -3,11 +3,11 @@
  * Reads the environment once (see config.ts), starts the node, and shuts down
  * cleanly on SIGINT/SIGTERM.
  */
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startNode } from "./server.ts";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

@@ -61,7 +61,13 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   const games = createGameRepository(db);
   const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
   const online = new OnlineTracker();
-  const factory = createGameFactory({ games, nodeId: config.nodeId, firstMoveTimeoutMs: config.firstMoveTimeoutMs, clockScale: config.clockScale, log });
+  const factory = createGameFactory({
+    games,
+    nodeId: config.nodeId,
+    firstMoveTimeoutMs: config.firstMoveTimeoutMs,
+    clockScale: config.clockScale,
+    log,
+  });
   const matchmaker = createMemoryMatchmaker({
     log,
     pair: ({ game, timeControl, mode, playerIds }) => factory.create({ game, timeControl, mode, playerIds }),

@@ -5,8 +5,17 @@
  * (the shared rules); dots mark quiet targets, rings captures. Last move and
  * check are highlighted; the board is flipped when black sits at the bottom.
  */
-import Phaser from "phaser";
-import { glyphOf, isChessView, kingSquare, movesBetween, movesByOrigin, parseFenBoard, pieceSeat, type ChessView } from "../views.ts";
+import type Phaser from "phaser";
+import {
+  glyphOf,
+  isChessView,
+  kingSquare,
+  movesBetween,
+  movesByOrigin,
+  parseFenBoard,
+  pieceSeat,
+  type ChessView,
+} from "../views.ts";
 import { chessLayout, squareAt, squareCenter, squareOrigin, type ChessLayout, type Point } from "./geometry.ts";
 import { PALETTE, PIECE_FONT } from "./palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";

@@ -4,7 +4,7 @@
  * column and release. Only legal columns react; the hovered column is lit and
  * its disc previewed. The last disc is marked, the winning four outlined.
  */
-import Phaser from "phaser";
+import type Phaser from "phaser";
 import type { Seat } from "@tabula/shared/rules";
 import { cellIndex, isConnect4View, landingRow, lastMoveCell, type Connect4View } from "../views.ts";
 import { cellCenter, columnAt, connect4Layout, previewCenter, type Connect4Layout, type Point } from "./geometry.ts";

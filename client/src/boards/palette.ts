@@ -24,4 +24,5 @@ export const PALETTE = {
   blackStroke: "#d8d8d8",
 } as const;
 
-export const PIECE_FONT = '"DejaVu Sans", "Noto Sans Symbols2", "Noto Sans Symbols", "Segoe UI Symbol", "Apple Symbols", sans-serif';
+export const PIECE_FONT =
+  '"DejaVu Sans", "Noto Sans Symbols2", "Noto Sans Symbols", "Segoe UI Symbol", "Apple Symbols", sans-serif';

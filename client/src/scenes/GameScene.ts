@@ -58,7 +58,10 @@ export class GameScene extends Phaser.Scene {
     if (this.boardKind !== input.kind || !this.board) {
       this.board?.destroy();
       const { width, height } = this.scale;
-      this.board = input.kind === "chess" ? new ChessBoard(this, this.callbacks, width, height) : new Connect4Board(this, this.callbacks, width, height);
+      this.board =
+        input.kind === "chess"
+          ? new ChessBoard(this, this.callbacks, width, height)
+          : new Connect4Board(this, this.callbacks, width, height);
       this.boardKind = input.kind;
     }
     this.board.render(input);

@@ -18,11 +18,7 @@ const PASSWORD = "tabula";
 const DATABASE = "tabula";
 
 /** Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL. */
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port: number;
-  log: Logger;
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
   const dir = resolve(opts.dataDir);
   const fresh = !existsSync(resolve(dir, "PG_VERSION"));
   const pg = new EmbeddedPostgres({

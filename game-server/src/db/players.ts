@@ -50,7 +50,10 @@ export async function findPlayer(db: Db, id: string): Promise<PlayerRow | null> 
 /** The bot player used for games against the built-in bot (created on first use). */
 export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
   const name = kind === "chess" ? "Tabula Bot (Chess)" : "Tabula Bot (Connect 4)";
-  const existing = await db.player.findUnique({ where: { nameKey: nameKey(name).slice(0, 24) }, select: { id: true, name: true, isBot: true } });
+  const existing = await db.player.findUnique({
+    where: { nameKey: nameKey(name).slice(0, 24) },
+    select: { id: true, name: true, isBot: true },
+  });
   if (existing) return existing;
   try {
     return await db.player.create({
@@ -58,7 +61,10 @@ export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
       select: { id: true, name: true, isBot: true },
     });
   } catch {
-    const again = await db.player.findUnique({ where: { nameKey: nameKey(name).slice(0, 24) }, select: { id: true, name: true, isBot: true } });
+    const again = await db.player.findUnique({
+      where: { nameKey: nameKey(name).slice(0, 24) },
+      select: { id: true, name: true, isBot: true },
+    });
     if (!again) throw new Error("could not create the bot player");
     return again;
   }

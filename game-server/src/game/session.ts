@@ -167,15 +167,6 @@ export class GameTable {
     };
   }
 
-  private clockFields(): ClockFields {
-    return {
-      clock0Ms: this.remaining[0],
-      clock1Ms: this.remaining[1],
-      turnStartedAt: this.turnStartedAt === null ? null : new Date(this.turnStartedAt),
-      deadlineAt: this.deadlineAt === null ? null : new Date(this.deadlineAt),
-    };
-  }
-
   /** Check and compute a move by `seat` expecting ply `ply`, without changing anything. */
   planMove(seat: Seat, ply: number, move: string, now: number): MovePlan | Refusal {
     if (!this.isActive) return { ok: false, code: "GAME_OVER", message: "the game is over" };

@@ -117,7 +117,12 @@ export function createApi(deps: ApiDeps): express.Router {
   api.get(
     "/games/meta",
     route(async () => ({
-      games: Object.values(GAMES).map((g: GameDefinition) => ({ id: g.id, name: g.name, seatNames: g.seatNames, timeControls: g.timeControls })),
+      games: Object.values(GAMES).map((g: GameDefinition) => ({
+        id: g.id,
+        name: g.name,
+        seatNames: g.seatNames,
+        timeControls: g.timeControls,
+      })),
     })),
   );
 
@@ -212,7 +217,10 @@ export function createApi(deps: ApiDeps): express.Router {
         clockMs: m.clockMs,
         at: m.createdAt.getTime(),
       }));
-      const body: Record<string, unknown> = { game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed }, moves: records };
+      const body: Record<string, unknown> = {
+        game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed },
+        moves: records,
+      };
       if (req.query.positions === "1") {
         // Every position of the game, replayed from the seed with the shared rules.
         const def = getGame(game.kind);

@@ -162,18 +162,28 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
 
     async inviteInfo(code) {
       const t = invites.get(code.toUpperCase());
-      if (!t || t.status !== "waiting") return null;
-      return { code: t.inviteCode as string, game: t.game, timeControl: t.timeControl, host: { name: t.playerName } } satisfies InviteInfo;
+      if (t?.status !== "waiting") return null;
+      return {
+        code: t.inviteCode as string,
+        game: t.game,
+        timeControl: t.timeControl,
+        host: { name: t.playerName },
+      } satisfies InviteInfo;
     },
 
     acceptInvite(playerId, code) {
       return exclusive(async () => {
         const t = invites.get(code.toUpperCase());
-        if (!t || t.status !== "waiting") throw new MatchmakingError(404, "NO_INVITE", "no open invite with that code");
+        if (t?.status !== "waiting") throw new MatchmakingError(404, "NO_INVITE", "no open invite with that code");
         if (t.playerId === playerId) throw new MatchmakingError(409, "OWN_INVITE", "you cannot accept your own invite");
         invites.delete(t.inviteCode as string);
         try {
-          const gameId = await opts.pair({ game: t.game, timeControl: t.timeControl, mode: "invite", playerIds: [t.playerId, playerId] });
+          const gameId = await opts.pair({
+            game: t.game,
+            timeControl: t.timeControl,
+            mode: "invite",
+            playerIds: [t.playerId, playerId],
+          });
           settle(t, "matched", gameId);
           opts.log.info({ gameId, code }, "invite accepted");
           return { gameId };

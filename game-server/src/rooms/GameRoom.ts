@@ -41,7 +41,10 @@ export class GameRoom extends Room {
   private deadlineTimer: { clear(): void } | undefined;
   private botTimer: { clear(): void } | undefined;
   /** Per seat: when a disconnected player loses by abandonment (epoch ms), and its timer. */
-  private away: [{ until: number; timer: { clear(): void } } | null, { until: number; timer: { clear(): void } } | null] = [null, null];
+  private away: [{ until: number; timer: { clear(): void } } | null, { until: number; timer: { clear(): void } } | null] = [
+    null,
+    null,
+  ];
 
   async onCreate(options: { gameId?: unknown }) {
     this.s = roomServices();
@@ -64,7 +67,10 @@ export class GameRoom extends Room {
       this.onMessage(type, (client: GameClient, payload: unknown) => this.receive(client, type, payload));
     }
     this.onMessage("*", (client: GameClient, type: string | number) =>
-      this.reply(client, { code: "UNKNOWN_MESSAGE", message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}` }),
+      this.reply(client, {
+        code: "UNKNOWN_MESSAGE",
+        message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
+      }),
     );
 
     this.scheduleTimers();
@@ -185,7 +191,11 @@ export class GameRoom extends Room {
   }
 
   /** Run a database write; on failure tell the client the action was not applied. */
-  private async commit(write: () => Promise<boolean>, client: GameClient | undefined, inReplyTo: string): Promise<boolean | undefined> {
+  private async commit(
+    write: () => Promise<boolean>,
+    client: GameClient | undefined,
+    inReplyTo: string,
+  ): Promise<boolean | undefined> {
     try {
       return await write();
     } catch (err) {
@@ -193,7 +203,10 @@ export class GameRoom extends Room {
       this.log.error({ err, inReplyTo }, "commit failed");
       this.reply(client, {
         code,
-        message: code === "UNAVAILABLE" ? "the database is temporarily unavailable; nothing was applied, try again" : "internal error; nothing was applied",
+        message:
+          code === "UNAVAILABLE"
+            ? "the database is temporarily unavailable; nothing was applied, try again"
+            : "internal error; nothing was applied",
         inReplyTo,
       });
       return undefined;
@@ -209,7 +222,8 @@ export class GameRoom extends Room {
       return;
     }
     const ok = await this.commit(
-      () => this.s.games.commitMove(this.table.gameId, { ...plan.record, at: new Date(plan.record.at) }, plan.clocks, plan.ending),
+      () =>
+        this.s.games.commitMove(this.table.gameId, { ...plan.record, at: new Date(plan.record.at) }, plan.clocks, plan.ending),
       client,
       "move",
     );
@@ -234,7 +248,11 @@ export class GameRoom extends Room {
 
   private async end(plan: EndPlan | Refusal, client: GameClient | undefined, inReplyTo: string): Promise<void> {
     if (!plan.ok) return this.refuse(client, plan, inReplyTo);
-    const ok = await this.commit(() => this.s.games.finishGame(this.table.gameId, plan.ply, plan.clocks, plan.ending), client, inReplyTo);
+    const ok = await this.commit(
+      () => this.s.games.finishGame(this.table.gameId, plan.ply, plan.clocks, plan.ending),
+      client,
+      inReplyTo,
+    );
     if (ok === undefined) return;
     if (!ok) {
       await this.reload();
@@ -254,19 +272,22 @@ export class GameRoom extends Room {
       if (this.table.players[opponentOf(seat)].isBot) this.table.drawOffer = null; // the bot plays on
       return this.broadcastSnapshots();
     }
-    if (offer !== opponentOf(seat)) return this.reply(client, { code: "NO_OFFER", message: "there is no draw offer to answer", inReplyTo: "draw" });
+    if (offer !== opponentOf(seat))
+      return this.reply(client, { code: "NO_OFFER", message: "there is no draw offer to answer", inReplyTo: "draw" });
     if (action === "accept") return this.end(this.table.planAgreedDraw(this.s.now()), client, "draw");
     this.table.drawOffer = null;
     this.broadcastSnapshots();
   }
 
   private async rematch(seat: Seat, action: "offer" | "accept" | "decline", client: GameClient): Promise<void> {
-    if (this.table.isActive) return this.reply(client, { code: "BAD_MESSAGE", message: "rematch is offered after the game", inReplyTo: "rematch" });
+    if (this.table.isActive)
+      return this.reply(client, { code: "BAD_MESSAGE", message: "rematch is offered after the game", inReplyTo: "rematch" });
     if (this.table.rematchGameId) return this.sendSnapshot(client);
     const offer = this.table.rematchOffer;
     const opponentIsBot = this.table.players[opponentOf(seat)].isBot;
     if (action === "decline") {
-      if (offer !== opponentOf(seat)) return this.reply(client, { code: "NO_OFFER", message: "there is no rematch offer to answer", inReplyTo: "rematch" });
+      if (offer !== opponentOf(seat))
+        return this.reply(client, { code: "NO_OFFER", message: "there is no rematch offer to answer", inReplyTo: "rematch" });
       this.table.rematchOffer = null;
       return this.broadcastSnapshots();
     }
@@ -286,7 +307,11 @@ export class GameRoom extends Room {
         });
       } catch (err) {
         this.log.error({ err }, "rematch creation failed");
-        return this.reply(client, { code: "UNAVAILABLE", message: "could not create the rematch; try again", inReplyTo: "rematch" });
+        return this.reply(client, {
+          code: "UNAVAILABLE",
+          message: "could not create the rematch; try again",
+          inReplyTo: "rematch",
+        });
       }
       this.table.rematchOffer = null;
       return this.broadcastSnapshots();

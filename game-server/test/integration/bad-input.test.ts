@@ -20,7 +20,16 @@ beforeAll(async () => {
   const [g] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
   gameId = g;
   const [sa, sb] = await Promise.all([Seat.join(a, g), Seat.join(b, g)]);
-  [seats, players] = sa.seat === 0 ? [[sa, sb], [a, b]] : [[sb, sa], [b, a]];
+  [seats, players] =
+    sa.seat === 0
+      ? [
+          [sa, sb],
+          [a, b],
+        ]
+      : [
+          [sb, sa],
+          [b, a],
+        ];
   await seats[0].play("e2e4");
 });
 afterAll(async () => {
@@ -29,7 +38,11 @@ afterAll(async () => {
 
 async function dbState() {
   const moves = await query(node.databaseUrl, `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [gameId]);
-  const game = await query(node.databaseUrl, `SELECT ply, status, "clock0Ms", "clock1Ms", "deadlineAt" FROM "Game" WHERE id = $1`, [gameId]);
+  const game = await query(
+    node.databaseUrl,
+    `SELECT ply, status, "clock0Ms", "clock1Ms", "deadlineAt" FROM "Game" WHERE id = $1`,
+    [gameId],
+  );
   return { moves, game };
 }
 
@@ -104,12 +117,18 @@ describe("bad input changes nothing", () => {
   it("HTTP: unauthenticated, malformed and oversized requests", async () => {
     expect((await http(node.url, "POST", "/api/matchmaking/quick", undefined, { game: "chess" })).status).toBe(401);
     expect((await http(node.url, "POST", "/api/matchmaking/quick", "not-a-token", { game: "chess" })).status).toBe(401);
-    const bad = await http<{ error: { code: string } }>(node.url, "POST", "/api/matchmaking/quick", players[0].token, { game: "go" });
+    const bad = await http<{ error: { code: string } }>(node.url, "POST", "/api/matchmaking/quick", players[0].token, {
+      game: "go",
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("BAD_REQUEST");
     const badName = await http<{ error: { code: string } }>(node.url, "POST", "/api/guest", undefined, { name: "<script>" });
     expect(badName.status).toBe(400);
-    const res = await fetch(`${node.url}/api/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const res = await fetch(`${node.url}/api/guest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(res.status).toBe(400);
     const big = await fetch(`${node.url}/api/guest`, {
       method: "POST",

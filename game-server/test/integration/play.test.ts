@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 /** Pair two new players by quick play and join both; returns them ordered by seat. */
-async function pairedGame(game: string, timeControl?: string): Promise<{ seats: [Seat, Seat]; players: [Player, Player]; gameId: string }> {
+async function pairedGame(
+  game: string,
+  timeControl?: string,
+): Promise<{ seats: [Seat, Seat]; players: [Player, Player]; gameId: string }> {
   const a = await newPlayer(node.url, "Alice");
   const b = await newPlayer(node.url, "Bob");
   const [ga, gb] = await Promise.all([quickPlay(a, game, timeControl), quickPlay(b, game, timeControl)]);
@@ -28,7 +31,11 @@ async function pairedGame(game: string, timeControl?: string): Promise<{ seats: 
 }
 
 async function moveLog(gameId: string) {
-  return query<{ ply: number; seat: number; move: string }>(node.databaseUrl, `SELECT ply, seat, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [gameId]);
+  return query<{ ply: number; seat: number; move: string }>(
+    node.databaseUrl,
+    `SELECT ply, seat, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
+    [gameId],
+  );
 }
 
 describe("a whole game", () => {
@@ -36,7 +43,13 @@ describe("a whole game", () => {
     const { seats, gameId } = await pairedGame("connect4");
     expect(seats[0].snapshot?.kind).toBe("connect4");
     const script: Array<[0 | 1, string]> = [
-      [0, "3"], [1, "4"], [0, "3"], [1, "4"], [0, "3"], [1, "4"], [0, "3"],
+      [0, "3"],
+      [1, "4"],
+      [0, "3"],
+      [1, "4"],
+      [0, "3"],
+      [1, "4"],
+      [0, "3"],
     ];
     for (const [seat, move] of script) await seats[seat].play(move);
     for (const s of seats) await s.until((x) => x.snapshot?.status === "finished", "result");
@@ -57,7 +70,13 @@ describe("a whole game", () => {
   it("chess is played to checkmate and every move is in the log", async () => {
     const { seats, gameId } = await pairedGame("chess", "5+3");
     const script: Array<[0 | 1, string]> = [
-      [0, "e2e4"], [1, "e7e5"], [0, "f1c4"], [1, "b8c6"], [0, "d1h5"], [1, "g8f6"], [0, "h5f7"],
+      [0, "e2e4"],
+      [1, "e7e5"],
+      [0, "f1c4"],
+      [1, "b8c6"],
+      [0, "d1h5"],
+      [1, "g8f6"],
+      [0, "h5f7"],
     ];
     for (const [seat, move] of script) await seats[seat].play(move);
     for (const s of seats) await s.until((x) => x.snapshot?.status === "finished", "result");

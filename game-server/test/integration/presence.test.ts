@@ -44,7 +44,9 @@ describe("disconnects", () => {
     await seats[0].play("4");
     await back.play("4");
     expect(back.snapshot?.status).toBe("active");
-    const [row] = await query<{ ply: number; status: string }>(node.databaseUrl, `SELECT ply, status FROM "Game" WHERE id = $1`, [gameId]);
+    const [row] = await query<{ ply: number; status: string }>(node.databaseUrl, `SELECT ply, status FROM "Game" WHERE id = $1`, [
+      gameId,
+    ]);
     expect(row).toEqual({ ply: 4, status: "active" });
   });
 

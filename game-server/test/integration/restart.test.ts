@@ -40,9 +40,11 @@ describe("restart", () => {
 
     const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
     running.push(second);
-    const rows = await query<{ ply: number; move: string }>(databaseUrl, `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [
-      gameId,
-    ]);
+    const rows = await query<{ ply: number; move: string }>(
+      databaseUrl,
+      `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
+      [gameId],
+    );
     expect(rows.length).toBeGreaterThanOrEqual(acknowledged.length);
     expect(rows.slice(0, acknowledged.length).map((r) => r.move)).toEqual(acknowledged);
     // Anything the mover saw acknowledged, even the in-flight one, is there.

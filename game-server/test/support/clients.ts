@@ -13,7 +13,13 @@ export interface Player {
   base: string;
 }
 
-async function http<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function http<T>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(base + path, {
     method,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -27,7 +33,13 @@ export { http };
 
 /** A new guest identity with an SDK client authenticated as it. */
 export async function newPlayer(base: string, name?: string): Promise<Player> {
-  const r = await http<{ token: string; player: { id: string; name: string } }>(base, "POST", "/api/guest", undefined, name ? { name } : {});
+  const r = await http<{ token: string; player: { id: string; name: string } }>(
+    base,
+    "POST",
+    "/api/guest",
+    undefined,
+    name ? { name } : {},
+  );
   if (r.status !== 200) throw new Error(`guest failed: ${r.status} ${JSON.stringify(r.body)}`);
   const sdk = new Client(base);
   sdk.auth.token = r.body.token;
@@ -62,7 +74,15 @@ export class Seat {
     room.onMessage("moved", (m: MovedMessage) => {
       this.moved.push(m);
       if (this.snapshot) {
-        this.snapshot = { ...this.snapshot, moves: [...this.snapshot.moves, m.record], ply: m.ply, view: m.view, clocks: m.clocks, status: m.status, result: m.result };
+        this.snapshot = {
+          ...this.snapshot,
+          moves: [...this.snapshot.moves, m.record],
+          ply: m.ply,
+          view: m.view,
+          clocks: m.clocks,
+          status: m.status,
+          result: m.result,
+        };
       }
       this.wake();
     });
@@ -112,6 +132,7 @@ export class Seat {
     const errs = this.errors.length;
     this.room.send("move", { ply, move });
     await this.until((s) => (s.snapshot?.ply ?? 0) > ply || s.errors.length > errs, `move ${move} at ply ${ply}`);
-    if (this.errors.length > errs) throw new Error(`move ${move} refused: ${JSON.stringify(this.errors[this.errors.length - 1])}`);
+    if (this.errors.length > errs)
+      throw new Error(`move ${move} refused: ${JSON.stringify(this.errors[this.errors.length - 1])}`);
   }
 }

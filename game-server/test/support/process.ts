@@ -31,7 +31,17 @@ export async function spawnNode(env: Record<string, string>, port?: number): Pro
   let out = "";
   const child = spawn(process.execPath, ["game-server/src/main.ts"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(p), CLIENT_DIST: "", LOG_JSON: "true", LOG_LEVEL: "info", TOKEN_SECRET: "integration-tests-secret-0123456789abcdef", ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(p),
+      CLIENT_DIST: "",
+      LOG_JSON: "true",
+      LOG_LEVEL: "info",
+      TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => (out += d));

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, usesDevSecret } from "./config.ts";
+
+describe("config", () => {
+  it("has working defaults for a development node", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 2567, nodeId: "n1", databaseUrl: undefined, reconnectWindowMs: 60_000, clockScale: 1 });
+    expect(usesDevSecret(c)).toBe(true);
+  });
+  it("reports every invalid variable by name", () => {
+    expect(() => loadConfig({ PORT: "http", NODE_ID: "Bad Id!", DATABASE_URL: "nope" })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: "http", NODE_ID: "Bad Id!" });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).toMatch(/NODE_ID/);
+    }
+  });
+  it("refuses insecure defaults in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/TOKEN_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", TOKEN_SECRET: "short" })).toThrow(/TOKEN_SECRET/);
+    const secret = "x".repeat(40);
+    expect(() => loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret, CLOCK_SCALE: "0.1" })).toThrow(/CLOCK_SCALE/);
+    expect(loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret }).logJson).toBe(true);
+  });
+});

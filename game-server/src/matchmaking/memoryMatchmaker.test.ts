@@ -1,0 +1,106 @@
+/** The single-node matchmaker: pairing, invites, cancellation, stale tickets, concurrency. */
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { createMemoryMatchmaker } from "./memoryMatchmaker.ts";
+
+const log = pino({ level: "silent" });
+
+function setup(staleAfterMs = 30_000) {
+  const games: Array<{ ids: [string, string]; mode: string }> = [];
+  const mm = createMemoryMatchmaker({
+    log,
+    staleAfterMs,
+    playerName: async (id) => `name-${id}`,
+    pair: async ({ playerIds, mode }) => {
+      await new Promise((r) => setTimeout(r, 1)); // game creation takes time
+      games.push({ ids: playerIds, mode });
+      return `g${games.length}`;
+    },
+  });
+  return { mm, games };
+}
+
+describe("memory matchmaker", () => {
+  it("pairs two players of the same game and time control, and nobody else", async () => {
+    const { mm, games } = setup();
+    const a = await mm.quickPlay("a", "chess", "3+2");
+    const c = await mm.quickPlay("c", "chess", "5+3");
+    expect(a.status).toBe("waiting");
+    expect(c.status).toBe("waiting");
+    const b = await mm.quickPlay("b", "chess", "3+2");
+    expect(b).toMatchObject({ status: "matched", gameId: "g1" });
+    expect(await mm.poll(a.ticket, "a", 0)).toMatchObject({ status: "matched", gameId: "g1" });
+    expect((await mm.poll(c.ticket, "c", 0)).status).toBe("waiting");
+    expect(games).toEqual([{ ids: ["a", "b"], mode: "quick" }]);
+    mm.close();
+  });
+
+  it("a long poll returns as soon as the ticket is matched", async () => {
+    const { mm } = setup();
+    const a = await mm.quickPlay("a", "connect4", "1+5");
+    const t0 = Date.now();
+    const polled = mm.poll(a.ticket, "a", 10_000);
+    await mm.quickPlay("b", "connect4", "1+5");
+    expect((await polled).status).toBe("matched");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    mm.close();
+  });
+
+  it("one ticket per player, cancel, and other players' tickets are private", async () => {
+    const { mm, games } = setup();
+    const first = await mm.quickPlay("a", "chess", "3+2");
+    const second = await mm.quickPlay("a", "chess", "3+2"); // replaces the first
+    expect((await mm.poll(first.ticket, "a", 0)).status).toBe("cancelled");
+    await expect(mm.poll(second.ticket, "b", 0)).rejects.toThrow(/no such ticket/);
+    expect((await mm.cancel(second.ticket, "a")).status).toBe("cancelled");
+    expect((await mm.quickPlay("b", "chess", "3+2")).status).toBe("waiting");
+    expect(games).toHaveLength(0);
+    mm.close();
+  });
+
+  it("never pairs a player with themself", async () => {
+    const { mm } = setup();
+    await mm.quickPlay("a", "chess", "3+2");
+    expect((await mm.quickPlay("a", "chess", "3+2")).status).toBe("waiting");
+    mm.close();
+  });
+
+  it("does not pair with a ticket whose owner stopped polling", async () => {
+    const { mm, games } = setup(50);
+    await mm.quickPlay("ghost", "chess", "3+2");
+    await new Promise((r) => setTimeout(r, 80));
+    expect((await mm.quickPlay("b", "chess", "3+2")).status).toBe("waiting");
+    expect(games).toHaveLength(0);
+    mm.close();
+  });
+
+  it("under concurrency every player is paired exactly once", async () => {
+    const { mm, games } = setup();
+    const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
+    const tickets = await Promise.all(ids.map((id) => mm.quickPlay(id, "connect4", "1+5")));
+    const final = await Promise.all(tickets.map((t, i) => mm.poll(t.ticket, ids[i], 0)));
+    expect(final.every((t) => t.status === "matched")).toBe(true);
+    expect(games).toHaveLength(50);
+    const seated = games.flatMap((g) => g.ids);
+    expect(new Set(seated).size).toBe(100);
+    // Both players of a game hold the same game id.
+    const byGame = new Map<string, number>();
+    for (const t of final) byGame.set(t.gameId!, (byGame.get(t.gameId!) ?? 0) + 1);
+    expect([...byGame.values()].every((n) => n === 2)).toBe(true);
+    mm.close();
+  });
+
+  it("invites: the code finds the game; the host cannot accept their own; a code works once", async () => {
+    const { mm, games } = setup();
+    const host = await mm.createInvite("h", "chess", "10+0");
+    const code = host.inviteCode!;
+    expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    expect(await mm.inviteInfo(code.toLowerCase())).toEqual({ code, game: "chess", timeControl: "10+0", host: { name: "name-h" } });
+    await expect(mm.acceptInvite("h", code)).rejects.toThrow(/own invite/);
+    const { gameId } = await mm.acceptInvite("g", code);
+    expect(await mm.poll(host.ticket, "h", 0)).toMatchObject({ status: "matched", gameId });
+    await expect(mm.acceptInvite("x", code)).rejects.toThrow(/no open invite/);
+    expect(games).toEqual([{ ids: ["h", "g"], mode: "invite" }]);
+    mm.close();
+  });
+});
