@@ -366,7 +366,7 @@ export class Lobby {
         }
       });
     });
-    const botMark = g.players.some((p) => p.isBot) ? " 🤖" : "";
+    const botMark = g.players.some((p) => p.isBot) ? " (bot)" : "";
     return h(
       "li",
       { class: `game-item ${outcome}`, "data-game-id": g.gameId, "data-status": g.status },

@@ -24,7 +24,7 @@ describe("chess geometry", () => {
 
 describe("connect four geometry", () => {
   it("maps columns and cells", () => {
-    const l = connect4Layout(724, 800);
+    const l = connect4Layout(754, 800);
     expect(l.cell).toBe(100);
     expect(columnAt(l.x0 + 5, l)).toBe(0);
     expect(columnAt(l.x0 + 6 * 100 + 99, l)).toBe(6);

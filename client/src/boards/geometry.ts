@@ -64,8 +64,9 @@ export interface Connect4Layout {
 }
 
 export function connect4Layout(width: number, height: number, rows = 6, columns = 7, margin = 12): Connect4Layout {
-  const cell = Math.max(8, Math.floor(Math.min((width - 2 * margin) / columns, (height - 2 * margin) / (rows + 1.25))));
-  const totalH = cell * (rows + 1.25);
+  // The frame drawn around the grid adds about 0.3 cell to the width and height.
+  const cell = Math.max(8, Math.floor(Math.min((width - 2 * margin) / (columns + 0.3), (height - 2 * margin) / (rows + 1.55))));
+  const totalH = cell * (rows + 1.55);
   const x0 = Math.floor((width - columns * cell) / 2);
   const y0 = Math.floor((height - totalH) / 2);
   return { x0, y0, gridTop: y0 + Math.round(cell * 1.25), cell, rows, columns };

@@ -98,7 +98,7 @@ export interface MoveRecord {
   ply: number;
   seat: Seat;
   move: string;
-  /** Human notation: chess SAN, Connect Four column letter. */
+  /** Human notation: chess SAN ("Nf3"), Connect Four column letter and landing row ("d1"). */
   san: string;
   /** Mover's remaining time after the move (increment included), ms. */
   clockMs: number;

@@ -61,21 +61,20 @@ describe("connect4 bot", () => {
   });
 
   it("takes an immediate win, even over blocking", () => {
-    // Red has 0 1 2 on the bottom row; yellow threatens to finish column 6.
-    expect(botChoices(connect4, c4("06162"), 1)).toEqual(new Set(["3"]));
+    // Red has 0 1 2 on the bottom row; yellow has three stacked in column 6.
     expect(botChoices(connect4, c4("061626"), 0)).toEqual(new Set(["3"]));
   });
 
   it("blocks the opponent's immediate win", () => {
+    // Red has 0 1 2 on the bottom row.
     expect(botChoices(connect4, c4("06162"), 1)).toEqual(new Set(["3"]));
     // Yellow has three stacked in column 4.
-    expect(botChoices(connect4, c4("041404"), 1).size).toBeGreaterThan(0);
-    expect(botChoices(connect4, c4("04140"), 0)).toEqual(new Set(["4"]));
+    expect(botChoices(connect4, c4("041404"), 0)).toEqual(new Set(["4"]));
   });
 
   it("does not play under the opponent's winning cell", () => {
     // Yellow owns cells 0-2 of row 1; a red disc in column 3 would let yellow win on top of it.
-    const s = c4("02015162");
+    const s = c4("01205162");
     expect(connect4.toMove(s)).toBe(0);
     const choices = botChoices(connect4, s, 0, 60);
     expect(choices.has("3")).toBe(false);
@@ -119,11 +118,9 @@ describe("chess bot", () => {
   });
 
   it("avoids allowing mate in one", () => {
-    // Black threatens Qxg2# (supported by the bishop); white must not ignore it.
-    const s = chessFromFen("6k1/5ppp/8/8/8/1b4q1/6P1/6K1 w - - 0 1");
-    const s2 = chessFromFen("r5k1/5ppp/8/8/8/8/5PPP/6K1 w - - 0 1");
-    for (const m of botChoices(chess, s2, 0)) expect(["f2f3", "f2f4", "g2g3", "g2g4", "h2h3", "h2h4", "g1f1"]).toContain(m);
-    expect(chess.legalMoves(s, 0).length).toBeGreaterThan(0);
+    // Black threatens Ra1#: white must make luft or step off the back rank.
+    const s = chessFromFen("r5k1/5ppp/8/8/8/8/5PPP/6K1 w - - 0 1");
+    for (const m of botChoices(chess, s, 0)) expect(["f2f3", "f2f4", "g2g3", "g2g4", "h2h3", "h2h4", "g1f1"]).toContain(m);
   });
 
   it("promotes to a queen", () => {

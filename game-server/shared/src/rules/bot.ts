@@ -86,8 +86,8 @@ const PAWN = 1000;
  * that takes a defended piece is charged the capturer back, and a reply that
  * mates counts as losing everything). Stalemating counts as a draw. When a
  * piece or more ahead, equal material is broken by leaving the opponent the
- * fewest replies without repeating a position. Promotions are to a queen (unless an under-promotion mates).
- * Remaining ties go to the RNG.
+ * fewest replies without repeating a position. Promotions are to a queen
+ * (unless an under-promotion mates). Remaining ties go to the RNG.
  */
 function chessMove(state: ChessState, rng: Rng): string | undefined {
   const board = new Chess(state.fen);

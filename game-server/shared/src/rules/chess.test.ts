@@ -51,7 +51,9 @@ const placement = (s: ChessState) => s.fen.split(" ")[0];
 function pieceAt(s: ChessState, square: string): string {
   const file = square.charCodeAt(0) - 97;
   const rank = Number(square[1]);
-  const row = placement(s)!.split("/")[8 - rank]!.replace(/\d/g, (d) => ".".repeat(Number(d)));
+  const row = placement(s)!
+    .split("/")
+    [8 - rank]!.replace(/\d/g, (d) => ".".repeat(Number(d)));
   return row[file] === "." ? "" : row[file]!;
 }
 
@@ -80,7 +82,13 @@ describe("chess perft through the interface", () => {
 describe("chess setup and state", () => {
   it("starts from the standard position with white (seat 0) to move", () => {
     const s = chess.setup("seed");
-    expect(s).toEqual({ seed: "seed", fen: START, moves: [], positionKeys: [START.split(" ").slice(0, 4).join(" ")], result: null });
+    expect(s).toEqual({
+      seed: "seed",
+      fen: START,
+      moves: [],
+      positionKeys: [START.split(" ").slice(0, 4).join(" ")],
+      result: null,
+    });
     expect(chess.ply(s)).toBe(0);
     expect(chess.toMove(s)).toBe(0);
     expect(chess.result(s)).toBeNull();
@@ -196,7 +204,10 @@ describe("chess results", () => {
     expect(chess.result(kk)).toEqual({ winner: null, reason: "insufficient-material" });
     const kbk = play("e1c3", chessFromFen("8/8/8/4k3/8/2r5/8/K3B3 w - - 0 1"));
     expect(chess.result(kbk)).toEqual({ winner: null, reason: "insufficient-material" });
-    expect(chess.result(chessFromFen("8/8/8/4k3/8/8/8/4K3 w - - 0 1"))).toEqual({ winner: null, reason: "insufficient-material" });
+    expect(chess.result(chessFromFen("8/8/8/4k3/8/8/8/4K3 w - - 0 1"))).toEqual({
+      winner: null,
+      reason: "insufficient-material",
+    });
   });
 
   it("any move after the end is GAME_OVER", () => {
@@ -296,7 +307,26 @@ describe("chess rejects bad moves without touching the state", () => {
 
   it("garbage is BAD_MOVE_FORMAT", () => {
     const s = chess.setup("s");
-    for (const bad of ["", "e2", "e2e", "e2e4e5", "E2E4", "e2-e4", "Nf3", "e4", "0000", "O-O", "e2e4 ", "i2i4", "e0e4", "e9e4", 42, null, undefined, {}]) {
+    for (const bad of [
+      "",
+      "e2",
+      "e2e",
+      "e2e4e5",
+      "E2E4",
+      "e2-e4",
+      "Nf3",
+      "e4",
+      "0000",
+      "O-O",
+      "e2e4 ",
+      "i2i4",
+      "e0e4",
+      "e9e4",
+      42,
+      null,
+      undefined,
+      {},
+    ]) {
       expectRejected(s, bad, 0, "BAD_MOVE_FORMAT");
     }
   });

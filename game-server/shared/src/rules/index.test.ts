@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { GAMES, chess, connect4, findTimeControl, getGame, isGameKind } from "./index.ts";
+
+describe("game registry", () => {
+  it("lists both games under their ids", () => {
+    expect(Object.keys(GAMES).sort()).toEqual(["chess", "connect4"]);
+    expect(GAMES.chess).toBe(chess);
+    expect(GAMES.connect4).toBe(connect4);
+    for (const [kind, def] of Object.entries(GAMES)) expect(def.id).toBe(kind);
+  });
+
+  it("looks games up by untrusted strings", () => {
+    expect(getGame("chess")).toBe(chess);
+    expect(getGame("connect4")).toBe(connect4);
+    for (const bad of ["", "Chess", "go", "toString", "__proto__", "constructor"]) {
+      expect(getGame(bad)).toBeUndefined();
+      expect(isGameKind(bad)).toBe(false);
+    }
+    expect(isGameKind("connect4")).toBe(true);
+    expect(isGameKind(42)).toBe(false);
+  });
+
+  it("finds time controls per game", () => {
+    expect(findTimeControl("chess", "3+2")).toEqual({ id: "3+2", initialSeconds: 180, incrementSeconds: 2 });
+    expect(findTimeControl("connect4", "1+5")).toEqual({ id: "1+5", initialSeconds: 60, incrementSeconds: 5 });
+    expect(findTimeControl("connect4", "3+2")).toBeUndefined();
+    expect(findTimeControl("chess", "1+5")).toBeUndefined();
+    expect(findTimeControl("go", "3+2")).toBeUndefined();
+    for (const def of Object.values(GAMES)) {
+      expect(def.timeControls.length).toBeGreaterThan(0);
+      expect(new Set(def.timeControls.map((t) => t.id)).size).toBe(def.timeControls.length);
+    }
+  });
+});
