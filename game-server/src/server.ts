@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { matchMaker, Server, LocalDriver, LocalPresence } from "@colyseus/core";
+import { LocalDriver, LocalPresence, Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import express from "express";
@@ -73,7 +73,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     pair: ({ game, timeControl, mode, playerIds }) => factory.create({ game, timeControl, mode, playerIds }),
     playerName: async (id) => (await findPlayer(db, id))?.name ?? "?",
   });
-  setRoomServices({ config, games, tokens, factory, online, log, now: Date.now });
+  const liveGames = new Set<string>();
+  setRoomServices({ config, games, tokens, factory, online, liveGames, log, now: Date.now });
 
   const transport = new WebSocketTransport({ maxPayload: config.maxFrameBytes, pingInterval: 10_000, pingMaxRetries: 3 });
   const gameServer = new Server({
@@ -99,7 +100,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
           online,
           nodeId: config.nodeId,
           log,
-          liveGames: () => matchMaker.stats.local.roomCount,
+          liveGames: () => liveGames.size,
         }),
       );
       const dist = resolve(REPO_ROOT, config.clientDist);

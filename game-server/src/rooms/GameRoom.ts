@@ -55,6 +55,7 @@ export class GameRoom extends Room {
     this.roomId = gameId;
     this.table = new GameTable(loaded, { firstMoveTimeoutMs: this.s.config.firstMoveTimeoutMs });
     this.autoDispose = !this.table.isActive;
+    if (this.table.isActive) this.s.liveGames.add(gameId);
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
     this.patchRate = null; // no Schema state: everything travels as messages
     await this.setMetadata({
@@ -132,6 +133,7 @@ export class GameRoom extends Room {
   }
 
   onDispose() {
+    this.s.liveGames.delete(this.table?.gameId);
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
     for (const a of this.away) a?.timer.clear();
@@ -387,6 +389,7 @@ export class GameRoom extends Room {
   }
 
   private onGameOver(): void {
+    this.s.liveGames.delete(this.table.gameId);
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
     for (const a of this.away) a?.timer.clear();

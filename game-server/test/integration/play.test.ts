@@ -131,5 +131,8 @@ describe("a whole game", () => {
     if (s.seat === 0) await s.play("3");
     await s.until((x) => x.moved.some((m) => m.record.seat === botSeat), "the bot's move", 15_000);
     expect(s.snapshot?.players[botSeat].isBot).toBe(true);
+    const stats = await http<{ playersOnline: number; gamesLive: number }>(node.url, "GET", "/api/stats");
+    expect(stats.body.gamesLive).toBeGreaterThanOrEqual(1);
+    expect(stats.body.playersOnline).toBeGreaterThanOrEqual(1);
   });
 });
