@@ -28,9 +28,14 @@ afterAll(async () => {
   await node?.stop();
 });
 
-type TabulaState = { screen: string; seat: 0 | 1 | null; snapshot: { ply: number; status: string; result: unknown; view: { toMove: number | null } } | null };
+type TabulaState = {
+  screen: string;
+  seat: 0 | 1 | null;
+  snapshot: { ply: number; status: string; result: unknown; view: { toMove: number | null } } | null;
+};
 
-const state = (page: Page) => page.evaluate(() => (window as unknown as { tabula: { state(): unknown } }).tabula.state() as TabulaState);
+const state = (page: Page) =>
+  page.evaluate(() => (window as unknown as { tabula: { state(): unknown } }).tabula.state() as TabulaState);
 
 async function open(name: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -47,7 +52,10 @@ async function open(name: string): Promise<Page> {
 
 /** Click Connect Four column `col` on the canvas, as a person would. */
 async function dropDisc(page: Page, col: number): Promise<void> {
-  const p = await page.evaluate((c) => (window as unknown as { tabula: { columnPoint(c: number): { x: number; y: number } | null } }).tabula.columnPoint(c), col);
+  const p = await page.evaluate(
+    (c) => (window as unknown as { tabula: { columnPoint(c: number): { x: number; y: number } | null } }).tabula.columnPoint(c),
+    col,
+  );
   if (!p) throw new Error("no Connect Four board on screen");
   await page.mouse.click(p.x, p.y);
 }
@@ -58,7 +66,8 @@ describe("browser", () => {
     await alice.click("#quick-play");
     await alice.waitForSelector("#waiting-screen:not([hidden])");
     await bob.click("#quick-play");
-    for (const page of [alice, bob]) await page.waitForFunction(() => (window as any).tabula.state().screen === "game", null, { timeout: 20_000 });
+    for (const page of [alice, bob])
+      await page.waitForFunction(() => (window as any).tabula.state().screen === "game", null, { timeout: 20_000 });
 
     const seats = await Promise.all([state(alice), state(bob)]);
     const first = seats[0].seat === 0 ? alice : bob;
@@ -66,7 +75,15 @@ describe("browser", () => {
     const gameId = await first.evaluate(() => (window as any).tabula.state().snapshot.gameId as string);
 
     // The first player stacks column 3, the second column 4: the first wins vertically on the 7th move.
-    const script: Array<[Page, number]> = [[first, 3], [second, 4], [first, 3], [second, 4], [first, 3], [second, 4], [first, 3]];
+    const script: Array<[Page, number]> = [
+      [first, 3],
+      [second, 4],
+      [first, 3],
+      [second, 4],
+      [first, 3],
+      [second, 4],
+      [first, 3],
+    ];
     for (const [ply, [page, col]] of script.entries()) {
       await page.waitForFunction(
         (p) => {
@@ -93,7 +110,9 @@ describe("browser", () => {
     await second.screenshot({ path: resolve(ARTIFACTS, "connect4-loss.png") });
 
     // What the pages showed is what the database holds.
-    const log = await query<{ move: string }>(node.databaseUrl, `SELECT move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [gameId]);
+    const log = await query<{ move: string }>(node.databaseUrl, `SELECT move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [
+      gameId,
+    ]);
     expect(log.map((r) => r.move)).toEqual(script.map(([, c]) => String(c)));
   });
 });

@@ -68,6 +68,11 @@ export class Api {
     this.fetchFn = opts.fetchFn ?? ((input, init) => fetch(input, init));
   }
 
+  /** Absolute or same-origin URL of an API path, e.g. url("/stats"). */
+  url(path: string): string {
+    return `${this.base}/api${path}`;
+  }
+
   get token(): string | null {
     return this.identity?.token ?? null;
   }
@@ -77,14 +82,15 @@ export class Api {
     method: string,
     path: string,
     body?: unknown,
-    opts: { signal?: AbortSignal; auth?: boolean } = {},
+    opts: { signal?: AbortSignal; auth?: boolean; token?: string } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (opts.auth !== false && this.identity) headers.Authorization = `Bearer ${this.identity.token}`;
+    const token = opts.token ?? (opts.auth !== false ? this.identity?.token : undefined);
+    if (token) headers.Authorization = `Bearer ${token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(`${this.base}/api${path}`, {
+      res = await this.fetchFn(this.url(path), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -125,27 +131,39 @@ export class Api {
   // -------------------------------------------------------------------------
   // Identity
 
-  /** The stored identity if the server still accepts it, else a new guest. */
-  async ensureIdentity(): Promise<Identity> {
-    if (this.identity) return this.identity;
-    const token = this.storage?.getItem(TOKEN_KEY) ?? null;
-    if (token) {
-      const checked = await this.fetchMe(token);
-      if (checked) return this.setIdentity({ token, ...checked });
-    }
-    return this.newGuest();
+  private loading: Promise<Identity> | null = null;
+
+  /**
+   * The stored identity if the server still accepts it, else a new guest.
+   * Single-flight; if a name was chosen (newGuest) meanwhile, that identity wins.
+   */
+  ensureIdentity(): Promise<Identity> {
+    if (this.identity) return Promise.resolve(this.identity);
+    this.loading ??= this.loadIdentity().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
   }
 
+  private async loadIdentity(): Promise<Identity> {
+    const token = this.storage?.getItem(TOKEN_KEY) ?? null;
+    if (token) {
+      const me = await this.fetchMe(token);
+      if (this.identity) return this.identity;
+      if (me) return this.setIdentity({ token, ...me });
+    }
+    const res = await this.request<GuestResponse>("POST", "/guest", {}, { auth: false });
+    if (this.identity) return this.identity;
+    return this.setIdentity({ token: res.token, id: res.player.id, name: res.player.name });
+  }
+
+  /** GET /api/me with `token`: who it is, or null when the server no longer accepts it. */
   private async fetchMe(token: string): Promise<{ id: string; name: string } | null> {
-    const saved = this.identity;
-    this.identity = { token, id: "", name: "" };
     try {
-      return await this.request<{ id: string; name: string }>("GET", "/me");
+      return await this.request<{ id: string; name: string }>("GET", "/me", undefined, { token });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return null;
       throw err;
-    } finally {
-      this.identity = saved;
     }
   }
 

@@ -20,6 +20,11 @@ export class BoardView {
     this.parent = parent;
   }
 
+  /** Create the Phaser game now (idempotent); the scene is usable once `ready` resolves. */
+  init(): void {
+    this.ensure();
+  }
+
   private ensure(): GameScene {
     if (this.scene) return this.scene;
     const callbacks: BoardCallbacks = {

@@ -28,7 +28,10 @@ export function renderCard(id: "player-top" | "player-bottom", c: CardInfo): voi
   card.dataset.kind = c.kind;
   setText(card.querySelector(".player-name") as HTMLElement, c.name);
   (card.querySelector(".player-name") as HTMLElement).title = c.name;
-  setText(card.querySelector(".seat-name") as HTMLElement, c.you ? `${SEAT_NAMES[c.kind][c.seat]} · you` : SEAT_NAMES[c.kind][c.seat]);
+  setText(
+    card.querySelector(".seat-name") as HTMLElement,
+    c.you ? `${SEAT_NAMES[c.kind][c.seat]} · you` : SEAT_NAMES[c.kind][c.seat],
+  );
   card.classList.toggle("you", c.you);
   (card.querySelector(".badge-bot") as HTMLElement).hidden = !c.isBot;
   const status = card.querySelector(".player-status") as HTMLElement;

@@ -98,6 +98,8 @@ export class GameScreen {
     $("game-screen").dataset.mode = "live";
     this.resetPanel();
     this.deps.enter();
+    // The board must exist before the first snapshot is drawn (and before tests look for it).
+    await this.deps.board.ready;
     try {
       await session.start();
     } catch (err) {
@@ -285,6 +287,7 @@ export class GameScreen {
       await this.open(gameId, spectate);
     } catch (err) {
       toast(`Could not join the rematch: ${errorText(err)}`, "error");
+      await this.leaveToLobby();
     } finally {
       this.switching = false;
     }
@@ -332,12 +335,16 @@ export class GameScreen {
       btn.onclick = () => this.playMove(`${from}${to}${piece}`);
     }
     picker.dataset.square = to;
-    const p = this.deps.board.canvasPoint("chess", to);
-    if (p) {
-      picker.style.left = `${p.x}px`;
-      picker.style.top = `${p.y}px`;
-    }
     show(picker, true);
+    // Centre it on the target square, kept inside the board area.
+    const p = this.deps.board.canvasPoint("chess", to);
+    const area = picker.parentElement;
+    if (p && area) {
+      const halfW = picker.offsetWidth / 2 + 4;
+      const halfH = picker.offsetHeight / 2 + 4;
+      picker.style.left = `${Math.min(Math.max(p.x, halfW), area.clientWidth - halfW)}px`;
+      picker.style.top = `${Math.min(Math.max(p.y, halfH), area.clientHeight - halfH)}px`;
+    }
   }
 
   private hidePromotion(): void {
@@ -513,7 +520,7 @@ export class GameScreen {
       const info = s.players[p];
       if (!active || info.connected || info.reconnectDeadline === null) return "";
       const left = secondsUntil(serverToLocal(anchor, info.reconnectDeadline), now);
-      return `Disconnected — ${left} s to come back`;
+      return `Disconnected · ${left} s to return`;
     };
     for (const [id, p] of [
       ["player-top", top],

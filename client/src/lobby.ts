@@ -117,7 +117,7 @@ export class Lobby {
       const w = this.waiting;
       const token = this.deps.api.token;
       if (!w || !token) return;
-      void fetch(`/api/matchmaking/tickets/${encodeURIComponent(w.ticket.ticket)}`, {
+      void fetch(this.deps.api.url(`/matchmaking/tickets/${encodeURIComponent(w.ticket.ticket)}`), {
         method: "DELETE",
         keepalive: true,
         headers: { Authorization: `Bearer ${token}` },

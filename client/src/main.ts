@@ -25,7 +25,10 @@ function setScreen(next: Screen): void {
   show($("lobby-screen"), next === "lobby");
   show($("waiting-screen"), next === "waiting");
   show($("game-screen"), next === "game" || next === "replay");
-  if (next === "game" || next === "replay") requestAnimationFrame(() => board.refresh());
+  if (next === "game" || next === "replay") {
+    board.refresh();
+    requestAnimationFrame(() => board.refresh());
+  }
   if (next === "lobby") show($("reconnect-banner"), false);
 }
 
@@ -106,6 +109,8 @@ async function identify(): Promise<void> {
 
 async function boot(): Promise<void> {
   setScreen("lobby");
+  // Boot Phaser early, so the board is ready before the first game arrives.
+  board.init();
   void pollStats();
   setInterval(() => void pollStats(), STATS_INTERVAL_MS);
   await identify();

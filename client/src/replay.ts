@@ -79,6 +79,7 @@ export class ReplayViewer {
     setText($("spectators"), "");
     setText($("game-title"), `Replay · ${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`);
     this.deps.enter();
+    await this.deps.board.ready;
     this.render(false);
   }
 

@@ -26,8 +26,10 @@ function newest(dir) {
 const lock = join(REPO_ROOT, "package-lock.json");
 const installed = join(REPO_ROOT, "node_modules", ".package-lock.json");
 if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs) {
-  step("installing dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // `npm install` rather than `npm ci`: it follows the lock file just the same, but tolerates
+  // optional platform packages (Biome's for other systems) that our registry does not carry.
+  step("installing dependencies (npm install)…");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 if (!existsSync(join(REPO_ROOT, "game-server/src/generated/prisma/client.ts"))) {
   step("generating the Prisma client…");

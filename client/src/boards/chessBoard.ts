@@ -6,6 +6,7 @@
  * check are highlighted; the board is flipped when black sits at the bottom.
  */
 import type Phaser from "phaser";
+import type { Seat } from "@tabula/shared/rules";
 import {
   glyphOf,
   isChessView,
@@ -120,8 +121,10 @@ export class ChessBoard implements Board {
       mark(view.lastMove.to, PALETTE.lastMove, 0.65);
     }
     if (this.selected) mark(this.selected, PALETTE.selected, 0.45);
-    if (view.check && view.toMove !== null) {
-      const k = kingSquare(this.position, view.toMove);
+    if (view.check) {
+      // The side to move is in check (after a checkmate nobody is "to move": it is the side whose turn it would be).
+      const checked: Seat = view.toMove ?? (view.ply % 2 === 0 ? 0 : 1);
+      const k = kingSquare(this.position, checked);
       const c = k ? squareCenter(k, l) : null;
       if (c) {
         g.fillStyle(PALETTE.check, 0.35);
