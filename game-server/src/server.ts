@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalDriver, LocalPresence, Server } from "@colyseus/core";
+import { LocalDriver, LocalPresence, matchMaker, Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import express from "express";
@@ -76,6 +76,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   const liveGames = new Set<string>();
   setRoomServices({ config, games, tokens, factory, online, liveGames, log, now: Date.now });
 
+  let ready = false;
   const transport = new WebSocketTransport({ maxPayload: config.maxFrameBytes, pingInterval: 10_000, pingMaxRetries: 3 });
   const gameServer = new Server({
     transport,
@@ -86,8 +87,9 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     express: (app) => {
       app.set("trust proxy", "loopback");
       app.disable("x-powered-by");
+      // Ready only once the games this node owned are rebuilt (load balancers and tests wait for it).
       app.get("/healthz", (_req, res) => {
-        res.json({ ok: true, node: config.nodeId });
+        res.status(ready ? 200 : 503).json({ ok: ready, node: config.nodeId });
       });
       app.use(
         "/api",
@@ -118,6 +120,18 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
   const url = `http://127.0.0.1:${port}`;
   log.info({ url, transport: "ws" }, "Tabula node listening");
+
+  // Games this node was hosting when it last stopped: rebuild their rooms from the log.
+  const orphans = await games.activeGamesOf(config.nodeId);
+  for (const gameId of orphans) {
+    try {
+      await matchMaker.createRoom(GAME_ROOM, { gameId, resume: true });
+    } catch (err) {
+      log.error({ err, gameId }, "could not resume game");
+    }
+  }
+  if (orphans.length) log.info({ games: orphans.length }, "resumed live games from the move log");
+  ready = true;
 
   let stopped = false;
   return {

@@ -145,6 +145,23 @@ export function createGameRepository(db: Db) {
       return r.count === 1;
     },
 
+    /**
+     * Restart the clocks of a game rebuilt on `ownerNode` (see GameTable.planResume).
+     * @returns false when the game moved on or ended meanwhile.
+     */
+    async resumeGame(gameId: string, ply: number, clocks: ClockFields, ownerNode: string): Promise<boolean> {
+      const r = await guard(() =>
+        db.game.updateMany({ where: { id: gameId, ply, status: "active" }, data: { ...clocks, ownerNode } }),
+      );
+      return r.count === 1;
+    },
+
+    /** Ids of the active games owned by `ownerNode`. */
+    async activeGamesOf(ownerNode: string): Promise<string[]> {
+      const rows = await guard(() => db.game.findMany({ where: { status: "active", ownerNode }, select: { id: true } }));
+      return rows.map((r) => r.id);
+    },
+
     /** Games of a player, newest first. */
     async listForPlayer(playerId: string, limit = 50) {
       return guard(() =>

@@ -207,6 +207,32 @@ export class GameTable {
     };
   }
 
+  /**
+   * Clocks for a game rebuilt after its node stopped (crash or restart). Policy:
+   * the player to move must not lose time to our outage, so the current turn
+   * restarts now with the time that side had when the turn began; a pending
+   * first-move deadline restarts too. Returns null for a finished game.
+   */
+  planResume(now: number): ClockFields | null {
+    if (!this.isActive) return null;
+    const seat = this.def.toMove(this.rules);
+    if (seat === null) return null;
+    const deadlineAt = this.clocksRunning() ? now + this.remaining[seat] : now + this.opts.firstMoveTimeoutMs;
+    return {
+      clock0Ms: this.remaining[0],
+      clock1Ms: this.remaining[1],
+      turnStartedAt: new Date(now),
+      deadlineAt: new Date(deadlineAt),
+    };
+  }
+
+  /** Apply committed clock fields (see planResume). */
+  applyClocks(clocks: ClockFields): void {
+    this.remaining = [clocks.clock0Ms, clocks.clock1Ms];
+    this.turnStartedAt = clocks.turnStartedAt?.getTime() ?? null;
+    this.deadlineAt = clocks.deadlineAt?.getTime() ?? null;
+  }
+
   /** Apply a committed move plan. */
   applyMove(plan: MovePlan): void {
     this.rules = plan.rulesState;

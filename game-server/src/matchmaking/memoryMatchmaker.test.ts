@@ -95,7 +95,12 @@ describe("memory matchmaker", () => {
     const host = await mm.createInvite("h", "chess", "10+0");
     const code = host.inviteCode!;
     expect(code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
-    expect(await mm.inviteInfo(code.toLowerCase())).toEqual({ code, game: "chess", timeControl: "10+0", host: { name: "name-h" } });
+    expect(await mm.inviteInfo(code.toLowerCase())).toEqual({
+      code,
+      game: "chess",
+      timeControl: "10+0",
+      host: { name: "name-h" },
+    });
     await expect(mm.acceptInvite("h", code)).rejects.toThrow(/own invite/);
     const { gameId } = await mm.acceptInvite("g", code);
     expect(await mm.poll(host.ticket, "h", 0)).toMatchObject({ status: "matched", gameId });

@@ -46,7 +46,7 @@ export class GameRoom extends Room {
     null,
   ];
 
-  async onCreate(options: { gameId?: unknown }) {
+  async onCreate(options: { gameId?: unknown; resume?: unknown }) {
     this.s = roomServices();
     const gameId = typeof options.gameId === "string" ? options.gameId : "";
     this.log = this.s.log.child({ gameId });
@@ -54,6 +54,7 @@ export class GameRoom extends Room {
     if (!loaded) throw new ServerError(404, `no game ${gameId}`);
     this.roomId = gameId;
     this.table = new GameTable(loaded, { firstMoveTimeoutMs: this.s.config.firstMoveTimeoutMs });
+    if (options.resume === true) await this.resume();
     this.autoDispose = !this.table.isActive;
     if (this.table.isActive) this.s.liveGames.add(gameId);
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
@@ -76,6 +77,18 @@ export class GameRoom extends Room {
 
     this.scheduleTimers();
     this.log.info({ ply: this.table.ply, status: this.table.status }, "room ready");
+  }
+
+  /** This game's node stopped while it was live: restart its clocks (see GameTable.planResume). */
+  private async resume(): Promise<void> {
+    const clocks = this.table.planResume(this.s.now());
+    if (!clocks) return;
+    if (await this.s.games.resumeGame(this.table.gameId, this.table.ply, clocks, this.s.config.nodeId)) {
+      this.table.applyClocks(clocks);
+      this.log.info({ ply: this.table.ply }, "game resumed after restart");
+    } else {
+      await this.reload();
+    }
   }
 
   async onAuth(_client: Client, options: unknown, context: AuthContext) {

@@ -1,7 +1,9 @@
 /**
  * Kill -9 the server in the middle of a game and start it again: every move a
- * player saw acknowledged is in the database, exactly once and in order.
+ * player saw acknowledged is in the database, exactly once and in order, and
+ * the game is rebuilt from that log so the players can carry on.
  */
+import { Client } from "@colyseus/sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase, query } from "../support/db.ts";
 import { newPlayer, quickPlay, Seat } from "../support/clients.ts";
@@ -50,8 +52,29 @@ describe("restart", () => {
     // Anything the mover saw acknowledged, even the in-flight one, is there.
     expect(rows.map((r) => r.move).slice(0, seenByMover.length)).toEqual(seenByMover);
     expect(rows.map((r) => r.ply)).toEqual(rows.map((_, i) => i));
-    const [g] = await query<{ ply: number }>(databaseUrl, `SELECT ply FROM "Game" WHERE id = $1`, [gameId]);
+    const [g] = await query<{ ply: number; clock0Ms: number; clock1Ms: number }>(
+      databaseUrl,
+      `SELECT ply, "clock0Ms", "clock1Ms" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
     expect(g.ply).toBe(rows.length);
+
+    // The restarted node rebuilt the room: the same players rejoin with their tokens and play on.
+    for (const p of [a, b]) {
+      p.sdk = new Client(second.url);
+      p.sdk.auth.token = p.token;
+    }
+    const [ra, rb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+    const again = ra.seat === 0 ? [ra, rb] : [rb, ra];
+    expect(again[0].snapshot?.ply).toBe(rows.length);
+    expect(again[0].snapshot?.moves.map((m) => m.move)).toEqual(rows.map((r) => r.move));
+    // Nobody lost time to the outage: the side to move has what it had when its turn began.
+    const toMove = (rows.length % 2) as 0 | 1;
+    const before = toMove === 0 ? g.clock0Ms : g.clock1Ms;
+    expect(again[0].snapshot!.clocks.remainingMs[toMove]).toBeGreaterThan(before - 1000);
+    // 12 moves stored: the in-flight a4b3 was lost before its commit, so White plays it again; 13: Black replies.
+    await again[toMove].play(rows.length === 12 ? "a4b3" : "d7d6");
+    await again[1 - toMove].until((s) => s.snapshot?.ply === rows.length + 1, "the other player sees the move");
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   });
