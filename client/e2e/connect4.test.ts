@@ -67,7 +67,14 @@ describe("browser", () => {
     await alice.waitForSelector("#waiting-screen:not([hidden])");
     await bob.click("#quick-play");
     for (const page of [alice, bob])
-      await page.waitForFunction(() => (window as any).tabula.state().screen === "game", null, { timeout: 20_000 });
+      await page.waitForFunction(
+        () => {
+          const s = (window as any).tabula.state();
+          return s.screen === "game" && s.snapshot !== null;
+        },
+        null,
+        { timeout: 20_000 },
+      );
 
     const seats = await Promise.all([state(alice), state(bob)]);
     const first = seats[0].seat === 0 ? alice : bob;
