@@ -22,6 +22,19 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/, "lower-case letters, digits and dashes, at most 32")
     .default("n1"),
+  /** Redis URL. Set: cluster mode (Redis presence, room listings and matchmaking shared by every node). Unset: single node. */
+  REDIS_URL: z.string().url().optional(),
+  /**
+   * Host[:port] clients use to reach the cluster's nginx, e.g. "play.example.com" or "localhost:8080".
+   * The node advertises `<PUBLIC_ADDRESS>/node/<NODE_ID>` as the address of its rooms. Unset: clients
+   * connect to the node directly (single node).
+   */
+  PUBLIC_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "host or host:port, no scheme or path")
+    .optional(),
+  /** WebSocket transport: "ws" (Node, works everywhere) or "uws" (uWebSockets.js, where its binary loads; falls back to ws). */
+  TRANSPORT: z.enum(["ws", "uws"]).default("ws"),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   /** Where the embedded PostgreSQL keeps its data (ignored when DATABASE_URL is set). */
@@ -66,6 +79,10 @@ export interface Config {
   host: string;
   nodeId: string;
   databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** What this node advertises as its rooms' address (`<PUBLIC_ADDRESS>/node/<NODE_ID>`), or undefined. */
+  publicAddress: string | undefined;
+  transport: "ws" | "uws";
   dataDir: string;
   embeddedPgPort: number;
   tokenSecret: string;
@@ -109,6 +126,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     nodeId: e.NODE_ID,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,
+    transport: e.TRANSPORT,
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,

@@ -6,8 +6,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalDriver, LocalPresence, matchMaker, Server } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
+import { LocalDriver, LocalPresence, type MatchMakerDriver, matchMaker, type Presence, Server } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
+import { Redis } from "ioredis";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import express from "express";
 import { createTokenService } from "./auth/tokens.ts";
@@ -18,15 +20,22 @@ import { createGameRepository } from "./db/games.ts";
 import { migrate } from "./db/migrate.ts";
 import { findPlayer } from "./db/players.ts";
 import { createGameFactory } from "./game/factory.ts";
-import { OnlineTracker } from "./game/online.ts";
+import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
 import { createApi } from "./http/api.ts";
 import type { Logger } from "./log.ts";
+import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
+import { createRedisMatchmaker } from "./matchmaking/redisMatchmaker.ts";
+import { listLiveGames } from "./rooms/listing.ts";
+import { createTransport } from "./transport.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+
+/** Presence hash: Colyseus process id → our NODE_ID (for /api/nodes). */
+const NODES_KEY = "tabula:nodes";
 
 export interface RunningNode {
   /** Base URL, e.g. http://127.0.0.1:2567 */
@@ -60,7 +69,6 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   const db = createDb(databaseUrl);
   const games = createGameRepository(db);
   const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
-  const online = new OnlineTracker();
   const factory = createGameFactory({
     games,
     nodeId: config.nodeId,
@@ -68,20 +76,37 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     clockScale: config.clockScale,
     log,
   });
-  const matchmaker = createMemoryMatchmaker({
-    log,
-    pair: ({ game, timeControl, mode, playerIds }) => factory.create({ game, timeControl, mode, playerIds }),
-    playerName: async (id) => (await findPlayer(db, id))?.name ?? "?",
-  });
-  const liveGames = new Set<string>();
-  setRoomServices({ config, games, tokens, factory, online, liveGames, log, now: Date.now });
+  const pair: PairingHandler = (req) => factory.create(req);
+  const playerName = async (id: string) => (await findPlayer(db, id))?.name ?? "?";
+
+  // Single node: everything in memory. Cluster (REDIS_URL): presence, room listings,
+  // matchmaking and the online count shared through Redis.
+  let presence: Presence;
+  let driver: MatchMakerDriver;
+  let matchmaker: Matchmaker;
+  let redis: Redis | undefined;
+  if (config.redisUrl) {
+    presence = new RedisPresence(config.redisUrl);
+    driver = new RedisDriver(config.redisUrl);
+    matchmaker = createRedisMatchmaker({ redisUrl: config.redisUrl, pair, playerName, log });
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    redis.on("error", () => {});
+    log.info({ redis: redact(config.redisUrl), publicAddress: config.publicAddress }, "cluster mode (Redis presence, driver and matchmaking)");
+  } else {
+    presence = new LocalPresence();
+    driver = new LocalDriver();
+    matchmaker = createMemoryMatchmaker({ log, pair, playerName });
+  }
+  const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
+  setRoomServices({ config, games, tokens, factory, online, log, now: Date.now });
 
   let ready = false;
-  const transport = new WebSocketTransport({ maxPayload: config.maxFrameBytes, pingInterval: 10_000, pingMaxRetries: 3 });
+  const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });
   const gameServer = new Server({
     transport,
-    presence: new LocalPresence(),
-    driver: new LocalDriver(),
+    presence,
+    driver,
+    publicAddress: config.publicAddress,
     greet: false,
     gracefullyShutdown: false,
     express: (app) => {
@@ -102,7 +127,11 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
           online,
           nodeId: config.nodeId,
           log,
-          liveGames: () => liveGames.size,
+          liveGames: () => listLiveGames(),
+          nodes: async () => {
+            const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
+            return stats.map((st) => ({ nodeId: ids?.[st.processId] ?? "?", processId: st.processId, rooms: st.roomCount, ccu: st.ccu }));
+          },
         }),
       );
       const dist = resolve(REPO_ROOT, config.clientDist);
@@ -119,7 +148,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await gameServer.listen(config.port, config.host);
   const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
   const url = `http://127.0.0.1:${port}`;
-  log.info({ url, transport: "ws" }, "Tabula node listening");
+  await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
+  log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
 
   // Games this node was hosting when it last stopped: rebuild their rooms from the log.
   const orphans = await games.activeGamesOf(config.nodeId);
@@ -143,7 +173,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       if (stopped) return;
       stopped = true;
       matchmaker.close();
+      online.close();
+      await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
+      redis?.disconnect();
       await db.$disconnect();
       if (embedded) await embedded.stop();
       log.info("stopped");

@@ -156,6 +156,11 @@ export function createGameRepository(db: Db) {
       return r.count === 1;
     },
 
+    /** Record `ownerNode` as the node hosting a game's room. */
+    async claim(gameId: string, ownerNode: string): Promise<void> {
+      await guard(() => db.game.updateMany({ where: { id: gameId }, data: { ownerNode } }));
+    },
+
     /** Ids of the active games owned by `ownerNode`. */
     async activeGamesOf(ownerNode: string): Promise<string[]> {
       const rows = await guard(() => db.game.findMany({ where: { status: "active", ownerNode }, select: { id: true } }));

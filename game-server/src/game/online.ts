@@ -1,33 +1,73 @@
-/** Who is online on this node: players seen on the API recently or connected to a room. */
-export class OnlineTracker {
-  private readonly seen = new Map<string, number>();
-  private readonly connected = new Map<string, number>();
+/**
+ * Who is online: players seen on the API recently or connected to a room.
+ * Single node: counted in memory. Cluster: a Redis sorted set (player → last
+ * seen) shared by every node; each node refreshes the players connected to it.
+ */
+import type { Redis } from "ioredis";
 
-  private readonly windowMs: number;
+export interface OnlineTracker {
+  /** A player used the API. */
+  touch(playerId: string): void;
+  /** A player's socket joined (+1) or left (-1) a room on this node. */
+  socket(playerId: string, delta: 1 | -1): void;
+  /** Distinct players online (cluster-wide in cluster mode). */
+  count(): Promise<number>;
+  close(): void;
+}
 
-  constructor(windowMs = 90_000) {
-    this.windowMs = windowMs;
-  }
+/** Players seen within this window count as online, ms. */
+const WINDOW_MS = 90_000;
 
-  /** A player used the API at `now`. */
-  touch(playerId: string, now = Date.now()): void {
-    this.seen.set(playerId, now);
-  }
-
-  /** A player's socket joined (+1) or left (-1) a room. */
-  socket(playerId: string, delta: 1 | -1): void {
+class Sockets {
+  readonly connected = new Map<string, number>();
+  add(playerId: string, delta: 1 | -1): void {
     const n = (this.connected.get(playerId) ?? 0) + delta;
     if (n <= 0) this.connected.delete(playerId);
     else this.connected.set(playerId, n);
   }
+}
 
-  /** Distinct players online at `now`. */
-  count(now = Date.now()): number {
-    const ids = new Set(this.connected.keys());
-    for (const [id, t] of this.seen) {
-      if (now - t <= this.windowMs) ids.add(id);
-      else this.seen.delete(id);
-    }
-    return ids.size;
-  }
+export function createMemoryOnlineTracker(now: () => number = Date.now): OnlineTracker {
+  const seen = new Map<string, number>();
+  const sockets = new Sockets();
+  return {
+    touch: (id) => void seen.set(id, now()),
+    socket: (id, d) => sockets.add(id, d),
+    async count() {
+      const t = now();
+      const ids = new Set(sockets.connected.keys());
+      for (const [id, at] of seen) {
+        if (t - at <= WINDOW_MS) ids.add(id);
+        else seen.delete(id);
+      }
+      return ids.size;
+    },
+    close() {},
+  };
+}
+
+const KEY = "tabula:online";
+
+export function createRedisOnlineTracker(redis: Redis, now: () => number = Date.now): OnlineTracker {
+  const sockets = new Sockets();
+  const zadd = (id: string) => void redis.zadd(KEY, now(), id).catch(() => {});
+  // Connected players stay online however long they play.
+  const refresh = setInterval(() => {
+    const ids = [...sockets.connected.keys()];
+    if (ids.length) void redis.zadd(KEY, ...ids.flatMap((id) => [now(), id])).catch(() => {});
+  }, WINDOW_MS / 3);
+  refresh.unref();
+  return {
+    touch: zadd,
+    socket(id, d) {
+      sockets.add(id, d);
+      if (d === 1) zadd(id);
+    },
+    async count() {
+      const from = now() - WINDOW_MS;
+      const [, n] = (await redis.multi().zremrangebyscore(KEY, "-inf", from).zcard(KEY).exec()) ?? [];
+      return Number(n?.[1] ?? 0);
+    },
+    close: () => clearInterval(refresh),
+  };
 }

@@ -16,6 +16,7 @@ import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
 import { type Matchmaker, MatchmakingError } from "../matchmaking/matchmaker.ts";
+import type { LiveGame } from "../rooms/listing.ts";
 
 export interface ApiDeps {
   db: Db;
@@ -26,8 +27,10 @@ export interface ApiDeps {
   online: OnlineTracker;
   nodeId: string;
   log: Logger;
-  /** Number of games live on this node. */
-  liveGames: () => number;
+  /** Live games across the cluster (or this node), for the Watch list. */
+  liveGames: () => Promise<LiveGame[]>;
+  /** Rooms and connections per node. */
+  nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
 
 export class HttpError extends Error {
@@ -242,7 +245,17 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.get(
     "/stats",
-    route(async () => ({ playersOnline: deps.online.count(), gamesLive: deps.liveGames(), node: deps.nodeId })),
+    route(async () => ({ playersOnline: await deps.online.count(), gamesLive: (await deps.liveGames()).length, node: deps.nodeId })),
+  );
+
+  api.get(
+    "/live-games",
+    route(async () => ({ games: await deps.liveGames() })),
+  );
+
+  api.get(
+    "/nodes",
+    route(async () => ({ nodes: await deps.nodes() })),
   );
 
   api.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, "NOT_FOUND", "no such endpoint")));

@@ -12,6 +12,7 @@ import { AuthError, type Identity } from "../auth/tokens.ts";
 import { DbUnavailableError } from "../db/games.ts";
 import { GameTable, type EndPlan, type MovePlan, type Refusal } from "../game/session.ts";
 import type { Logger } from "../log.ts";
+import type { GameListingMetadata } from "./listing.ts";
 import { roomServices, type RoomServices } from "./services.ts";
 
 const JoinOptions = z.object({ spectate: z.boolean().optional() }).passthrough();
@@ -34,6 +35,7 @@ export const UNAUTHORIZED = 4401;
 
 export class GameRoom extends Room {
   private s!: RoomServices;
+  private readonly createdAt = Date.now();
   private log!: Logger;
   private table!: GameTable;
   /** Every action runs after the previous one committed: one writer per game. */
@@ -56,14 +58,11 @@ export class GameRoom extends Room {
     this.table = new GameTable(loaded, { firstMoveTimeoutMs: this.s.config.firstMoveTimeoutMs });
     if (options.resume === true) await this.resume();
     this.autoDispose = !this.table.isActive;
-    if (this.table.isActive) this.s.liveGames.add(gameId);
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
     this.patchRate = null; // no Schema state: everything travels as messages
-    await this.setMetadata({
-      kind: this.table.kind,
-      timeControl: this.table.timeControl.id,
-      players: this.table.players.map((p) => p.name),
-    });
+    // This node hosts the game now (the pairing request may have been served by another node).
+    await this.s.games.claim(gameId, this.s.config.nodeId);
+    await this.publishListing();
 
     for (const type of Object.keys(ClientMessages) as ClientMessageType[]) {
       this.onMessage(type, (client: GameClient, payload: unknown) => this.receive(client, type, payload));
@@ -77,6 +76,20 @@ export class GameRoom extends Room {
 
     this.scheduleTimers();
     this.log.info({ ply: this.table.ply, status: this.table.status }, "room ready");
+  }
+
+  /** Keep this room's entry in the cluster-wide listing (the Watch list) current. */
+  private async publishListing(): Promise<void> {
+    const metadata: GameListingMetadata = {
+      kind: this.table.kind,
+      timeControl: this.table.timeControl.id,
+      players: this.table.players.map((p) => ({ name: p.name, isBot: p.isBot })),
+      spectators: this.spectatorCount(),
+      status: this.table.status,
+      node: this.s.config.nodeId,
+      createdAt: this.createdAt,
+    };
+    await this.setMetadata(metadata).catch((err) => this.log.warn({ err: (err as Error).message }, "listing update failed"));
   }
 
   /** This game's node stopped while it was live: restart its clocks (see GameTable.planResume). */
@@ -116,6 +129,7 @@ export class GameRoom extends Room {
     this.presenceChanged();
     // The newcomer gets the full picture; everyone else learns the new presence/spectator count.
     this.broadcastSnapshots();
+    if (seat === null) void this.publishListing();
   }
 
   onDrop(client: GameClient) {
@@ -143,10 +157,10 @@ export class GameRoom extends Room {
     if (!client.userData?.dropped && client.userData) this.s.online.socket(client.userData.identity.playerId, -1);
     this.presenceChanged();
     if (this.clients.length > 0) this.broadcastSnapshots();
+    if (client.userData?.seat === null) void this.publishListing();
   }
 
   onDispose() {
-    this.s.liveGames.delete(this.table?.gameId);
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
     for (const a of this.away) a?.timer.clear();
@@ -402,7 +416,7 @@ export class GameRoom extends Room {
   }
 
   private onGameOver(): void {
-    this.s.liveGames.delete(this.table.gameId);
+    void this.publishListing();
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
     for (const a of this.away) a?.timer.clear();

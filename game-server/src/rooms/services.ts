@@ -16,8 +16,6 @@ export interface RoomServices {
   tokens: TokenService;
   factory: GameFactory;
   online: OnlineTracker;
-  /** Ids of the games being played in rooms of this node. */
-  liveGames: Set<string>;
   log: Logger;
   /** Current time, epoch ms (replaceable in tests). */
   now: () => number;
