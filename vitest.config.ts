@@ -2,6 +2,7 @@
  * Test projects:
  *  - unit: pure code (rules, table logic, client helpers), beside the code.
  *  - integration: real nodes over real WebSockets against a real PostgreSQL.
+ *  - cluster: redis-server, nginx, PostgreSQL and several nodes as real processes.
  *  - browser: the Phaser client in Debian's headless Chromium against a real node.
  * `npm test` runs all of them; `npx vitest run --project unit` runs one.
  */
@@ -31,6 +32,16 @@ export default defineConfig({
           globalSetup,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "cluster",
+          include: ["game-server/test/cluster/**/*.test.ts"],
+          globalSetup,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {
