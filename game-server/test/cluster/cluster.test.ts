@@ -61,9 +61,13 @@ describe("cluster", () => {
     for (const [seat, move] of C4_WIN) await seats[seat].play(move);
     await seats[1].until((s) => s.snapshot?.status === "finished", "result");
     expect(seats[1].snapshot?.result).toEqual({ winner: 0, reason: "connect-four" });
-    const log = await query<{ move: string }>(cluster.databaseUrl, `SELECT move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [gameId]);
+    const log = await query<{ move: string }>(cluster.databaseUrl, `SELECT move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [
+      gameId,
+    ]);
     expect(log.map((r) => r.move)).toEqual(C4_WIN.map(([, m]) => m));
-    const [row] = await query<{ ownerNode: string }>(cluster.databaseUrl, `SELECT "ownerNode" FROM "Game" WHERE id = $1`, [gameId]);
+    const [row] = await query<{ ownerNode: string }>(cluster.databaseUrl, `SELECT "ownerNode" FROM "Game" WHERE id = $1`, [
+      gameId,
+    ]);
     expect(row.ownerNode).toBe(nodeOf(seats[0]));
   });
 
@@ -149,5 +153,54 @@ describe("cluster", () => {
     );
     expect(rows[0].n).toBe("50");
     await Promise.all(seats.map((s) => s.room.leave()));
+  });
+});
+
+describe("cluster matchmaking paths", () => {
+  it("an invite created through one node is accepted through another", async () => {
+    const host = await playerOn(0);
+    const guest = await playerOn(1);
+    const t = await http<{ ticket: string; inviteCode: string }>(cluster.nodes[0].url, "POST", "/api/invites", host.token, {
+      game: "chess",
+    });
+    expect(t.status).toBe(200);
+    const info = await http<{ host: { name: string } }>(cluster.nodes[1].url, "GET", `/api/invites/${t.body.inviteCode}`);
+    expect(info.body.host.name).toBe(host.name);
+    const polled = http<{ status: string; gameId: string }>(
+      cluster.nodes[0].url,
+      "GET",
+      `/api/matchmaking/tickets/${t.body.ticket}?wait=10`,
+      host.token,
+    );
+    const accepted = await http<{ gameId: string }>(
+      cluster.nodes[1].url,
+      "POST",
+      `/api/invites/${t.body.inviteCode}/accept`,
+      guest.token,
+    );
+    expect(accepted.status).toBe(200);
+    expect((await polled).body).toMatchObject({ status: "matched", gameId: accepted.body.gameId });
+    const [a, b] = await Promise.all([Seat.join(host, accepted.body.gameId), Seat.join(guest, accepted.body.gameId)]);
+    expect(new Set([a.seat, b.seat])).toEqual(new Set([0, 1]));
+  });
+
+  it("a bot game requested through any node is played by the bot", async () => {
+    const p = await playerOn(1);
+    const r = await http<{ gameId: string }>(cluster.url, "POST", "/api/bot-games", p.token, { game: "connect4" });
+    const s = await Seat.join(p, r.body.gameId);
+    if (s.seat === 0) await s.play("3");
+    const botSeat = s.seat === 0 ? 1 : 0;
+    await s.until((x) => x.moved.some((m) => m.record.seat === botSeat), "the bot's move", 15_000);
+  });
+
+  it("players online and live games are counted across nodes", async () => {
+    const stats = await Promise.all(
+      cluster.nodes.map((n) => http<{ playersOnline: number; gamesLive: number }>(n.url, "GET", "/api/stats")),
+    );
+    const online = stats.map((s) => s.body.playersOnline);
+    expect(Math.min(...online)).toBeGreaterThan(100);
+    expect(new Set(stats.map((s) => s.body.gamesLive)).size).toBe(1);
+    const nodes = await http<{ nodes: Array<{ nodeId: string; rooms: number }> }>(cluster.url, "GET", "/api/nodes");
+    expect(nodes.body.nodes.map((n) => n.nodeId).sort()).toEqual(["n1", "n2", "n3"]);
   });
 });
