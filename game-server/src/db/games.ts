@@ -25,6 +25,7 @@ export interface GameRow {
   winner: number | null;
   resultReason: string | null;
   ownerNode: string | null;
+  leaseToken: bigint;
   rematchOfId: string | null;
   createdAt: Date;
   endedAt: Date | null;
@@ -71,7 +72,7 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export type NewGame = Omit<GameRow, "createdAt" | "endedAt" | "winner" | "resultReason" | "ply" | "status">;
+export type NewGame = Omit<GameRow, "createdAt" | "endedAt" | "winner" | "resultReason" | "ply" | "status" | "leaseToken">;
 
 export function createGameRepository(db: Db) {
   return {
@@ -100,6 +101,7 @@ export function createGameRepository(db: Db) {
      * @returns false when the game is no longer at `ply` or not active (stale: nothing written).
      */
     async commitMove(
+      fence: bigint,
       gameId: string,
       move: { ply: number; seat: Seat; move: string; san: string; clockMs: number; at: Date },
       clocks: ClockFields,
@@ -116,7 +118,7 @@ export function createGameRepository(db: Db) {
             winner = ${ending?.result.winner ?? null}::int,
             "resultReason" = ${ending?.result.reason ?? null},
             "endedAt" = ${ending?.endedAt ?? null}::timestamptz
-          WHERE id = ${gameId} AND ply = ${move.ply} AND status = 'active'
+          WHERE id = ${gameId} AND ply = ${move.ply} AND status = 'active' AND "leaseToken" = ${fence}
           RETURNING id
         )
         INSERT INTO "Move" ("gameId", ply, seat, move, san, "clockMs", "createdAt")
@@ -129,10 +131,10 @@ export function createGameRepository(db: Db) {
      * Record a result not caused by a move (resign, timeout, agreement, abort, abandonment).
      * @returns false when the game is no longer at `ply` or already over.
      */
-    async finishGame(gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean> {
+    async finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean> {
       const r = await guard(() =>
         db.game.updateMany({
-          where: { id: gameId, ply, status: "active" },
+          where: { id: gameId, ply, status: "active", leaseToken: fence },
           data: {
             ...clocks,
             status: ending.status,
@@ -149,22 +151,37 @@ export function createGameRepository(db: Db) {
      * Restart the clocks of a game rebuilt on `ownerNode` (see GameTable.planResume).
      * @returns false when the game moved on or ended meanwhile.
      */
-    async resumeGame(gameId: string, ply: number, clocks: ClockFields, ownerNode: string): Promise<boolean> {
+    async resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean> {
       const r = await guard(() =>
-        db.game.updateMany({ where: { id: gameId, ply, status: "active" }, data: { ...clocks, ownerNode } }),
+        db.game.updateMany({ where: { id: gameId, ply, status: "active", leaseToken: fence }, data: { ...clocks } }),
       );
       return r.count === 1;
     },
 
-    /** Record `ownerNode` as the node hosting a game's room. */
-    async claim(gameId: string, ownerNode: string): Promise<void> {
-      await guard(() => db.game.updateMany({ where: { id: gameId }, data: { ownerNode } }));
+    /**
+     * Become the host of a game: record `ownerNode` and bump the fencing token,
+     * which from now on every write must carry. Returns the new token.
+     */
+    async takeOwnership(gameId: string, ownerNode: string): Promise<bigint> {
+      const rows = await guard(
+        () => db.$queryRaw<Array<{ leaseToken: bigint }>>`
+          UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = ${ownerNode}
+          WHERE id = ${gameId} RETURNING "leaseToken"`,
+      );
+      if (rows.length !== 1) throw new Error(`no game ${gameId}`);
+      return BigInt(rows[0].leaseToken);
     },
 
-    /** Ids of the active games owned by `ownerNode`. */
-    async activeGamesOf(ownerNode: string): Promise<string[]> {
-      const rows = await guard(() => db.game.findMany({ where: { status: "active", ownerNode }, select: { id: true } }));
-      return rows.map((r) => r.id);
+    /** The current fencing token and ply of a game (to tell a fenced-out write from a stale one). */
+    async ownership(gameId: string): Promise<{ leaseToken: bigint; ownerNode: string | null } | null> {
+      return guard(() => db.game.findUnique({ where: { id: gameId }, select: { leaseToken: true, ownerNode: true } }));
+    },
+
+    /** Active games created before `before` (takeover candidates). */
+    async activeGames(before: Date): Promise<Array<{ id: string; ownerNode: string | null }>> {
+      return guard(() =>
+        db.game.findMany({ where: { status: "active", createdAt: { lt: before } }, select: { id: true, ownerNode: true } }),
+      );
     },
 
     /** Games of a player, newest first. */

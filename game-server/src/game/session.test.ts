@@ -26,6 +26,7 @@ function loaded(kind: "connect4" | "chess", initialMs = 60_000, incrementMs = 5_
       winner: null,
       resultReason: null,
       ownerNode: "n1",
+      leaseToken: 1n,
       rematchOfId: null,
       createdAt: new Date(T0),
       endedAt: null,

@@ -245,7 +245,11 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.get(
     "/stats",
-    route(async () => ({ playersOnline: await deps.online.count(), gamesLive: (await deps.liveGames()).length, node: deps.nodeId })),
+    route(async () => ({
+      playersOnline: await deps.online.count(),
+      gamesLive: (await deps.liveGames()).length,
+      node: deps.nodeId,
+    })),
   );
 
   api.get(

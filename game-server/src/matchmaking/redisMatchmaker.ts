@@ -154,7 +154,12 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       status: "waiting",
       aliveUntil: String(Date.now() + staleAfterMs),
     };
-    await redis.multi().hset(tkey(id), fields).expire(tkey(id), TICKET_TTL_S).set(`${P}p:${playerId}`, id, "EX", TICKET_TTL_S).exec();
+    await redis
+      .multi()
+      .hset(tkey(id), fields)
+      .expire(tkey(id), TICKET_TTL_S)
+      .set(`${P}p:${playerId}`, id, "EX", TICKET_TTL_S)
+      .exec();
     return { id, fields };
   }
 
@@ -162,9 +167,15 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     quickPlay(playerId, game, timeControl) {
       return r(async () => {
         const { id, fields } = await newTicket(playerId, game, timeControl, "quick");
-        const partner = (await redis.eval(TAKE_PARTNER, 2, qkey(game, timeControl), tkey(id), playerId, String(Date.now()), `${P}t:`)) as
-          | string
-          | null;
+        const partner = (await redis.eval(
+          TAKE_PARTNER,
+          2,
+          qkey(game, timeControl),
+          tkey(id),
+          playerId,
+          String(Date.now()),
+          `${P}t:`,
+        )) as string | null;
         if (!partner) return view(id, fields);
         const partnerPlayer = await redis.hget(tkey(partner), "playerId");
         try {
@@ -205,7 +216,12 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
         if (!id) return null;
         const h = await read(id);
         if (!h || h.status !== "waiting") return null;
-        return { code: code.toUpperCase(), game: h.game as GameKind, timeControl: h.timeControl, host: { name: h.playerName } } satisfies InviteInfo;
+        return {
+          code: code.toUpperCase(),
+          game: h.game as GameKind,
+          timeControl: h.timeControl,
+          host: { name: h.playerName },
+        } satisfies InviteInfo;
       });
     },
 
@@ -223,12 +239,22 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
         }
         const h = (await read(host)) as Record<string, string>;
         try {
-          const gameId = await opts.pair({ game: h.game as GameKind, timeControl: h.timeControl, mode: "invite", playerIds: [h.playerId, playerId] });
+          const gameId = await opts.pair({
+            game: h.game as GameKind,
+            timeControl: h.timeControl,
+            mode: "invite",
+            playerIds: [h.playerId, playerId],
+          });
           await settle(host, "matched", gameId);
           opts.log.info({ gameId, code }, "invite accepted");
           return { gameId };
         } catch (err) {
-          await redis.multi().hset(tkey(host), "status", "waiting").set(key, host, "EX", TICKET_TTL_S).exec().catch(() => {});
+          await redis
+            .multi()
+            .hset(tkey(host), "status", "waiting")
+            .set(key, host, "EX", TICKET_TTL_S)
+            .exec()
+            .catch(() => {});
           if (err instanceof MatchmakingError) throw err;
           opts.log.error({ err }, "could not create the invited game");
           throw new MatchmakingError(503, "UNAVAILABLE", "could not create the game; try again");
@@ -269,7 +295,14 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       return r(async () => {
         const h = await read(ticketId);
         if (!h || h.playerId !== playerId) throw new MatchmakingError(404, "NO_TICKET", "no such ticket");
-        const status = (await redis.eval(SETTLE_IF_WAITING, 2, tkey(ticketId), qkey(h.game, h.timeControl), "cancelled", ticketId)) as string;
+        const status = (await redis.eval(
+          SETTLE_IF_WAITING,
+          2,
+          tkey(ticketId),
+          qkey(h.game, h.timeControl),
+          "cancelled",
+          ticketId,
+        )) as string;
         if (status === "cancelled") {
           if (h.inviteCode) await redis.del(`${P}i:${h.inviteCode}`);
           await redis.publish(EVENTS, ticketId);

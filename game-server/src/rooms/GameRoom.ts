@@ -32,9 +32,14 @@ type GameClient = Client<{ userData: ClientData; auth: Identity & { spectate: bo
 
 /** Close code sent when a join is refused because of authentication. */
 export const UNAUTHORIZED = 4401;
+/** Close code: the game moved to another node; rejoin it by id. */
+export const GAME_MOVED = 4100;
 
 export class GameRoom extends Room {
   private s!: RoomServices;
+  /** Fencing token of our ownership (Game.leaseToken); every write carries it. */
+  private fence = 0n;
+  private relinquished = false;
   private readonly createdAt = Date.now();
   private log!: Logger;
   private table!: GameTable;
@@ -56,12 +61,19 @@ export class GameRoom extends Room {
     if (!loaded) throw new ServerError(404, `no game ${gameId}`);
     this.roomId = gameId;
     this.table = new GameTable(loaded, { firstMoveTimeoutMs: this.s.config.firstMoveTimeoutMs });
+    if (!this.table.isActive) throw new ServerError(410, `game ${gameId} is over`);
+    // One host per game: the Redis lease says who; the fencing token makes sure no one else can write.
+    if (!(await this.s.leases.acquire(gameId))) throw new ServerError(409, `game ${gameId} is hosted by another node`);
+    try {
+      this.fence = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
+    } catch (err) {
+      await this.s.leases.release(gameId);
+      throw err;
+    }
     if (options.resume === true) await this.resume();
     this.autoDispose = !this.table.isActive;
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
     this.patchRate = null; // no Schema state: everything travels as messages
-    // This node hosts the game now (the pairing request may have been served by another node).
-    await this.s.games.claim(gameId, this.s.config.nodeId);
     await this.publishListing();
 
     for (const type of Object.keys(ClientMessages) as ClientMessageType[]) {
@@ -96,7 +108,7 @@ export class GameRoom extends Room {
   private async resume(): Promise<void> {
     const clocks = this.table.planResume(this.s.now());
     if (!clocks) return;
-    if (await this.s.games.resumeGame(this.table.gameId, this.table.ply, clocks, this.s.config.nodeId)) {
+    if (await this.s.games.resumeGame(this.fence, this.table.gameId, this.table.ply, clocks)) {
       this.table.applyClocks(clocks);
       this.log.info({ ply: this.table.ply }, "game resumed after restart");
     } else {
@@ -252,16 +264,24 @@ export class GameRoom extends Room {
     }
     const ok = await this.commit(
       () =>
-        this.s.games.commitMove(this.table.gameId, { ...plan.record, at: new Date(plan.record.at) }, plan.clocks, plan.ending),
+        this.s.games.commitMove(
+          this.fence,
+          this.table.gameId,
+          { ...plan.record, at: new Date(plan.record.at) },
+          plan.clocks,
+          plan.ending,
+        ),
       client,
       "move",
     );
     if (ok === undefined) return;
     if (!ok) {
-      // Another writer got there first: our table is behind the log. Never guess; reload.
-      this.log.warn({ ply }, "move commit was stale; reloading from the log");
-      this.reply(client, { code: "STALE_PLY", message: "the game moved on; here is the current position", inReplyTo: "move" });
+      // Another writer got there first: our table is behind the log, or another node owns the game. Never guess; reload.
+      this.log.warn({ ply }, "move commit changed nothing; reloading from the log");
       await this.reload();
+      if (!this.relinquished) {
+        this.reply(client, { code: "STALE_PLY", message: "the game moved on; here is the current position", inReplyTo: "move" });
+      }
       return;
     }
     this.afterMove(plan);
@@ -278,7 +298,7 @@ export class GameRoom extends Room {
   private async end(plan: EndPlan | Refusal, client: GameClient | undefined, inReplyTo: string): Promise<void> {
     if (!plan.ok) return this.refuse(client, plan, inReplyTo);
     const ok = await this.commit(
-      () => this.s.games.finishGame(this.table.gameId, plan.ply, plan.clocks, plan.ending),
+      () => this.s.games.finishGame(this.fence, this.table.gameId, plan.ply, plan.clocks, plan.ending),
       client,
       inReplyTo,
     );
@@ -415,7 +435,38 @@ export class GameRoom extends Room {
     }
   }
 
+  /**
+   * Stop hosting this game (another node owns it, or this node is shutting
+   * down): nothing more is written from here; clients are told to rejoin,
+   * which the matchmaker routes to the new host.
+   */
+  relinquish(reason: string): void {
+    if (this.relinquished) return;
+    this.relinquished = true;
+    this.log.warn({ reason }, "leaving the game to another node");
+    this.deadlineTimer?.clear();
+    this.botTimer?.clear();
+    for (const a of this.away) a?.timer.clear();
+    this.queue = new Promise(() => {}); // no further action of this room will run
+    for (const c of this.clients as unknown as GameClient[]) {
+      c.send("error", { code: "GAME_MOVED", message: "this game moved to another server; rejoin it" });
+      c.leave(GAME_MOVED);
+    }
+    this.autoDispose = true;
+    void this.disconnect(GAME_MOVED);
+  }
+
+  /** Graceful shutdown (SIGTERM): hand the game over at once instead of waiting for the lease to expire. */
+  onBeforeShutdown(): void {
+    if (this.table?.isActive) {
+      void this.s.leases.release(this.table.gameId).finally(() => this.relinquish("node shutting down"));
+    } else {
+      void this.disconnect();
+    }
+  }
+
   private onGameOver(): void {
+    void this.s.leases.release(this.table.gameId);
     void this.publishListing();
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
@@ -426,10 +477,17 @@ export class GameRoom extends Room {
     if (this.clients.length === 0) void this.disconnect();
   }
 
-  /** Rebuild the table from the log (after a stale write). */
+  /**
+   * A guarded write changed nothing: either another node took the game over
+   * (our fencing token is old: leave) or the log moved on (rebuild from it).
+   */
   private async reload(): Promise<void> {
     const loaded = await this.s.games.loadGame(this.table.gameId);
     if (!loaded) return;
+    if (loaded.game.leaseToken !== this.fence) {
+      this.relinquish("fenced out: another node owns this game now");
+      return;
+    }
     const { drawOffer, rematchOffer, rematchGameId } = this.table;
     this.table = new GameTable(loaded, { firstMoveTimeoutMs: this.s.config.firstMoveTimeoutMs });
     Object.assign(this.table, { drawOffer, rematchOffer, rematchGameId });

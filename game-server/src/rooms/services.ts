@@ -9,6 +9,7 @@ import type { TokenService } from "../auth/tokens.ts";
 import type { Logger } from "../log.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
+import type { Leases } from "../cluster/leases.ts";
 
 export interface RoomServices {
   config: Config;
@@ -16,6 +17,7 @@ export interface RoomServices {
   tokens: TokenService;
   factory: GameFactory;
   online: OnlineTracker;
+  leases: Leases;
   log: Logger;
   /** Current time, epoch ms (replaceable in tests). */
   now: () => number;

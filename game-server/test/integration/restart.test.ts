@@ -64,7 +64,7 @@ describe("restart", () => {
       p.sdk = new Client(second.url);
       p.sdk.auth.token = p.token;
     }
-    const [ra, rb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+    const [ra, rb] = await Promise.all([Seat.rejoin(a, gameId), Seat.rejoin(b, gameId)]);
     const again = ra.seat === 0 ? [ra, rb] : [rb, ra];
     expect(again[0].snapshot?.ply).toBe(rows.length);
     expect(again[0].snapshot?.moves.map((m) => m.move)).toEqual(rows.map((r) => r.move));
@@ -76,6 +76,8 @@ describe("restart", () => {
     await again[toMove].play(rows.length === 12 ? "a4b3" : "d7d6");
     await again[1 - toMove].until((s) => s.snapshot?.ply === rows.length + 1, "the other player sees the move");
     second.child.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
+    const code = await second.exited;
+    if (code !== 0) console.log(second.output().slice(-3000));
+    expect(code).toBe(0);
   });
 });

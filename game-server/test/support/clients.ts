@@ -92,6 +92,22 @@ export class Seat {
     });
   }
 
+  /**
+   * Join, retrying while the game has no room yet (it is being rebuilt on a
+   * surviving node) — what a real client does after losing its node.
+   */
+  static async rejoin(p: Player, gameId: string, options: Record<string, unknown> = {}, timeoutMs = 15_000): Promise<Seat> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await Seat.join(p, gameId, options);
+      } catch (err) {
+        if (Date.now() + delay > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   static async join(p: Player, gameId: string, options: Record<string, unknown> = {}): Promise<Seat> {
     const room = await p.sdk.joinById(gameId, options);
     const seat = new Seat(room);

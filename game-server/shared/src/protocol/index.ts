@@ -54,6 +54,7 @@ export const ERROR_CODES = [
   "CANNOT_ABORT", // abort after your first move
   "BUSY", // another action of this game is being committed; retry
   "UNAVAILABLE", // the database is unavailable; the action was not applied
+  "GAME_MOVED", // the game is now hosted by another node: rejoin it by id
   "INTERNAL",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -208,4 +209,6 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** Colyseus: undecodable frame, or too many messages per second. */
   WITH_ERROR: 4002,
+  /** The game moved to another node (takeover or shutdown): rejoin with joinById(gameId). */
+  GAME_MOVED: 4100,
 } as const;

@@ -1,0 +1,289 @@
+/**
+ * The nginx entry point (nginx/*.conf), with the real nginx binary on loopback:
+ * the shipped files pass `nginx -t` as they are and as compose/processes.ts
+ * templates them; in front of small HTTP/WebSocket echo servers standing in for
+ * nodes, /node/<id>/… reaches that node with the prefix stripped, unknown ids get
+ * a 404, everything else is balanced, client-supplied X-Forwarded-For is
+ * overwritten, identity tokens stay out of the logs, and a reload adding a node
+ * routes it without closing an open WebSocket.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import {
+  findCommand,
+  freePort,
+  httpRequest,
+  type NginxHandle,
+  NGINX_DIR,
+  nginxTest,
+  renderNginxConf,
+  renderNodesConf,
+  silentSink,
+  startNginx,
+  writeNginxPrefix,
+} from "../../../compose/processes.ts";
+
+const NGINX = findCommand("nginx");
+const tmp: string[] = [];
+const servers: EchoServer[] = [];
+const sockets: WebSocket[] = [];
+let nginx: NginxHandle | undefined;
+
+afterAll(async () => {
+  for (const ws of sockets) ws.terminate();
+  await nginx?.stop();
+  await Promise.all(servers.map((s) => s.close()));
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "tabula-nginx-"));
+  tmp.push(d);
+  return d;
+}
+
+interface Seen {
+  server: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+interface EchoServer {
+  name: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A stand-in node: answers HTTP with what it saw; WebSockets get a hello with what it saw, then echo. */
+async function echoServer(name: string): Promise<EchoServer> {
+  const server = http.createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ server: name, url: req.url, headers: req.headers } satisfies Seen));
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws, req) => {
+    ws.send(JSON.stringify({ server: name, url: req.url, headers: req.headers } satisfies Seen));
+    ws.on("message", (m) => ws.send(`${name} echo: ${m.toString()}`));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const echo: EchoServer = {
+    name,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+  servers.push(echo);
+  return echo;
+}
+
+/** Open a WebSocket; resolves with the socket and the server's hello. */
+function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; hello: Seen }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, handshakeTimeout: 5_000 });
+    sockets.push(ws);
+    ws.once("message", (m) => resolve({ ws, hello: JSON.parse(m.toString()) as Seen }));
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+}
+
+function nextMessage(ws: WebSocket, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("no message")), timeoutMs);
+    ws.once("message", (m) => {
+      clearTimeout(t);
+      resolve(m.toString());
+    });
+  });
+}
+
+describe("nginx entry point", () => {
+  it("is installed", () => {
+    expect(NGINX, "nginx not found: apt-get install nginx (Debian)").toBeTruthy();
+  });
+
+  it("the shipped files pass nginx -t as they are", () => {
+    const prefix = tempDir();
+    mkdirSync(join(prefix, "logs"));
+    mkdirSync(join(prefix, "temp"));
+    const r = nginxTest(prefix, join(NGINX_DIR, "nginx.conf"), NGINX);
+    expect(r.output).toBe("");
+    expect(r.ok).toBe(true);
+  });
+
+  it("the templated files pass nginx -t, for several node lists", () => {
+    for (const nodes of [[{ id: "n1", port: 2567 }], [1, 2, 3, 4, 5].map((i) => ({ id: `n${i}`, port: 3000 + i })), []]) {
+      const prefix = tempDir();
+      const conf = writeNginxPrefix({ prefix, port: 18080, nodes });
+      const r = nginxTest(prefix, conf, NGINX);
+      expect(r.output).toBe("");
+      expect(r.ok).toBe(true);
+      expect(readFileSync(join(prefix, "conf/tabula.conf"), "utf8")).toContain("listen 127.0.0.1:18080;");
+    }
+    // descriptor limits fitted to the machine (nginx cannot raise its hard limit)
+    expect(renderNginxConf({ openFilesLimit: 20_000 })).toMatch(
+      /^worker_rlimit_nofile 20000;[^\n]*\n[\s\S]*worker_connections 19900;/m,
+    );
+    expect(renderNginxConf({ openFilesLimit: 1_000_000 })).toBe(readFileSync(join(NGINX_DIR, "nginx.conf"), "utf8"));
+    expect(renderNginxConf({ workerProcesses: 4 })).toMatch(/^worker_processes 4;/m);
+    expect(() => renderNodesConf([{ id: "bad id", port: 1 }])).toThrow(/bad node id/);
+    expect(() => renderNodesConf([{ id: "n1", port: 1, host: "example.com" }])).toThrow(/IP literal/);
+  });
+
+  describe("live, in front of two stand-in nodes", () => {
+    let base = "";
+    let ws = "";
+    let n1: EchoServer;
+    let n2: EchoServer;
+
+    beforeAll(async () => {
+      expect(NGINX).toBeTruthy();
+      [n1, n2] = await Promise.all([echoServer("s1"), echoServer("s2")]);
+      nginx = await startNginx({
+        prefix: tempDir(),
+        port: await freePort(),
+        nodes: [
+          { id: "n1", port: n1.port },
+          { id: "n2", port: n2.port },
+        ],
+        output: silentSink,
+        command: NGINX,
+      });
+      base = nginx.url;
+      ws = base.replace(/^http/, "ws");
+    });
+
+    it("routes /node/<id>/<rest> to that node as /<rest>, as a WebSocket, query kept", async () => {
+      const a = await connect(`${ws}/node/n1/foo?x=1`);
+      expect(a.hello.server).toBe("s1");
+      expect(a.hello.url).toBe("/foo?x=1");
+      expect(a.hello.headers.upgrade).toBe("websocket");
+      const b = await connect(`${ws}/node/n2/proc-1/room_2?_authToken=a.b.c&reconnectionToken=xyz`);
+      expect(b.hello.server).toBe("s2");
+      expect(b.hello.url).toBe("/proc-1/room_2?_authToken=a.b.c&reconnectionToken=xyz");
+      b.ws.send("ping");
+      expect(await nextMessage(b.ws)).toBe("s2 echo: ping");
+      a.ws.close();
+      b.ws.close();
+    });
+
+    it("answers an unknown node id with a JSON 404, over HTTP and WebSocket", async () => {
+      for (const path of ["/node/nope/x", "/node/nope/p/r?_authToken=t", "/node/", "/node/n1"]) {
+        const r = await httpRequest(`${base}${path}`);
+        expect(r.status, path).toBe(404);
+        expect(JSON.parse(r.body).error).toBe("UNKNOWN_NODE");
+      }
+      await expect(connect(`${ws}/node/nope/p/r`)).rejects.toThrow("HTTP 404");
+    });
+
+    it("balances every other path over all nodes", async () => {
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await httpRequest(`${base}/api/stats?i=${i}`);
+        expect(r.status).toBe(200);
+        const s = JSON.parse(r.body) as Seen;
+        expect(s.url).toBe(`/api/stats?i=${i}`);
+        seen.push(s.server);
+      }
+      // round robin (per nginx worker): every node gets requests
+      expect(new Set(seen)).toEqual(new Set(["s1", "s2"]));
+    });
+
+    it("overwrites client-supplied forwarding headers", async () => {
+      const spoof = {
+        "X-Forwarded-For": "6.6.6.6",
+        "X-Real-IP": "6.6.6.6",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil",
+      };
+      const r = await httpRequest(`${base}/api/whoami`, { headers: { ...spoof, Host: "play.example" } });
+      const seen = JSON.parse(r.body) as Seen;
+      const viaWs = (await connect(`${ws}/node/n1/x`, spoof)).hello;
+      for (const s of [seen, viaWs]) {
+        expect(s.headers["x-forwarded-for"]).toBe("127.0.0.1");
+        expect(s.headers["x-real-ip"]).toBe("127.0.0.1");
+        expect(s.headers["x-forwarded-proto"]).toBe("http");
+        expect(JSON.stringify(s.headers)).not.toContain("6.6.6.6");
+        expect(JSON.stringify(s.headers)).not.toContain("evil");
+      }
+      expect(seen.headers.host).toBe("play.example");
+    });
+
+    it("keeps identity tokens out of the logs", async () => {
+      const { ws: sock } = await connect(`${ws}/node/n1/p/r?_authToken=SECRET-TOKEN-1`);
+      await expect(connect(`${ws}/node/n9/p/r?_authToken=SECRET-TOKEN-2`)).rejects.toThrow("HTTP 404");
+      await new Promise<void>((r) => {
+        sock.once("close", () => r());
+        sock.close();
+      });
+      await new Promise((r) => setTimeout(r, 200)); // the access log line of a WebSocket is written when it closes
+      const access = readFileSync(join(nginx!.prefix, "logs/access.log"), "utf8");
+      const errors = readFileSync(join(nginx!.prefix, "logs/error.log"), "utf8");
+      expect(access).toContain("/node/n1/p/r");
+      expect(access).toMatch(/"GET \/node\/n1\/p\/r HTTP\/1\.1" 101 .* up=127\.0\.0\.1:\d+/);
+      expect(access + errors).not.toContain("SECRET-TOKEN");
+      expect(access).not.toContain("_authToken");
+      // started cleanly: no alerts (e.g. descriptor limits) or warnings
+      expect(errors).not.toMatch(/\[(emerg|alert|crit|warn)\]/);
+    });
+
+    it("a reload adds a node without closing open WebSockets", async () => {
+      const open = await connect(`${ws}/node/n1/game?t=1`);
+      let closed = false;
+      open.ws.on("close", () => {
+        closed = true;
+      });
+      const n3 = await echoServer("s3");
+      const before = await httpRequest(`${base}/node/n3/x`);
+      expect(before.status).toBe(404);
+
+      await nginx!.reload([...nginx!.nodes(), { id: "n3", port: n3.port }]);
+
+      const c = await connect(`${ws}/node/n3/proc/room?y=2`);
+      expect(c.hello.server).toBe("s3");
+      expect(c.hello.url).toBe("/proc/room?y=2");
+      // the socket opened before the reload still works, both ways
+      open.ws.send("still here");
+      expect(await nextMessage(open.ws)).toBe("s1 echo: still here");
+      expect(closed).toBe(false);
+      // and HTTP is now balanced over three nodes
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add((JSON.parse((await httpRequest(`${base}/api/x`)).body) as Seen).server);
+      expect(seen).toEqual(new Set(["s1", "s2", "s3"]));
+      open.ws.close();
+      c.ws.close();
+    });
+
+    it("skips a dead node for HTTP and reports it for its WebSockets", async () => {
+      await n2.close();
+      for (let i = 0; i < 6; i++) {
+        const r = await httpRequest(`${base}/api/after-death?i=${i}`);
+        expect(r.status).toBe(200);
+        expect((JSON.parse(r.body) as Seen).server).not.toBe("s2");
+      }
+      const r = await httpRequest(`${base}/node/n2/p/r?_authToken=SECRET-TOKEN-3`);
+      expect(r.status).toBe(502);
+      expect(JSON.parse(r.body).error).toBe("NODE_UNAVAILABLE");
+      await expect(connect(`${ws}/node/n2/p/r?_authToken=SECRET-TOKEN-4`)).rejects.toThrow("HTTP 502");
+      const logs = ["access.log", "error.log"].map((f) => readFileSync(join(nginx!.prefix, "logs", f), "utf8")).join("");
+      expect(logs).toContain("/node/n2/p/r");
+      expect(logs).not.toContain("SECRET-TOKEN");
+    });
+
+    it("a reload removing a node answers its id with 404", async () => {
+      await nginx!.reload(nginx!.nodes().filter((n) => n.id !== "n2"));
+      expect((await httpRequest(`${base}/node/n2/p/r`)).status).toBe(404);
+      expect(nginx!.nodes().map((n) => n.id)).toEqual(["n1", "n3"]);
+    });
+  });
+});
