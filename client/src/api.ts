@@ -5,6 +5,7 @@
  */
 import type { GameSummary, GuestResponse, MoveRecord, TicketResponse } from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
+import { type LiveGame, parseLiveGames } from "./liveGames.ts";
 
 const TOKEN_KEY = "tabula.token";
 
@@ -218,6 +219,11 @@ export class Api {
 
   gameRecord(gameId: string): Promise<GameRecord> {
     return this.request("GET", `/games/${encodeURIComponent(gameId)}`);
+  }
+
+  /** Live games on every node, newest first (GET /api/live-games; no identity needed). */
+  async liveGames(signal?: AbortSignal): Promise<LiveGame[]> {
+    return parseLiveGames(await this.request<unknown>("GET", "/live-games", undefined, { auth: false, signal }));
   }
 
   stats(): Promise<Stats> {

@@ -35,9 +35,13 @@ describe("describeResult", () => {
   });
   it("speaks to spectators", () => {
     expect(describeResult({ winner: 1, reason: "abandon" }, { ...ctx, you: null })).toMatchObject({
-      title: "Black wins",
+      title: "bob wins",
       detail: "alice (White) left the game and did not come back in time.",
     });
+    expect(
+      describeResult({ winner: 0, reason: "connect-four" }, { kind: "connect4", names: ["Alice", "Bob"], you: null }),
+    ).toEqual({ title: "Alice wins", detail: "Alice (Red) connected four in a row.", outcome: "win" });
+    expect(describeResult({ winner: null, reason: "agreement" }, { ...ctx, you: null }).title).toBe("Draw");
   });
   it("covers draws and aborts", () => {
     expect(describeResult({ winner: null, reason: "agreement" }, { ...ctx, you: 0 }).title).toBe("Draw");

@@ -96,8 +96,9 @@ export function describeResult(
     outcome = "draw";
     title = "Draw";
   } else if (ctx.you === null) {
+    // A spectator: name the winner (the detail adds the colour).
     outcome = "win";
-    title = `${seatNames[winner]} wins`;
+    title = `${ctx.names[winner] || seatNames[winner]} wins`;
   } else {
     outcome = winner === ctx.you ? "win" : "loss";
     title = outcome === "win" ? "You won!" : "You lost";

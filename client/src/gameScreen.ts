@@ -31,8 +31,8 @@ export interface GameScreenDeps {
   board: BoardView;
   /** Show the game screen (the app switches screens). */
   enter(): void;
-  /** Back to the lobby. */
-  exit(): void;
+  /** Back to the lobby (on the given tab, else the one shown last). */
+  exit(tab?: "play" | "watch"): void;
 }
 
 export class GameScreen {
@@ -129,15 +129,15 @@ export class GameScreen {
     this.gameId = null;
   }
 
-  /** Back to the lobby for good. */
-  async leaveToLobby(): Promise<void> {
+  /** Back to the lobby for good (on the given tab, else the one shown last). */
+  async leaveToLobby(tab?: "play" | "watch"): Promise<void> {
     try {
       sessionStorage.removeItem(CURRENT_GAME_KEY);
     } catch {
       // ignore
     }
     await this.close();
-    this.deps.exit();
+    this.deps.exit(tab);
   }
 
   /** A game to resume after a reload, if one was open. */
@@ -374,8 +374,10 @@ export class GameScreen {
       this.sendAction("rematch", controlsFor(s).rematchOfferedToMe ? "accept" : "offer");
     });
     $("decline-rematch").addEventListener("click", () => this.sendAction("rematch", "decline"));
-    $("back-to-lobby").addEventListener("click", () => void this.leaveToLobby());
-    $("leave-game").addEventListener("click", () => void this.leaveToLobby());
+    $("back-to-lobby").addEventListener("click", () => void this.leaveToLobby(this.spectating ? "play" : undefined));
+    $("watch-another").addEventListener("click", () => void this.leaveToLobby("watch"));
+    // A spectator's "Stop watching" goes back to the Watch list.
+    $("leave-game").addEventListener("click", () => void this.leaveToLobby(this.spectating ? "watch" : undefined));
     $("close-result").addEventListener("click", () => show($("result-dialog"), false));
     $("show-result").addEventListener("click", () => this.showResult());
     $("promote-cancel").addEventListener("click", () => {
@@ -430,10 +432,16 @@ export class GameScreen {
 
     setText(
       $("game-title"),
-      `${GAME_NAMES[s.kind]} · ${timeControlLabelById(s.kind, s.timeControl.id)} · ${s.mode === "bot" ? "vs bot" : s.mode}`,
+      `${GAME_NAMES[s.kind]} · ${timeControlLabelById(s.kind, s.timeControl.id)} · ${s.mode === "bot" ? "vs bot" : s.mode}${seat === null ? " · spectating" : ""}`,
     );
-    setText($("spectators"), s.spectators > 0 ? `${s.spectators} watching` : "");
-    $("spectators").dataset.count = String(s.spectators);
+    // Everyone sees how many are watching (the server sends a fresh snapshot when spectators come and go).
+    const spectators = $("spectators");
+    setText(spectators, s.spectators > 0 ? `👁 ${s.spectators} watching` : "");
+    spectators.dataset.count = String(s.spectators);
+    spectators.title =
+      seat === null
+        ? `${s.spectators} ${s.spectators === 1 ? "spectator" : "spectators"}, you included`
+        : `${s.spectators} ${s.spectators === 1 ? "spectator" : "spectators"}`;
 
     // Actions.
     const active = s.status === "active";
@@ -488,18 +496,23 @@ export class GameScreen {
     setText($("result-title"), r.title);
     setText($("result-detail"), r.detail);
     const c = controlsFor(s);
+    // Spectators get "Watch another" / "Back to lobby" instead of a rematch.
+    show($("watch-another"), seat === null);
     const rematch = $("rematch") as HTMLButtonElement;
     show(rematch, seat !== null);
     rematch.disabled = c.rematchOfferedByMe || s.rematchGameId !== null;
     setText(rematch, c.rematchOfferedToMe ? "Accept rematch" : c.rematchOfferedByMe ? "Rematch offered…" : "Rematch");
     show($("decline-rematch"), c.rematchOfferedToMe);
-    const status = c.rematchOfferedToMe
-      ? "Your opponent wants a rematch."
-      : c.rematchOfferedByMe
-        ? "Waiting for your opponent to accept…"
-        : s.rematchGameId
-          ? "Starting the rematch…"
-          : "";
+    const status =
+      seat === null
+        ? spectatorRematchStatus(s)
+        : c.rematchOfferedToMe
+          ? "Your opponent wants a rematch."
+          : c.rematchOfferedByMe
+            ? "Waiting for your opponent to accept…"
+            : s.rematchGameId
+              ? "Starting the rematch…"
+              : "";
     setText($("rematch-status"), status);
   }
 
@@ -591,4 +604,11 @@ export class GameScreen {
       this.render(false);
     }
   }
+}
+
+/** What a spectator's result dialog says about a rematch between the players. */
+function spectatorRematchStatus(s: GameSnapshot): string {
+  if (s.rematchGameId) return "The players start a rematch — following it…";
+  if (s.rematchOffer !== null) return `${s.players[s.rematchOffer].name} offers a rematch.`;
+  return "";
 }

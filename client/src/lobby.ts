@@ -1,6 +1,7 @@
 /**
- * The lobby (plain DOM): identity/name, game and time control, quick play,
- * invites (create / join), bot games, "my games" and the waiting screen.
+ * The lobby (plain DOM): the Play tab (identity/name, game and time control,
+ * quick play, invites, bot games, "my games"), the Watch tab (live games, see
+ * watchList.ts) and the waiting screen.
  */
 import type { GameSummary, TicketResponse } from "@tabula/shared/protocol";
 import type { GameKind, Seat } from "@tabula/shared/rules";
@@ -10,8 +11,11 @@ import { normaliseInviteCode, validateName } from "./inputs.ts";
 import { isAbort, waitForTicket } from "./matchmaking.ts";
 import { gameDefinitions, timeControlLabelById, timeControlsOf } from "./timeControls.ts";
 import { $, busy, copyText, h, setText, show, toast } from "./ui.ts";
+import { WatchList } from "./watchList.ts";
 
 const CHOICE_KEY = "tabula.choice";
+
+export type LobbyTab = "play" | "watch";
 
 export interface LobbyDeps {
   api: Api;
@@ -21,17 +25,64 @@ export interface LobbyDeps {
   playGame(gameId: string): Promise<void>;
   /** Open a finished game's replay. */
   replay(gameId: string): Promise<void>;
+  /** Open a live game as a spectator. */
+  watchGame(gameId: string): Promise<void>;
 }
 
 export class Lobby {
   private readonly deps: LobbyDeps;
   private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
   private elapsedTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly watchList: WatchList;
+  private tab: LobbyTab = "play";
+  private shown = false;
 
   constructor(deps: LobbyDeps) {
     this.deps = deps;
+    this.watchList = new WatchList({
+      api: deps.api,
+      watch: (id) => deps.watchGame(id),
+      onCount: (n) => this.setLiveCount(n),
+    });
     this.fillGames();
     this.bind();
+  }
+
+  // -------------------------------------------------------------------------
+  // Tabs
+
+  get currentTab(): LobbyTab {
+    return this.tab;
+  }
+
+  /** Show the Play or the Watch tab (the URL's hash remembers Watch: "/#watch"). */
+  showTab(tab: LobbyTab): void {
+    this.tab = tab;
+    $("lobby-screen").dataset.tab = tab;
+    for (const t of ["play", "watch"] as const) {
+      const button = $(`${t}-tab`);
+      button.setAttribute("aria-selected", String(t === tab));
+      button.classList.toggle("active", t === tab);
+      button.tabIndex = t === tab ? 0 : -1;
+      show($(`${t}-panel`), t === tab);
+    }
+    const hash = tab === "watch" ? "#watch" : "";
+    if (location.hash !== hash) history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
+    this.watchList.setShown(this.shown && tab === "watch");
+  }
+
+  /** The lobby screen is on screen (or not): the Watch list polls only while it is visible. */
+  setShown(shown: boolean): void {
+    this.shown = shown;
+    this.watchList.setShown(shown && this.tab === "watch");
+  }
+
+  /** The number of live games, on the Watch tab. */
+  setLiveCount(n: number): void {
+    const badge = $("watch-count");
+    setText(badge, String(n));
+    badge.dataset.count = String(n);
+    show(badge, n > 0);
   }
 
   get isWaiting(): boolean {
@@ -84,6 +135,20 @@ export class Lobby {
   }
 
   private bind(): void {
+    $("play-tab").addEventListener("click", () => this.showTab("play"));
+    $("watch-tab").addEventListener("click", () => {
+      if (this.tab === "watch") void this.watchList.refresh();
+      else this.showTab("watch");
+    });
+    $("lobby-screen")
+      .querySelector(".lobby-tabs")!
+      .addEventListener("keydown", (e) => {
+        const key = (e as KeyboardEvent).key;
+        if (key !== "ArrowLeft" && key !== "ArrowRight") return;
+        const next: LobbyTab = this.tab === "play" ? "watch" : "play";
+        this.showTab(next);
+        $(`${next}-tab`).focus();
+      });
     $("game-select").addEventListener("change", () => {
       this.fillTimeControls();
       this.saveChoice();

@@ -6,8 +6,9 @@ import "./style.css";
 import { Api, ApiError, errorText } from "./api.ts";
 import { backoffDelay } from "./backoff.ts";
 import { BoardView } from "./boardView.ts";
+import { apiBase } from "./endpoint.ts";
 import { GameScreen } from "./gameScreen.ts";
-import { Lobby } from "./lobby.ts";
+import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
 import { ReplayViewer } from "./replay.ts";
 import { installTestHooks, type Screen } from "./testHooks.ts";
@@ -15,7 +16,7 @@ import { $, setText, show, toast } from "./ui.ts";
 
 const STATS_INTERVAL_MS = 10_000;
 
-const api = new Api((import.meta.env.VITE_SERVER_URL as string | undefined) ?? "");
+const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
 const board = new BoardView($("board"));
 let screen: Screen = "lobby";
 
@@ -25,6 +26,7 @@ function setScreen(next: Screen): void {
   show($("lobby-screen"), next === "lobby");
   show($("waiting-screen"), next === "waiting");
   show($("game-screen"), next === "game" || next === "replay");
+  lobby.setShown(next === "lobby");
   if (next === "game" || next === "replay") {
     board.refresh();
     requestAnimationFrame(() => board.refresh());
@@ -32,11 +34,22 @@ function setScreen(next: Screen): void {
   if (next === "lobby") show($("reconnect-banner"), false);
 }
 
+/** Drop ?watch= from the address once that game is left (a reload must not open it again). */
+function forgetWatchLink(): void {
+  const params = new URLSearchParams(location.search);
+  if (!params.has("watch")) return;
+  params.delete("watch");
+  const search = params.toString();
+  history.replaceState(history.state, "", `${location.pathname}${search ? `?${search}` : ""}${location.hash}`);
+}
+
 const game = new GameScreen({
   api,
   board,
   enter: () => setScreen("game"),
-  exit: () => {
+  exit: (tab?: LobbyTab) => {
+    forgetWatchLink();
+    if (tab) lobby.showTab(tab);
     setScreen("lobby");
     void lobby.loadMyGames();
   },
@@ -62,6 +75,7 @@ const lobby = new Lobby({
   api,
   setScreen: (s) => setScreen(s),
   playGame: (id) => playGame(id),
+  watchGame: (id) => playGame(id, true),
   replay: async (id) => {
     await game.close();
     await replay.open(id, api.identity?.id ?? null);
@@ -85,6 +99,7 @@ async function pollStats(): Promise<void> {
     el.dataset.players = String(s.playersOnline);
     el.dataset.games = String(s.gamesLive);
     el.title = `served by node ${s.node}`;
+    lobby.setLiveCount(s.gamesLive);
   } catch {
     setText($("online-count"), "offline");
   }
@@ -108,6 +123,7 @@ async function identify(): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  lobby.showTab(location.hash === "#watch" ? "watch" : "play");
   setScreen("lobby");
   // Boot Phaser early, so the board is ready before the first game arrives.
   board.init();

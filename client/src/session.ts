@@ -11,6 +11,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { ClientMessage, ClientMessageType, ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
 import { backoffDelay } from "./backoff.ts";
+import { sdkEndpoint } from "./endpoint.ts";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
 
@@ -28,10 +29,12 @@ export const PING_INTERVAL_MS = 4000;
 /** Give the SDK's own reconnection a few quick tries (100 ms doubling), then re-join through matchmaking (the room may have moved to another node). */
 const SDK_RECONNECT_RETRIES = 6;
 
-/** Create the SDK client: same origin unless VITE_SERVER_URL points elsewhere. */
+/**
+ * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
+ * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
+ */
 export function createClient(token: string | null): Client {
-  const url = (import.meta.env?.VITE_SERVER_URL as string | undefined) || globalThis.location?.origin || "http://localhost:2567";
-  const client = new Client(url);
+  const client = new Client(sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin));
   if (token) client.auth.token = token;
   return client;
 }

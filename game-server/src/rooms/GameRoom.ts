@@ -87,6 +87,8 @@ export class GameRoom extends Room {
     );
 
     this.scheduleTimers();
+    // Nobody is connected yet: the abandonment countdown runs for absent players from the start.
+    this.presenceChanged();
     this.log.info({ ply: this.table.ply, status: this.table.status }, "room ready");
   }
 

@@ -49,7 +49,7 @@ function tempDir(): string {
 
 interface Seen {
   server: string;
-  url: string;
+  url: string | undefined;
   headers: http.IncomingHttpHeaders;
 }
 
@@ -181,6 +181,7 @@ describe("nginx entry point", () => {
       for (const path of ["/node/nope/x", "/node/nope/p/r?_authToken=t", "/node/", "/node/n1"]) {
         const r = await httpRequest(`${base}${path}`);
         expect(r.status, path).toBe(404);
+        expect(r.headers["content-type"]).toBe("application/json");
         expect(JSON.parse(r.body).error).toBe("UNKNOWN_NODE");
       }
       await expect(connect(`${ws}/node/nope/p/r`)).rejects.toThrow("HTTP 404");
@@ -273,6 +274,7 @@ describe("nginx entry point", () => {
       }
       const r = await httpRequest(`${base}/node/n2/p/r?_authToken=SECRET-TOKEN-3`);
       expect(r.status).toBe(502);
+      expect(r.headers["content-type"]).toBe("application/json");
       expect(JSON.parse(r.body).error).toBe("NODE_UNAVAILABLE");
       await expect(connect(`${ws}/node/n2/p/r?_authToken=SECRET-TOKEN-4`)).rejects.toThrow("HTTP 502");
       const logs = ["access.log", "error.log"].map((f) => readFileSync(join(nginx!.prefix, "logs", f), "utf8")).join("");

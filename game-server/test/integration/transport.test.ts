@@ -28,7 +28,8 @@ describe("transport selection", () => {
       })
       .find((l) => l?.msg === "Tabula node listening");
     expect(["ws", "uws"]).toContain(listening?.transport);
-    if (listening?.transport === "ws") expect(node.output()).toMatch(/TRANSPORT=uws requested but uWebSockets.js cannot load here; falling back to ws/);
+    if (listening?.transport === "ws")
+      expect(node.output()).toMatch(/TRANSPORT=uws requested but uWebSockets.js cannot load here; falling back to ws/);
     const a = await newPlayer(node.url);
     const b = await newPlayer(node.url);
     const [g] = await Promise.all([quickPlay(a, "connect4"), quickPlay(b, "connect4")]);
