@@ -33,7 +33,10 @@ try {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
-  console.log(`\n  Tabula is running: open http://localhost:${node.port}/\n`);
+  // Behind nginx (PUBLIC_ADDRESS) players use the cluster's address, not this node's port.
+  const open = process.env.PUBLIC_ADDRESS ? `http://${process.env.PUBLIC_ADDRESS}/` : `http://localhost:${node.port}/`;
+  log.info({ open }, "ready");
+  if (!process.env.PUBLIC_ADDRESS && process.stdout.isTTY) console.log(`\n  Tabula is running: open ${open}\n`);
 } catch (err) {
   log.fatal({ err }, "could not start");
   process.exit(1);

@@ -82,7 +82,7 @@ export class GameRoom extends Room {
     this.onMessage("*", (client: GameClient, type: string | number) =>
       this.reply(client, {
         code: "UNKNOWN_MESSAGE",
-        message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
+        message: `unknown message type ${JSON.stringify(typeof type === "string" || typeof type === "number" ? String(type) : "*").slice(0, 40)}`,
       }),
     );
 

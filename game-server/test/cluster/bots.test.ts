@@ -1,0 +1,51 @@
+/**
+ * The bot-players stress script against a real 2-node cluster behind nginx:
+ * about 20 seconds of play with zero errors, and a JSON report with every
+ * field operators read.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Cluster, startCluster } from "../support/cluster.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2 });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("bot-players script", () => {
+  it("runs ~20 s against two nodes with zero errors and writes the full report", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "tabula-bots-")), "report.json");
+    const args = ["bots/src/main.ts", "--url", cluster.url, "--bots", "40", "--game", "mix", "--duration", "20s"];
+    args.push("--think", "100ms-300ms", "--procs", "2", "--out", out, "--max-errors", "0");
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    if (code !== 0) console.log(output.slice(-4000));
+    expect(code).toBe(0);
+    expect(output).toMatch(/moves .*acknowledged .*\/s during the run/); // the final table is shown
+
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    expect(report.durationS).toBeGreaterThanOrEqual(19);
+    expect(report.games.started).toBeGreaterThan(5);
+    expect(report.games.finished).toBeGreaterThan(5);
+    expect(report.moves.total).toBeGreaterThan(100);
+    expect(report.moves.perSecond).toBeGreaterThan(0);
+    for (const k of ["p50", "p95", "p99"]) expect(report.moveRttMs[k]).toBeGreaterThan(0);
+    for (const k of ["p50", "p99"]) expect(report.matchmakingWaitMs[k]).toBeGreaterThan(0);
+    expect(report.errors.total).toBe(0);
+    expect(report.errors).toHaveProperty("byKind");
+    expect(report).toHaveProperty("disconnects");
+    expect(Object.keys(report.nodes.observed).every((id) => id === "n1" || id === "n2")).toBe(true);
+    expect(Object.keys(report.nodes.observed).length).toBeGreaterThan(0);
+    expect(report.cpu.userMs).toBeGreaterThan(0);
+  });
+});
