@@ -455,6 +455,11 @@ export class GameRoom extends Room {
       c.leave(GAME_MOVED);
     }
     this.autoDispose = true;
+    // The new host registered this game's room under the same id. Disposing ours makes Colyseus
+    // delete "its" listing by id, which would hide the new room from the matchmaker: point our
+    // listing at a throw-away id first so only our own entry goes.
+    const listing = (this as unknown as { _listing?: { roomId: string } })._listing;
+    if (listing) listing.roomId = `${this.roomId}~relinquished~${this.s.config.nodeId}`;
     void this.disconnect(GAME_MOVED);
   }
 

@@ -33,14 +33,22 @@ export interface Cluster {
   nodes: ClusterNode[];
   /** Start one more node, add it to nginx and reload; resolves with it. */
   addNode(env?: Record<string, string>): Promise<ClusterNode>;
+  /** Graceful restart of node `id` (SIGTERM, wait, start again on the same port). */
+  restartNode(id: string): Promise<ClusterNode>;
+  /** Stop Redis and start it again on the same port after `downMs`. */
+  restartRedis(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 const sink = (label: string): LineSink => (process.env.TEST_CLUSTER_LOG ? prefixedSink(label) : silentSink);
 
-export async function startCluster(opts: { nodes: number; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(opts: {
+  nodes: number;
+  env?: Record<string, string>;
+  databaseUrl?: string;
+}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "tabula-cluster-"));
-  const databaseUrl = await createTestDatabase("c");
+  const databaseUrl = opts.databaseUrl ?? (await createTestDatabase("c"));
   const redis = await startRedis({ port: await freePort(), dir: join(dir, "redis"), output: sink("redis") });
   const nginxPort = await freePort();
   const nodes: ClusterNode[] = [];
@@ -61,6 +69,7 @@ export async function startCluster(opts: { nodes: number; env?: Record<string, s
     nodes.push(node);
     return node;
   };
+  let redisHandle = redis;
   try {
     // Nodes start one at a time: the first applies the migrations.
     for (let i = 0; i < opts.nodes; i++) await start();
@@ -68,9 +77,24 @@ export async function startCluster(opts: { nodes: number; env?: Record<string, s
     return {
       url: nginx.url,
       databaseUrl,
-      redis,
+      get redis() {
+        return redisHandle;
+      },
       nginx,
       nodes,
+      async restartNode(id) {
+        const i = nodes.findIndex((n) => n.id === id);
+        const old = nodes[i];
+        await old.stop(15_000);
+        const node = await startGameNode({ id, port: old.port, env, output: sink(id) });
+        nodes[i] = node;
+        return node;
+      },
+      async restartRedis(downMs) {
+        await redisHandle.stop();
+        await new Promise((r) => setTimeout(r, downMs));
+        redisHandle = await startRedis({ port: redis.port, dir: join(dir, "redis"), output: sink("redis") });
+      },
       async addNode(extra) {
         const node = await start(extra);
         await nginx.reload(nodes);
@@ -79,7 +103,7 @@ export async function startCluster(opts: { nodes: number; env?: Record<string, s
       async stop() {
         await Promise.all(nodes.map((n) => n.stop(5_000)));
         await nginx.stop();
-        await redis.stop();
+        await redisHandle.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -52,13 +52,16 @@ export class Robot {
       seat.room.onMessage("moved", () => this.movedAt.push(Date.now()));
       this.record();
       let sentPly = -1;
+      let seenErrors = seat.errors.length;
       while (!left && this.status === "active" && Date.now() < deadline) {
         await seat
           .until(
             (s) => {
               this.record();
               const turn = this.myTurn(s);
-              return left || s.snapshot?.status !== "active" || (turn !== null && turn !== sentPly);
+              return (
+                left || s.snapshot?.status !== "active" || s.errors.length > seenErrors || (turn !== null && turn !== sentPly)
+              );
             },
             "something to do",
             2_000,
@@ -66,6 +69,12 @@ export class Robot {
           .catch(() => {});
         this.record();
         if (left || this.status !== "active") break;
+        // A refused move (e.g. UNAVAILABLE while the database is down) is sent again.
+        if (seat.errors.length > seenErrors) {
+          seenErrors = seat.errors.length;
+          sentPly = -1;
+          await new Promise((r) => setTimeout(r, 200));
+        }
         const ply = this.myTurn(seat);
         if (ply === null || ply === sentPly) continue;
         await new Promise((r) => setTimeout(r, this.thinkMs));
