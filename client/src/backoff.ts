@@ -1,13 +1,29 @@
 /**
- * Reconnection delays (pure): 0.5 s doubling up to 8 s, with ±25 % jitter so
- * many clients dropped by the same node do not retry in lockstep.
+ * Reconnection delays (pure): 0.5 s doubling up to a cap (8 s unless told),
+ * with ±25 % jitter so many clients dropped by the same node do not retry in
+ * lockstep.
  */
+import { CLOSE_CODES } from "@tabula/shared/protocol";
+
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_MAX_MS = 8000;
+/** Re-joining a game after its room was lost: 0.5 s doubling to 4 s (its node may be gone; another one takes the game over within seconds). */
+export const REJOIN_BACKOFF_MAX_MS = 4000;
 
 /** Delay before retry number `attempt` (0-based). `random` returns [0, 1). */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, Math.min(attempt, 16)));
+export function backoffDelay(attempt: number, random: () => number = Math.random, maxMs: number = BACKOFF_MAX_MS): number {
+  const base = Math.min(maxMs, BACKOFF_BASE_MS * 2 ** Math.max(0, Math.min(attempt, 16)));
   const jitter = 0.75 + random() * 0.5;
-  return Math.round(Math.min(BACKOFF_MAX_MS, base * jitter));
+  return Math.round(Math.min(maxMs, base * jitter));
+}
+
+/**
+ * Delay before re-join attempt `attempt` (0-based) of a game whose room was
+ * lost with WebSocket close code `closeCode`. GAME_MOVED (4100: the server
+ * handed the game to another node) means the game is already elsewhere: the
+ * first attempt goes at once.
+ */
+export function rejoinDelay(attempt: number, closeCode: number | null, random: () => number = Math.random): number {
+  if (attempt <= 0 && closeCode === CLOSE_CODES.GAME_MOVED) return 0;
+  return backoffDelay(attempt, random, REJOIN_BACKOFF_MAX_MS);
 }

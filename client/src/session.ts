@@ -1,16 +1,26 @@
 /**
  * One game's room connection, and keeping it alive.
  *
- *  - An unexpected drop: the SDK reconnects by itself (onDrop → onReconnect);
- *    we report "reconnecting", then "connected" and ask for a full snapshot.
- *  - If the SDK gives up (onLeave without our consent), we join the game again
- *    ourselves, by id, with exponential backoff (0.5 s doubling to 8 s, with
- *    jitter) until it works or `onRetryFailed` says to stop (the game is over).
+ *  - An unexpected drop: we report "reconnecting" at once and let the SDK try
+ *    to reconnect briefly (two quick tries, however young the room): that
+ *    resumes the same session after a network blip (onDrop → onReconnect; we
+ *    report "connected" and ask for a full snapshot).
+ *  - The SDK can only retry the same node's URL. If the node died, the game is
+ *    taken over by another node within seconds, so once the SDK gives up
+ *    (onLeave without our consent) we join the game again ourselves, by id,
+ *    through the matchmaker, which finds the room wherever it lives now: with
+ *    backoff (0.5 s doubling to 4 s, with jitter) until it works or
+ *    `retryFailed` says to stop (the game is over). Close code 4100
+ *    (GAME_MOVED: the server handed the game to another node) re-joins at once.
+ *  - A re-join can hang for seconds (until the game is taken over, the room's
+ *    listing still names the dead node and the server waits for it to answer),
+ *    so a pending attempt does not hold up the next one: attempts start on the
+ *    backoff schedule, the first to succeed is used, later ones are left.
  *  - Latency is measured with the SDK's ping every few seconds.
  */
 import { Client, type Room } from "@colyseus/sdk";
 import type { ClientMessage, ClientMessageType, ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
-import { backoffDelay } from "./backoff.ts";
+import { rejoinDelay } from "./backoff.ts";
 import { sdkEndpoint } from "./endpoint.ts";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
@@ -26,8 +36,13 @@ export interface SessionHandlers {
 }
 
 export const PING_INTERVAL_MS = 4000;
-/** Give the SDK's own reconnection a few quick tries (100 ms doubling), then re-join through matchmaking (the room may have moved to another node). */
-const SDK_RECONNECT_RETRIES = 6;
+/**
+ * Give the SDK's own reconnection two quick tries (after 0.2 s and 0.4 s), then
+ * re-join through matchmaking (the room may have moved to another node).
+ */
+export const SDK_RECONNECT_RETRIES = 2;
+/** At most this many re-join attempts in flight at once. */
+export const MAX_REJOINS_IN_FLIGHT = 3;
 
 /**
  * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
@@ -46,7 +61,12 @@ export class GameSession {
   private readonly handlers: SessionHandlers;
   private room: Room | null = null;
   private closedByUs = false;
+  /** Re-join attempts since the room was lost; the close code it was lost with. */
   private attempt = 0;
+  private lostWith: number | null = null;
+  /** Bumped each time the room is lost (and when re-joining stops): answers to older attempts only count if they succeed. */
+  private round = 0;
+  private rejoinsInFlight = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private state: ConnectionState = "connecting";
@@ -103,11 +123,17 @@ export class GameSession {
   private attach(room: Room): void {
     this.room = room;
     room.reconnection.maxRetries = SDK_RECONNECT_RETRIES;
+    room.reconnection.minUptime = 0; // (the SDK's default skips reconnection for rooms joined < 5 s ago)
     room.onMessage("snapshot", (s: GameSnapshot) => this.handlers.snapshot(s, Date.now()));
     room.onMessage("moved", (m: MovedMessage) => this.handlers.moved(m, Date.now()));
-    room.onMessage("error", (e: ErrorMessage) => this.handlers.error(e));
+    room.onMessage("error", (e: ErrorMessage) => {
+      // Followed by close 4100, on which we re-join: nothing for the player to read.
+      if (e.code === "GAME_MOVED") return;
+      this.handlers.error(e);
+    });
     room.onDrop((code, reason) => {
-      if (this.room !== room || this.closedByUs) return;
+      // (Called again for each of the SDK's failed tries.)
+      if (this.room !== room || this.closedByUs || this.state === "reconnecting") return;
       this.setState("reconnecting", `dropped (${code}${reason ? `: ${reason}` : ""})`);
     });
     room.onReconnect(() => {
@@ -125,8 +151,13 @@ export class GameSession {
         return;
       }
       this.setState("reconnecting", `left (${code}${reason ? `: ${reason}` : ""})`);
+      this.round++;
+      this.attempt = 0;
+      this.lostWith = code;
       this.scheduleRejoin();
     });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.attempt = 0;
     this.setState("connected");
     clearInterval(this.pingTimer);
@@ -146,32 +177,57 @@ export class GameSession {
     }
   }
 
+  /** Start the next re-join attempt after its backoff delay. */
   private scheduleRejoin(): void {
     if (this.closedByUs) return;
     clearTimeout(this.retryTimer);
-    const delay = backoffDelay(this.attempt);
-    this.retryTimer = setTimeout(() => void this.rejoin(), delay);
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        void this.rejoin();
+      },
+      rejoinDelay(this.attempt, this.lostWith),
+    );
   }
 
+  /**
+   * One re-join attempt. The next one is scheduled as this one starts, not
+   * when it fails: a join that hangs must not hold up the one that would go
+   * straight through once the game has moved. The first to succeed is used.
+   */
   private async rejoin(): Promise<void> {
-    if (this.closedByUs) return;
+    if (this.closedByUs || this.room) return;
+    // Too many pending: the next one to fail schedules another.
+    if (this.rejoinsInFlight >= MAX_REJOINS_IN_FLIGHT) return;
+    const round = this.round;
     const attempt = this.attempt++;
+    this.rejoinsInFlight++;
+    this.scheduleRejoin();
+    let room: Room;
     try {
-      const room = await this.join();
-      if (this.closedByUs) {
-        void room.leave(true).catch(() => {});
-        return;
-      }
-      this.attach(room); // the server sends a fresh snapshot on join
+      room = await this.join();
     } catch (err) {
-      if (this.closedByUs) return;
+      this.rejoinsInFlight--;
+      if (this.closedByUs || this.room || round !== this.round) return;
       const verdict = (await this.handlers.retryFailed?.(err, attempt)) ?? "retry";
+      if (this.closedByUs || this.room || round !== this.round) return;
       if (verdict === "stop") {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.round++;
         this.setState("closed", "the game's room is closed");
-        return;
+      } else if (this.retryTimer === undefined) {
+        this.scheduleRejoin();
       }
-      this.scheduleRejoin();
+      return;
     }
+    this.rejoinsInFlight--;
+    if (this.closedByUs || this.room) {
+      // Another attempt got there first (or we left meanwhile).
+      void room.leave(true).catch(() => {});
+      return;
+    }
+    this.attach(room); // the server sends a fresh snapshot on join
   }
 
   private setState(state: ConnectionState, detail?: string): void {
