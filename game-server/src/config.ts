@@ -65,6 +65,10 @@ export const ENV_SCHEMA = z.object({
   MAX_FRAME_BYTES: z.coerce.number().int().min(256).default(4096),
   /** Messages per second a client may send before it is disconnected. */
   MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** HTTP API requests per minute per client IP (behind nginx: the real client IP); more get 429. */
+  API_RATE_PER_MIN: z.coerce.number().int().min(1).default(3000),
+  /** Guest identities created per minute per client IP; more get 429. */
+  GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
   /** Spectators allowed per game. */
   MAX_SPECTATORS: z.coerce.number().int().min(0).default(50),
   /** Folder of the built browser client to serve at "/" (empty: do not serve it). */
@@ -102,6 +106,8 @@ export interface Config {
   maxFrameBytes: number;
   maxMessagesPerSecond: number;
   maxSpectators: number;
+  apiRatePerMin: number;
+  guestRatePerMin: number;
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -148,6 +154,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxSpectators: e.MAX_SPECTATORS,
+    apiRatePerMin: e.API_RATE_PER_MIN,
+    guestRatePerMin: e.GUEST_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

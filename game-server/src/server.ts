@@ -135,6 +135,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
           online,
           nodeId: config.nodeId,
           log,
+          rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           liveGames: () => listLiveGames(),
           nodes: async () => {
             const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
@@ -158,6 +159,9 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     },
   });
   gameServer.define(GAME_ROOM, GameRoom);
+  // Clients may only join existing games by id (and resume a session). Rooms are created by the
+  // server alone — the factory and the takeover sweep — never by a matchmaking request.
+  matchMaker.controller.exposedMethods = ["joinById", "reconnect"];
   await gameServer.listen(config.port, config.host);
   const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
   const url = `http://127.0.0.1:${port}`;

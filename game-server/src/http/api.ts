@@ -5,6 +5,7 @@
  * never reach the client.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
 import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
@@ -19,6 +20,8 @@ import { type Matchmaker, MatchmakingError } from "../matchmaking/matchmaker.ts"
 import type { LiveGame } from "../rooms/listing.ts";
 
 export interface ApiDeps {
+  /** Requests per minute per client IP: all of /api, and guest creation. */
+  rateLimits: { apiPerMin: number; guestPerMin: number };
   db: Db;
   games: GameRepository;
   tokens: TokenService;
@@ -78,6 +81,19 @@ const WaitQuery = z.object({ wait: z.coerce.number().min(0).max(30).default(0) }
 
 export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router();
+  // Flooding: past the limit a client gets 429 with our error shape (memory store: per node).
+  const tooMany = (message: string) => (_req: Request, res: Response) => {
+    res.status(429).json({ error: { code: "RATE_LIMITED", message } });
+  };
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimits.apiPerMin,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: tooMany("too many requests; slow down"),
+    }),
+  );
   api.use(express.json({ limit: "4kb" }));
 
   /** Resolve the caller's identity from the Bearer token; 401 when missing or invalid. */
@@ -99,6 +115,13 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.post(
     "/guest",
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimits.guestPerMin,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: tooMany("too many new identities from this address; keep and reuse your token"),
+    }),
     route(async (req) => {
       const { name } = parse(GuestRequest, req.body);
       const player = await createPlayer(deps.db, name);
@@ -274,7 +297,7 @@ export function createApi(deps: ApiDeps): express.Router {
       res.status(413).json({ error: { code: "TOO_LARGE", message: "request body too large" } });
       return;
     }
-    if (e?.type === "entity.parse.failed" || e?.status === 400) {
+    if (e?.type === "entity.parse.failed" || e?.status === 400 || e?.status === 415) {
       res.status(400).json({ error: { code: "BAD_REQUEST", message: "malformed JSON body" } });
       return;
     }

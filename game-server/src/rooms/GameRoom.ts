@@ -92,6 +92,13 @@ export class GameRoom extends Room {
     this.log.info({ ply: this.table.ply, status: this.table.status }, "room ready");
   }
 
+  /** Last line of defence: an unexpected exception in a hook or handler is logged, never crashes the node. */
+  onUncaughtException(error: Error, methodName: string): void {
+    // A refused join (bad token, full spectator gallery) surfaces here too: expected, not an error.
+    if (methodName === "onAuth") return void this.log?.debug({ reason: error.message }, "join refused");
+    this.log?.error({ err: error, methodName }, "uncaught exception in room");
+  }
+
   /** Keep this room's entry in the cluster-wide listing (the Watch list) current. */
   private async publishListing(): Promise<void> {
     const metadata: GameListingMetadata = {
