@@ -112,7 +112,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
 
   async function read(id: string): Promise<Record<string, string> | null> {
     const h = await redis.hgetall(tkey(id));
-    return h && h.status ? h : null;
+    return h?.status ? h : null;
   }
 
   function view(id: string, h: Record<string, string>): TicketResponse {
@@ -215,7 +215,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
         const id = await redis.get(`${P}i:${code.toUpperCase()}`);
         if (!id) return null;
         const h = await read(id);
-        if (!h || h.status !== "waiting") return null;
+        if (h?.status !== "waiting") return null;
         return {
           code: code.toUpperCase(),
           game: h.game as GameKind,

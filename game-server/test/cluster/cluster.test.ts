@@ -136,7 +136,7 @@ describe("cluster", () => {
     const players = await Promise.all(Array.from({ length: 100 }, (_, i) => playerOn(i % 3, `crowd-${i}`)));
     const gameIds = await Promise.all(players.map((p) => quickPlay(p, "chess", "3+2")));
     const byGame = new Map<string, string[]>();
-    gameIds.forEach((g, i) => byGame.set(g, [...(byGame.get(g) ?? []), players[i].id]));
+    for (const [i, g] of gameIds.entries()) byGame.set(g, [...(byGame.get(g) ?? []), players[i].id]);
     expect(byGame.size).toBe(50);
     expect([...byGame.values()].every((ids) => ids.length === 2 && ids[0] !== ids[1])).toBe(true);
     // Every game really starts: both players join their room and see each other.

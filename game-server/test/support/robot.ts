@@ -100,7 +100,7 @@ export class Robot {
 
   private myTurn(s: Seat): number | null {
     const snap = s.snapshot;
-    if (!snap || snap.status !== "active") return null;
+    if (snap?.status !== "active") return null;
     return (snap.view as { toMove: number | null }).toMove === snap.you.seat ? snap.ply : null;
   }
 }
