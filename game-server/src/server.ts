@@ -115,6 +115,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     presence,
     driver,
     publicAddress: config.publicAddress,
+    selectProcessIdToCreateRoom: pickProcessForNewRoom,
     greet: false,
     gracefullyShutdown: false,
     express: (app) => {
@@ -195,6 +196,21 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       log.info("stopped");
     },
   };
+}
+
+/**
+ * Where a new game's room goes: the less busy of two processes picked at
+ * random ("power of two choices"). Colyseus' default, the least busy process,
+ * reads room counts that are persisted about once a second, so a burst of
+ * pairings would pile every new room onto the same node; two random choices
+ * spread a burst while still favouring idle nodes (a node just added fills up).
+ */
+async function pickProcessForNewRoom(): Promise<string> {
+  const all = await matchMaker.stats.fetchAll();
+  if (all.length === 0) return matchMaker.processId;
+  const a = all[Math.floor(Math.random() * all.length)];
+  const b = all[Math.floor(Math.random() * all.length)];
+  return (a.roomCount <= b.roomCount ? a : b).processId;
 }
 
 function redact(url: string): string {

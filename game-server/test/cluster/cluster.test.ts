@@ -152,6 +152,14 @@ describe("cluster", () => {
       [[...byGame.keys()]],
     );
     expect(rows[0].n).toBe("50");
+    // A burst of pairings is spread over the nodes, not piled onto one.
+    const owners = await query<{ ownerNode: string; n: string }>(
+      cluster.databaseUrl,
+      `SELECT "ownerNode", count(*)::text AS n FROM "Game" WHERE id = ANY($1) GROUP BY 1`,
+      [[...byGame.keys()]],
+    );
+    expect(owners.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...owners.map((o) => Number(o.n)))).toBeLessThan(40);
     await Promise.all(seats.map((s) => s.room.leave()));
   });
 });
