@@ -26,8 +26,19 @@ try {
     step("building the browser client (for the browser tests)");
     run("npm", ["run", "build", "-w", "client"]);
   }
-  step("tests (vitest)");
-  run("npx", ["vitest", "run", ...args]);
+  if (args.length > 0) {
+    step("tests (vitest)");
+    run("npx", ["vitest", "run", ...args]);
+  } else {
+    // One project group at a time: the cluster and browser suites start many processes each, and
+    // on a 2-core machine running them side by side only makes their timings noisy.
+    step("unit and integration tests (vitest)");
+    run("npx", ["vitest", "run", "--project", "unit", "--project", "integration"]);
+    step("cluster tests: redis-server, nginx, PostgreSQL and nodes as real processes (vitest)");
+    run("npx", ["vitest", "run", "--project", "cluster"]);
+    step("browser tests: Debian's Chromium (vitest)");
+    run("npx", ["vitest", "run", "--project", "browser"]);
+  }
 } catch (err) {
   process.exit(typeof err.status === "number" ? err.status : 1);
 }

@@ -5,7 +5,6 @@
  */
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
-import { startNode } from "./server.ts";
 
 let config: Config;
 try {
@@ -17,6 +16,11 @@ try {
   }
   throw err;
 }
+// A join that reaches a dead node's stale room listing waits this long for the dead process before
+// failing (Colyseus' default is 2 s, twice). Players rejoining after a node died retry sooner with 1 s.
+// Colyseus reads it when it is first imported, hence the dynamic import below.
+process.env.COLYSEUS_PRESENCE_SHORT_TIMEOUT ??= "1000";
+const { startNode } = await import("./server.ts");
 const log = createLogger({ level: config.logLevel, json: config.logJson, nodeId: config.nodeId });
 
 try {
