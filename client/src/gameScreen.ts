@@ -436,7 +436,7 @@ export class GameScreen {
     );
     // Everyone sees how many are watching (the server sends a fresh snapshot when spectators come and go).
     const spectators = $("spectators");
-    setText(spectators, s.spectators > 0 ? `👁 ${s.spectators} watching` : "");
+    setText(spectators, s.spectators > 0 ? `${s.spectators} watching` : "");
     spectators.dataset.count = String(s.spectators);
     spectators.title =
       seat === null

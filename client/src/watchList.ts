@@ -154,7 +154,7 @@ export class WatchList {
       players.replaceChildren(playerEl(g.players[0]), " vs ", playerEl(g.players[1]));
     }
     const spectators = li.querySelector<HTMLElement>(".live-spectators")!;
-    setText(spectators, `👁 ${watchingLabel(g.spectators)}`);
+    setText(spectators, watchingLabel(g.spectators));
     spectators.dataset.count = String(g.spectators);
     spectators.classList.toggle("none", g.spectators === 0);
     setText(li.querySelector<HTMLElement>(".live-started")!, startedAgo(now - g.createdAt));
