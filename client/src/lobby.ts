@@ -77,6 +77,11 @@ export class Lobby {
     this.watchList.setShown(shown && this.tab === "watch");
   }
 
+  /** The live-game count from the periodic stats: ignored while the Watch list (fresher) is polling. */
+  setLiveCountFromStats(n: number): void {
+    if (!this.watchList.polling) this.setLiveCount(n);
+  }
+
   /** The number of live games, on the Watch tab. */
   setLiveCount(n: number): void {
     const badge = $("watch-count");

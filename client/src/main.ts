@@ -99,7 +99,7 @@ async function pollStats(): Promise<void> {
     el.dataset.players = String(s.playersOnline);
     el.dataset.games = String(s.gamesLive);
     el.title = `served by node ${s.node}`;
-    lobby.setLiveCount(s.gamesLive);
+    lobby.setLiveCountFromStats(s.gamesLive);
   } catch {
     setText($("online-count"), "offline");
   }

@@ -45,6 +45,11 @@ export class WatchList {
     this.update();
   }
 
+  /** Polling now (the section is on screen and the page visible). */
+  get polling(): boolean {
+    return this.poller.active;
+  }
+
   /** Refresh now. */
   refresh(): Promise<void> {
     return this.poller.refresh();

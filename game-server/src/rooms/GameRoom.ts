@@ -66,15 +66,16 @@ export class GameRoom extends Room {
     if (!(await this.s.leases.acquire(gameId))) throw new ServerError(409, `game ${gameId} is hosted by another node`);
     try {
       this.fence = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
+      if (options.resume === true) await this.resume();
+      this.autoDispose = !this.table.isActive;
+      this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
+      this.patchRate = null; // no Schema state: everything travels as messages
+      await this.publishListing();
     } catch (err) {
+      // No room after all: give the lease back (or it would be renewed forever) so another node can try.
       await this.s.leases.release(gameId);
       throw err;
     }
-    if (options.resume === true) await this.resume();
-    this.autoDispose = !this.table.isActive;
-    this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
-    this.patchRate = null; // no Schema state: everything travels as messages
-    await this.publishListing();
 
     for (const type of Object.keys(ClientMessages) as ClientMessageType[]) {
       this.onMessage(type, (client: GameClient, payload: unknown) => this.receive(client, type, payload));
@@ -182,6 +183,7 @@ export class GameRoom extends Room {
   }
 
   onDispose() {
+    if (this.table && !this.relinquished) void this.s.leases.release(this.table.gameId);
     this.deadlineTimer?.clear();
     this.botTimer?.clear();
     for (const a of this.away) a?.timer.clear();
