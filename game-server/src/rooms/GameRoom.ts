@@ -157,7 +157,8 @@ export class GameRoom extends Room {
   onDrop(client: GameClient) {
     // Keep the socket's session for the SDK's automatic reconnection; the seat's
     // abandonment countdown runs meanwhile (see presenceChanged).
-    if (this.table.isActive) {
+    // Spectators hold no seat: they simply join again, and stop counting as watchers at once.
+    if (this.table.isActive && client.userData.seat !== null) {
       // Rejects when the room is disposing (shutdown) or the window passes: both are normal here.
       this.allowReconnection(client, Math.ceil(this.s.config.reconnectWindowMs / 1000)).catch(() => {});
     }
@@ -165,6 +166,7 @@ export class GameRoom extends Room {
     this.s.online.socket(client.userData.identity.playerId, -1);
     this.presenceChanged();
     this.broadcastSnapshots();
+    if (client.userData.seat === null) void this.publishListing();
   }
 
   onReconnect(client: GameClient) {
