@@ -36,6 +36,7 @@ describe("restart", () => {
     // One more move in flight when the process dies.
     await seats[0].until((s) => s.snapshot?.ply === 12, "white sees ply 12");
     seats[0].room.send("move", { ply: 12, move: cycle[12] });
+    const killedAt = Date.now();
     first.child.kill("SIGKILL");
     await first.exited;
     const seenByMover = seats[0].snapshot!.moves.map((m) => m.move);
@@ -68,10 +69,17 @@ describe("restart", () => {
     const again = ra.seat === 0 ? [ra, rb] : [rb, ra];
     expect(again[0].snapshot?.ply).toBe(rows.length);
     expect(again[0].snapshot?.moves.map((m) => m.move)).toEqual(rows.map((r) => r.move));
-    // Nobody lost time to the outage: the side to move has what it had when its turn began.
+    // Nobody lost time to the outage: the turn of the side to move restarted when the room was rebuilt
+    // (after the kill), with exactly the time that side had when its turn began.
     const toMove = (rows.length % 2) as 0 | 1;
     const before = toMove === 0 ? g.clock0Ms : g.clock1Ms;
-    expect(again[0].snapshot!.clocks.remainingMs[toMove]).toBeGreaterThan(before - 1000);
+    const [resumed] = await query<{ clock0Ms: number; clock1Ms: number; turnStartedAt: Date }>(
+      databaseUrl,
+      `SELECT "clock0Ms", "clock1Ms", "turnStartedAt" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
+    expect(toMove === 0 ? resumed.clock0Ms : resumed.clock1Ms).toBe(before);
+    expect(resumed.turnStartedAt.getTime()).toBeGreaterThan(killedAt);
     // 12 moves stored: the in-flight a4b3 was lost before its commit, so White plays it again; 13: Black replies.
     await again[toMove].play(rows.length === 12 ? "a4b3" : "d7d6");
     await again[1 - toMove].until((s) => s.snapshot?.ply === rows.length + 1, "the other player sees the move");
