@@ -566,6 +566,10 @@ export class GameScreen {
     } else if (seat === null) {
       turnText = toMove === null ? "" : `${SEAT_NAMES[s.kind][toMove]} to move`;
       turnKey = "spectator";
+    } else if (this.connection === "reconnecting") {
+      // Moves cannot be sent right now: say so rather than "Your turn".
+      turnText = "Reconnecting…";
+      turnKey = "reconnecting";
     } else if (this.pending) {
       turnText = "Sending move…";
       turnKey = "pending";
