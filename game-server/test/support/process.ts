@@ -1,21 +1,6 @@
 /** Run a Tabula node as a separate OS process (for kill -9 and restart tests). */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on("error", rej);
-  });
-}
+import { freePort, REPO_ROOT } from "../../../compose/processes.ts";
 
 export interface NodeProcess {
   url: string;
