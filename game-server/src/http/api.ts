@@ -4,6 +4,7 @@
  * `{ error: { code, message } }` with a fitting status, and internal details
  * never reach the client.
  */
+import { ClientError } from "../errors.ts";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
@@ -16,7 +17,7 @@ import { botPlayer, createPlayer, findPlayer } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
-import { type Matchmaker, MatchmakingError } from "../matchmaking/matchmaker.ts";
+import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 
 export interface ApiDeps {
@@ -36,16 +37,7 @@ export interface ApiDeps {
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
 
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export class HttpError extends ClientError {}
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
@@ -288,7 +280,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, "NOT_FOUND", "no such endpoint")));
 
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError || err instanceof MatchmakingError) {
+    if (err instanceof ClientError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message } });
       return;
     }

@@ -4,6 +4,7 @@
  * implementation serves a single node, and a Redis one (shared by every node)
  * can take its place without the API noticing.
  */
+import { ClientError } from "../errors.ts";
 import type { GameKind } from "@tabula/shared/rules";
 import type { TicketResponse } from "@tabula/shared/protocol";
 
@@ -37,13 +38,4 @@ export type PairingHandler = (args: {
   playerIds: [string, string];
 }) => Promise<string>;
 
-export class MatchmakingError extends Error {
-  readonly status: number;
-  readonly code: string;
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export class MatchmakingError extends ClientError {}
