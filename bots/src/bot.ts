@@ -11,6 +11,7 @@ import {
   chooseBotMove,
   createRng,
   getGame,
+  replay,
   type GameDefinition,
   type GameKind,
   type GameResult,
@@ -334,18 +335,14 @@ class GameSession {
 
   /** Replay the game from its seed with the shared rules. */
   private rebuild(s: GameSnapshot): void {
-    const def = this.def!;
-    let state = def.setup(s.seed);
-    let mine = 0;
-    for (const rec of s.moves) {
-      const r = def.apply(state, rec.move, rec.seat);
-      if (!r.ok) {
-        this.ctx.metrics.error("desync_replay");
-        break;
-      }
-      state = r.state;
-      if (rec.seat === this.seat) mine++;
-    }
+    const replayed = replay(
+      this.def!,
+      s.seed,
+      s.moves.map((rec) => rec.move),
+    );
+    if (!replayed.ok) this.ctx.metrics.error("desync_replay");
+    const state = replayed.ok ? replayed.state : this.def!.setup(s.seed);
+    const mine = s.moves.filter((rec) => rec.seat === this.seat).length;
     if (s.moves.length !== s.ply) this.ctx.metrics.error("protocol_moves_ply_mismatch");
     this.seed = s.seed;
     this.state = state;

@@ -202,8 +202,7 @@ export class GameScreen {
       this.session?.send("sync", {});
       return;
     }
-    if (e.code === "BUSY") toast("Busy — please try again.", "error");
-    else toast(e.message || e.code, "error");
+    toast(e.message || e.code, "error");
     if (e.inReplyTo === "move") this.session?.send("sync", {});
   }
 

@@ -24,6 +24,7 @@ function snapshot(over: Partial<GameSnapshot> = {}): GameSnapshot {
     rematchOffer: null,
     rematchGameId: null,
     spectators: 0,
+    heartbeat: { intervalMs: 500, timeoutMs: 1500 },
     ...over,
   };
 }

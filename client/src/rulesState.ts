@@ -3,7 +3,7 @@
  * (`setup(seed)` then `apply` of each logged move) — the only source of legal
  * moves in the client. Pure: no DOM, no network.
  */
-import { getGame } from "@tabula/shared/rules";
+import { getGame, replay } from "@tabula/shared/rules";
 import type { GameDefinition, GameKind, Seat } from "@tabula/shared/rules";
 import type { MoveRecord } from "@tabula/shared/protocol";
 
@@ -17,28 +17,25 @@ export function definitionOf(kind: GameKind): GameDefinition {
 
 /** The rules state after the first `upTo` moves of the log. Throws if a logged move is illegal. */
 export function rebuild(kind: GameKind, seed: string, moves: readonly LoggedMove[], upTo: number = moves.length): unknown {
-  const def = definitionOf(kind);
-  let state = def.setup(seed);
-  for (let i = 0; i < upTo && i < moves.length; i++) {
-    const m = moves[i]!;
-    const r = def.apply(state, m.move, m.seat);
-    if (!r.ok) throw new Error(`move ${i} (${m.move}) does not replay: ${r.error.message}`);
-    state = r.state;
-  }
-  return state;
+  const r = replay(
+    definitionOf(kind),
+    seed,
+    moves.slice(0, upTo).map((m) => m.move),
+  );
+  if (!r.ok) throw new Error(`move ${r.ply} (${r.move}) does not replay: ${r.error.message}`);
+  return r.state;
 }
 
-/** Every position of a game, as a spectator sees it: index i is the view after i moves. */
+/** Every position of a game, as a spectator sees it: index i is the view after i moves (up to the first illegal one). */
 export function replayViews(kind: GameKind, seed: string, moves: readonly LoggedMove[]): unknown[] {
   const def = definitionOf(kind);
-  let state = def.setup(seed);
-  const views: unknown[] = [def.view(state, null)];
-  for (const m of moves) {
-    const r = def.apply(state, m.move, m.seat);
-    if (!r.ok) break;
-    state = r.state;
-    views.push(def.view(state, null));
-  }
+  const views: unknown[] = [];
+  replay(
+    def,
+    seed,
+    moves.map((m) => m.move),
+    (state) => views.push(def.view(state, null)),
+  );
   return views;
 }
 
@@ -98,6 +95,9 @@ export class RulesTracker {
 
   /** Human notation of `move` in the current position. */
   describe(move: string): string {
-    return this.def ? this.def.describeMove(this.current, move) : move;
+    if (!this.def) return move;
+    const seat = this.def.toMove(this.current);
+    const r = seat === null ? null : this.def.apply(this.current, move, seat);
+    return r?.ok ? r.notation : move;
   }
 }

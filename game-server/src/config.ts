@@ -168,3 +168,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 export function usesDevSecret(config: Config): boolean {
   return config.tokenSecret === DEV_SECRET;
 }
+
+/**
+ * The liveness contract sent to clients (see Heartbeat in the protocol): ping
+ * every ttl/6, give the server up after ttl/2 of silence. Tied to the lease so
+ * that a client leaves a stalled node about when the node's games can be taken
+ * over (the lease expires between 2/3 ttl and ttl after the stall began), and
+ * never so eagerly that an ordinary GC pause sends everyone away.
+ */
+export function heartbeatFor(leaseTtlMs: number): { intervalMs: number; timeoutMs: number } {
+  const intervalMs = Math.max(200, Math.round(leaseTtlMs / 6));
+  return { intervalMs, timeoutMs: Math.max(2 * intervalMs, Math.round(leaseTtlMs / 2)) };
+}

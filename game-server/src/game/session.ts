@@ -8,7 +8,7 @@
  * that was not committed is simply dropped, leaving the table untouched.
  */
 import type { GameDefinition, GameResult, Seat } from "@tabula/shared/rules";
-import { getGame, opponentOf } from "@tabula/shared/rules";
+import { getGame, opponentOf, replay } from "@tabula/shared/rules";
 import type {
   ClockState,
   ErrorCode,
@@ -87,16 +87,23 @@ export class GameTable {
     this.seed = game.seed;
     this.players = loaded.players;
     // Rebuild the position from the log: the log is the truth, the row is a cache of it.
-    let state = def.setup(game.seed);
-    this.moves = [];
-    for (const m of loaded.moves) {
-      const seat = m.seat as Seat;
-      const san = m.san;
-      const r = def.apply(state, m.move, seat);
-      if (!r.ok) throw new Error(`game ${game.id}: stored move ${m.ply} (${m.move}) is illegal: ${r.error.message}`);
-      state = r.state;
-      this.moves.push({ ply: m.ply, seat, move: m.move, san, clockMs: m.clockMs, at: m.createdAt.getTime() });
+    const replayed = replay(
+      def,
+      game.seed,
+      loaded.moves.map((m) => m.move),
+    );
+    if (!replayed.ok) {
+      throw new Error(`game ${game.id}: stored move ${replayed.ply} (${replayed.move}) is illegal: ${replayed.error.message}`);
     }
+    const state = replayed.state;
+    this.moves = loaded.moves.map((m) => ({
+      ply: m.ply,
+      seat: m.seat as Seat,
+      move: m.move,
+      san: m.san,
+      clockMs: m.clockMs,
+      at: m.createdAt.getTime(),
+    }));
     if (this.moves.length !== game.ply) {
       throw new Error(`game ${game.id}: row says ply ${game.ply} but the log holds ${this.moves.length} moves`);
     }
@@ -195,7 +202,7 @@ export class GameTable {
     }
     return {
       ok: true,
-      record: { ply: this.ply, seat, move, san: this.def.describeMove(this.rules, move), clockMs: remaining[seat], at: now },
+      record: { ply: this.ply, seat, move, san: applied.notation, clockMs: remaining[seat], at: now },
       rulesState: applied.state,
       clocks: {
         clock0Ms: remaining[0],
@@ -321,7 +328,7 @@ export class GameTable {
     you: Seat | null,
     presence: [Pick<PlayerInfo, "connected" | "reconnectDeadline">, Pick<PlayerInfo, "connected" | "reconnectDeadline">],
     spectators: number,
-  ): GameSnapshot {
+  ): Omit<GameSnapshot, "heartbeat"> {
     return {
       gameId: this.gameId,
       kind: this.kind,

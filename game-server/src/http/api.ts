@@ -8,7 +8,7 @@ import { ClientError } from "../errors.ts";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
-import { GAMES, findTimeControl, getGame, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
+import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
@@ -243,14 +243,13 @@ export function createApi(deps: ApiDeps): express.Router {
         // Every position of the game, replayed from the seed with the shared rules.
         const def = getGame(game.kind);
         if (def) {
-          let state = def.setup(game.seed);
-          const views = [def.view(state, null)];
-          for (const m of records) {
-            const r = def.apply(state, m.move, m.seat);
-            if (!r.ok) break;
-            state = r.state;
-            views.push(def.view(state, null));
-          }
+          const views: unknown[] = [];
+          replay(
+            def,
+            game.seed,
+            records.map((m) => m.move),
+            (state) => views.push(def.view(state, null)),
+          );
           body.positions = views;
         }
       }

@@ -5,12 +5,20 @@
  * its row is committed; a failed commit leaves the table untouched.
  */
 import { type AuthContext, type Client, Room, ServerError } from "@colyseus/core";
-import { ClientMessages, type ClientMessageType, type ErrorCode, type ErrorMessage } from "@tabula/shared/protocol";
+import {
+  CLOSE_CODES,
+  ClientMessages,
+  type ClientMessageType,
+  type ErrorCode,
+  type ErrorMessage,
+  type Heartbeat,
+} from "@tabula/shared/protocol";
 import { chooseBotMove, createRng, opponentOf, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import { AuthError, type Identity } from "../auth/tokens.ts";
 import { DbUnavailableError } from "../db/games.ts";
 import { GameTable, type EndPlan, type MovePlan, type Refusal } from "../game/session.ts";
+import { heartbeatFor } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import { roomServices, type RoomServices } from "./services.ts";
@@ -30,10 +38,7 @@ type GameClient = Client<{ userData: ClientData; auth: Identity & { spectate: bo
   auth: Identity & { spectate: boolean };
 };
 
-/** Close code sent when a join is refused because of authentication. */
-export const UNAUTHORIZED = 4401;
-/** Close code: the game moved to another node; rejoin it by id. */
-export const GAME_MOVED = 4100;
+const { UNAUTHORIZED, GAME_MOVED, SPECTATORS_FULL } = CLOSE_CODES;
 
 export class GameRoom extends Room {
   private s!: RoomServices;
@@ -133,7 +138,7 @@ export class GameRoom extends Room {
       const identity = await this.s.tokens.verify(context.token);
       const spectator = parsed.data.spectate === true || this.table.seatOf(identity.playerId) === null;
       if (spectator && this.spectatorCount() >= this.s.config.maxSpectators) {
-        throw new ServerError(4403, `this game already has ${this.s.config.maxSpectators} spectators`);
+        throw new ServerError(SPECTATORS_FULL, `this game already has ${this.s.config.maxSpectators} spectators`);
       }
       return { ...identity, spectate: parsed.data.spectate === true };
     } catch (err) {
@@ -343,7 +348,7 @@ export class GameRoom extends Room {
 
   private async rematch(seat: Seat, action: "offer" | "accept" | "decline", client: GameClient): Promise<void> {
     if (this.table.isActive)
-      return this.reply(client, { code: "BAD_MESSAGE", message: "rematch is offered after the game", inReplyTo: "rematch" });
+      return this.reply(client, { code: "GAME_NOT_OVER", message: "rematch is offered after the game", inReplyTo: "rematch" });
     if (this.table.rematchGameId) return this.sendSnapshot(client);
     const offer = this.table.rematchOffer;
     const opponentIsBot = this.table.players[opponentOf(seat)].isBot;
@@ -531,8 +536,15 @@ export class GameRoom extends Room {
     return this.clients.filter((c) => (c as GameClient).userData?.seat === null).length;
   }
 
+  private heartbeat(): Heartbeat {
+    return heartbeatFor(this.s.config.leaseTtlMs);
+  }
+
   private sendSnapshot(client: GameClient): void {
-    client.send("snapshot", this.table.snapshot(this.s.now(), client.userData.seat, this.seatPresence(), this.spectatorCount()));
+    client.send("snapshot", {
+      ...this.table.snapshot(this.s.now(), client.userData.seat, this.seatPresence(), this.spectatorCount()),
+      heartbeat: this.heartbeat(),
+    });
   }
 
   private broadcastSnapshots(): void {
@@ -541,7 +553,7 @@ export class GameRoom extends Room {
     const spectators = this.spectatorCount();
     for (const c of this.clients as unknown as GameClient[]) {
       if (!c.userData) continue;
-      c.send("snapshot", this.table.snapshot(now, c.userData.seat, presence, spectators));
+      c.send("snapshot", { ...this.table.snapshot(now, c.userData.seat, presence, spectators), heartbeat: this.heartbeat() });
     }
   }
 }

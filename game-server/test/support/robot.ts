@@ -4,7 +4,7 @@
  * resends an unacknowledged move with the same ply (idempotent), and keeps a
  * record of every move it saw acknowledged, for the checker.
  */
-import { chooseBotMove, createRng, getGame, type Seat as SeatIndex } from "@tabula/shared/rules";
+import { chooseBotMove, createRng, getGame, replay, type Seat as SeatIndex } from "@tabula/shared/rules";
 import type { Player } from "./clients.ts";
 import { Seat } from "./clients.ts";
 
@@ -81,12 +81,13 @@ export class Robot {
         if (left) break;
         const s = seat.snapshot!;
         const def = getGame(s.kind)!;
-        let state = def.setup(s.seed);
-        for (const m of s.moves) {
-          const r = def.apply(state, m.move, m.seat);
-          if (r.ok) state = r.state;
-        }
-        const move = chooseBotMove(def, state, s.you.seat as SeatIndex, createRng(`${s.seed}:${s.ply}`));
+        const replayed = replay(
+          def,
+          s.seed,
+          s.moves.map((m) => m.move),
+        );
+        if (!replayed.ok) throw new Error(`game ${s.gameId}: the server's log does not replay at ply ${replayed.ply}`);
+        const move = chooseBotMove(def, replayed.state, s.you.seat as SeatIndex, createRng(`${s.seed}:${s.ply}`));
         seat.room.send("move", { ply: s.ply, move });
         sentPly = ply;
       }

@@ -40,24 +40,30 @@ export type ClientMessage<T extends ClientMessageType> = z.infer<(typeof ClientM
 // ---------------------------------------------------------------------------
 // Server → client room messages.
 
-/** Stable error codes, sent in `error` messages and HTTP error bodies. */
-export const ERROR_CODES = [
-  "BAD_MESSAGE", // payload does not match the message's schema
-  "UNKNOWN_MESSAGE", // no such message type
-  "NOT_A_PLAYER", // a spectator tried a player action
-  "NOT_YOUR_TURN",
-  "STALE_PLY", // `ply` is not the current ply (someone moved, or a resend of an old move)
-  "ILLEGAL_MOVE",
-  "BAD_MOVE_FORMAT",
-  "GAME_OVER",
-  "NO_OFFER", // accept/decline with no pending offer
-  "CANNOT_ABORT", // abort after your first move
-  "BUSY", // another action of this game is being committed; retry
-  "UNAVAILABLE", // the database is unavailable; the action was not applied
-  "GAME_MOVED", // the game is now hosted by another node: rejoin it by id
-  "INTERNAL",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Every code an `error` room message can carry, with what it means. Closed:
+ * the server sends no other, and docs/protocol.md documents exactly these
+ * (a test compares the two).
+ */
+export const ROOM_ERRORS = {
+  BAD_MESSAGE: "payload does not match the message's schema (the message names the field)",
+  UNKNOWN_MESSAGE: "no such message type",
+  NOT_A_PLAYER: "a spectator tried a player action",
+  NOT_YOUR_TURN: "it is the other seat's turn",
+  STALE_PLY: "`ply` is not the current ply: someone moved, or this is a resend of a committed move",
+  ILLEGAL_MOVE: "well-formed but illegal in this position",
+  BAD_MOVE_FORMAT: "not a move in this game's notation",
+  GAME_OVER: "the game has ended (or your flag fell)",
+  GAME_NOT_OVER: "a rematch can only be offered or answered once the game has ended",
+  NO_OFFER: "accept/decline without a pending offer",
+  CANNOT_ABORT: "abort after your first move",
+  UNAVAILABLE: "the database is unavailable: **nothing was applied**, try again",
+  GAME_MOVED: "the game is now hosted by another node: rejoin it by id (the socket then closes with 4100)",
+  INTERNAL: "unexpected server error: nothing was applied",
+} as const;
+export type ErrorCode = keyof typeof ROOM_ERRORS;
+/** The room error codes, as a list. */
+export const ERROR_CODES = Object.keys(ROOM_ERRORS) as ErrorCode[];
 
 export interface ErrorMessage {
   code: ErrorCode;
@@ -134,6 +140,8 @@ export interface GameSnapshot {
   /** Set once a rematch was agreed: join that game. */
   rematchGameId: string | null;
   spectators: number;
+  /** How to tell a silent server from a quiet one (see Heartbeat). */
+  heartbeat: Heartbeat;
 }
 
 /** Sent to everyone after each committed move (instead of a full snapshot). */
@@ -202,13 +210,58 @@ export interface GameSummary {
 }
 
 // ---------------------------------------------------------------------------
-// Close codes used by the server, beyond Colyseus' own.
+// HTTP errors: every code an `{ error: { code, message } }` body can carry, with its status.
+
+export const HTTP_ERRORS = {
+  BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
+  UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
+  NOT_FOUND: { status: 404, meaning: "no such route" },
+  NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
+  NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
+  NO_GAME: { status: 404, meaning: "no such game" },
+  OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
+  RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
+  INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
+  UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
+} as const;
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+/** The body of every HTTP error answer. */
+export interface HttpErrorBody {
+  error: { code: HttpErrorCode; message: string };
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket close codes the server uses (Colyseus' own 4000 included), with when.
 
 export const CLOSE_CODES = {
+  /** The room closed normally (the game is over and the room is disposed). */
+  CONSENTED: 4000,
   /** Frame larger than MAX_FRAME_BYTES (WebSocket standard). */
   MESSAGE_TOO_BIG: 1009,
-  /** Colyseus: undecodable frame, or too many messages per second. */
+  /** An undecodable frame, or more than MAX_MESSAGES_PER_SECOND messages in a second (flood). */
   WITH_ERROR: 4002,
   /** The game moved to another node (takeover or shutdown): rejoin with joinById(gameId). */
   GAME_MOVED: 4100,
+  /** Join refused: missing, invalid or expired token. */
+  UNAUTHORIZED: 4401,
+  /** Join refused: the game already has MAX_SPECTATORS spectators. */
+  SPECTATORS_FULL: 4403,
 } as const;
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+// ---------------------------------------------------------------------------
+// Liveness: how a client tells a silent (stalled, partitioned) server from a
+// quiet one. The server answers the SDK's ping (`room.ping()`) at once; a
+// client pings every `intervalMs` and, with no answer for `timeoutMs`, drops
+// the socket and rejoins by game id. `timeoutMs` is tied to the ownership
+// lease, so a client gives up on a stalled node about when another node may
+// take its games over. Sent in every snapshot.
+
+export interface Heartbeat {
+  /** How often to ping, ms. */
+  intervalMs: number;
+  /** Silence (no pong, no message) after which the server counts as gone, ms. */
+  timeoutMs: number;
+}

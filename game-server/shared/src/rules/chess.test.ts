@@ -261,7 +261,7 @@ describe("chess special moves", () => {
     const s = play("e2e4 a7a6 e4e5 d7d5");
     expect(s.fen.split(" ")[3]).toBe("d6");
     expect(chess.legalMoves(s, 0)).toContain("e5d6");
-    expect(chess.describeMove(s, "e5d6")).toBe("exd6");
+    expect(chess.apply(s, "e5d6", 0)).toMatchObject({ ok: true, notation: "exd6" });
     const after = play("e5d6", s);
     expect(pieceAt(after, "d6")).toBe("P");
     expect(pieceAt(after, "d5")).toBe("");
@@ -385,19 +385,22 @@ describe("chess view and notation", () => {
     expect(chess.view(chess.setup("s"), null)).toMatchObject({ lastMove: null, check: false, moves: [], ply: 0, toMove: 0 });
   });
 
-  it("describes moves in SAN", () => {
+  it("names each applied move in SAN", () => {
+    const san = (state: ChessState, move: string) => {
+      const r = chess.apply(state, move, chess.toMove(state) ?? 0);
+      return r.ok ? r.notation : r.error.code;
+    };
     const start = chess.setup("s");
-    expect(chess.describeMove(start, "g1f3")).toBe("Nf3");
-    expect(chess.describeMove(start, "e2e4")).toBe("e4");
-    expect(chess.describeMove(play("f2f3 e7e5 g2g4"), "d8h4")).toBe("Qh4#");
-    expect(chess.describeMove(play("e2e4 f7f6"), "d1h5")).toBe("Qh5+");
-    expect(chess.describeMove(chessFromFen("r3k2r/8/8/8/8/8/8/R3K2R w KQkq - 0 1"), "e1g1")).toBe("O-O");
-    expect(chess.describeMove(chessFromFen("r3k2r/8/8/8/8/8/8/R3K2R b KQkq - 0 1"), "e8c8")).toBe("O-O-O");
-    expect(chess.describeMove(chessFromFen("7k/P7/8/8/8/8/8/K7 w - - 0 1"), "a7a8q")).toBe("a8=Q+");
-    expect(chess.describeMove(chessFromFen("4k3/8/8/8/8/8/8/1N2KN2 w - - 0 1"), "b1d2")).toBe("Nbd2");
-    expect(chess.describeMove(play("e2e4 d7d5"), "e4d5")).toBe("exd5");
-    // Not legal here: echoed back unchanged.
-    expect(chess.describeMove(start, "e2e5")).toBe("e2e5");
+    expect(san(start, "g1f3")).toBe("Nf3");
+    expect(san(start, "e2e4")).toBe("e4");
+    expect(san(play("f2f3 e7e5 g2g4"), "d8h4")).toBe("Qh4#");
+    expect(san(play("e2e4 f7f6"), "d1h5")).toBe("Qh5+");
+    expect(san(chessFromFen("r3k2r/8/8/8/8/8/8/R3K2R w KQkq - 0 1"), "e1g1")).toBe("O-O");
+    expect(san(chessFromFen("r3k2r/8/8/8/8/8/8/R3K2R b KQkq - 0 1"), "e8c8")).toBe("O-O-O");
+    expect(san(chessFromFen("7k/P7/8/8/8/8/8/K7 w - - 0 1"), "a7a8q")).toBe("a8=Q+");
+    expect(san(chessFromFen("4k3/8/8/8/8/8/8/1N2KN2 w - - 0 1"), "b1d2")).toBe("Nbd2");
+    expect(san(play("e2e4 d7d5"), "e4d5")).toBe("exd5");
+    expect(san(start, "e2e5")).toBe("ILLEGAL_MOVE");
   });
 
   it("offers 3+2 (default), 5+3, 10+0 and 1+0", () => {

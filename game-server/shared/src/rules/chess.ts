@@ -176,7 +176,7 @@ export const chess: GameDefinition<ChessState, ChessView> = {
       positionKeys,
       result: resultOf(board, positionKeys),
     };
-    return { ok: true, state: next };
+    return { ok: true, state: next, notation: played.san };
   },
 
   result(state) {
@@ -209,13 +209,5 @@ export const chess: GameDefinition<ChessState, ChessView> = {
       check: new Chess(state.fen).isCheck(),
       moves: state.moves.slice(),
     };
-  },
-
-  /** SAN such as "Nf3", "exd6", "O-O", "e8=Q#"; the move itself if it is not legal in `before`. */
-  describeMove(before, move) {
-    const parsed = parseUci(move);
-    if (!parsed) return String(move);
-    const played = play(new Chess(before.fen), parsed);
-    return typeof played === "string" ? move : played.san;
   },
 };

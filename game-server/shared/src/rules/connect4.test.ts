@@ -185,12 +185,16 @@ describe("connect4 view and notation", () => {
     expect(connect4.view(play("000000"), null).lastMove).toEqual({ column: 0, row: 5, cell: cell(5, 0) });
   });
 
-  it("describes a move as column letter and landing row", () => {
-    expect(connect4.describeMove(connect4.setup("s"), "0")).toBe("a1");
-    expect(connect4.describeMove(play("33"), "3")).toBe("d3");
-    expect(connect4.describeMove(connect4.setup("s"), "6")).toBe("g1");
-    expect(connect4.describeMove(play("000000"), "0")).toBe("a");
-    expect(connect4.describeMove(connect4.setup("s"), "9")).toBe("9");
+  it("names each applied move by column letter and landing row", () => {
+    const notation = (state: Connect4State, move: string) => {
+      const r = connect4.apply(state, move, connect4.toMove(state) ?? 0);
+      return r.ok ? r.notation : r.error.code;
+    };
+    expect(notation(connect4.setup("s"), "0")).toBe("a1");
+    expect(notation(play("33"), "3")).toBe("d3");
+    expect(notation(connect4.setup("s"), "6")).toBe("g1");
+    expect(notation(play("000000"), "0")).toBe("ILLEGAL_MOVE");
+    expect(notation(connect4.setup("s"), "9")).toBe("BAD_MOVE_FORMAT");
   });
 
   it("offers 1+5 (default) and 3+5", () => {

@@ -153,7 +153,9 @@ export const connect4: GameDefinition<Connect4State, Connect4View> = {
     let result: GameResult | null = null;
     if (runsThrough(board, row, column, seat).length > 0) result = { winner: seat, reason: "connect-four" };
     else if (moves.length === CELLS) result = { winner: null, reason: "board-full" };
-    return { ok: true, state: { seed: state.seed, board, moves, result } };
+    // Column letter a..g plus the row (1 = bottom) the disc lands on, e.g. "d1".
+    const notation = COLUMN_LETTERS[column] + String(row + 1);
+    return { ok: true, state: { seed: state.seed, board, moves, result }, notation };
   },
 
   result(state) {
@@ -181,13 +183,5 @@ export const connect4: GameDefinition<Connect4State, Connect4View> = {
       view.winningLine = runsThrough(state.board, lastMove.row, lastMove.column, state.board[lastMove.cell]);
     }
     return view;
-  },
-
-  /** Column letter a..g plus the row (1 = bottom) the disc lands on, e.g. "d1"; a full column gives just the letter. */
-  describeMove(before, move) {
-    const column = parseColumn(move);
-    if (column === null) return String(move);
-    const row = c4DropRow(before.board, column);
-    return COLUMN_LETTERS[column] + (row >= 0 ? String(row + 1) : "");
   },
 };

@@ -14,6 +14,8 @@ export type { ChessState, ChessView } from "./chess.ts";
 export { createRng } from "./rng.ts";
 export type { Rng } from "./rng.ts";
 export { chooseBotMove } from "./bot.ts";
+export { replay } from "./replay.ts";
+export type { ReplayResult } from "./replay.ts";
 
 /** Every game, by kind. */
 export const GAMES: Readonly<Record<GameKind, GameDefinition>> = { connect4, chess };

@@ -50,7 +50,12 @@ export interface RuleError {
   message: string;
 }
 
-export type ApplyResult<S> = { ok: true; state: S } | { ok: false; error: RuleError };
+/**
+ * What `apply` answers: the next state and the move's human notation (chess SAN
+ * such as "Nf3"; Connect Four column letter and landing row such as "d1"),
+ * computed while applying so nothing plays a move twice; or the rules' refusal.
+ */
+export type ApplyResult<S> = { ok: true; state: S; notation: string } | { ok: false; error: RuleError };
 
 /** A time control: initial time and increment, both in seconds, as "3+2". */
 export interface TimeControl {
@@ -85,7 +90,7 @@ export interface GameDefinition<S = unknown, V = unknown> {
   toMove(state: S): Seat | null;
   /** Every legal move for `seat` in the current state (empty if it is not that seat's turn or the game is over). */
   legalMoves(state: S, seat: Seat): string[];
-  /** Validate and apply `move` for `seat`. Never throws on bad input: returns a RuleError instead. */
+  /** Validate and apply `move` for `seat`, with its notation. Never throws on bad input: returns a RuleError instead. */
   apply(state: S, move: string, seat: Seat): ApplyResult<S>;
   /** The result if the position is terminal by the rules, else null. */
   result(state: S): GameResult | null;
@@ -96,8 +101,6 @@ export interface GameDefinition<S = unknown, V = unknown> {
   canWin(state: S, seat: Seat): boolean;
   /** What `seat` may see (null: a spectator). */
   view(state: S, seat: Seat | null): V;
-  /** Human-readable notation for a move applied to `before` (chess: SAN such as "Nf3"; Connect Four: "c4" style column letter). */
-  describeMove(before: S, move: string): string;
 }
 
 export type GameKind = "connect4" | "chess";
