@@ -581,7 +581,7 @@ function predictReceive(type: ClientMessageType, payload: unknown, role: Seat | 
     case "draw":
       return msg.action === "offer" ? { kind: "effective", what: "a draw offer" } : { kind: "error", code: "NO_OFFER" };
     default:
-      return { kind: "error", code: "BAD_MESSAGE" }; // rematch while the game is on
+      return { kind: "error", code: "GAME_NOT_OVER" }; // rematch while the game is on
   }
 }
 
