@@ -1,7 +1,12 @@
 import type { ErrorMessage, GameSnapshot } from "@tabula/shared/protocol";
 import type { Connect4View } from "@tabula/shared/rules";
 import { describe, expect, it, vi } from "vitest";
-import { GameController, type GameControllerDeps, PENDING_MOVE_TIMEOUT_MS } from "./gameController.ts";
+import {
+  GameController,
+  type GameControllerDeps,
+  PENDING_MOVE_TIMEOUT_MS,
+  RECORD_CHECK_AFTER_ATTEMPTS,
+} from "./gameController.ts";
 import type { SessionHandlers } from "./session.ts";
 import { moved, records, snapshot } from "./testing/fixtures.ts";
 
@@ -246,7 +251,10 @@ describe("GameController: a game whose room is gone", () => {
       }),
     });
     connected(t, snapshot(["3"]));
-    expect(await t.server.retryFailed(0)).toBe("stop");
+    // A failover takes a few attempts: the first ones do not ask.
+    expect(await t.server.retryFailed(RECORD_CHECK_AFTER_ATTEMPTS - 1)).toBe("retry");
+    expect(t.game.model!.active).toBe(true);
+    expect(await t.server.retryFailed(RECORD_CHECK_AFTER_ATTEMPTS)).toBe("stop");
     expect(t.game.model!.active).toBe(false);
     expect(t.game.model!.ply).toBe(2);
     expect(t.game.anchor!.clocks.running).toBeNull();

@@ -25,6 +25,9 @@ export interface PendingMove {
   sentAt: number;
 }
 
+/** Failed re-joins of an active game before the API is asked whether the game is over. */
+export const RECORD_CHECK_AFTER_ATTEMPTS = 3;
+
 /** A move left this long without an answer is given up, and the position asked for, ms. */
 export const PENDING_MOVE_TIMEOUT_MS = 8000;
 
@@ -241,10 +244,16 @@ export class GameController {
     if (this.session.send("sync", {})) this.syncAsked = true;
   }
 
-  /** After a failed re-join: stop once the game is known to be over (and show how it ended). */
+  /**
+   * After a failed re-join: stop once the game is known to be over (and show
+   * how it ended). The first attempts of a game that was active do not ask:
+   * a failover takes a few seconds, and every request then competes for the
+   * page's few connections (some of which hang on the node that went away).
+   */
   private async keepTrying(attempt: number): Promise<"retry" | "stop"> {
     const m = this.current;
     if (!m) return "retry";
+    if (m.active && attempt < RECORD_CHECK_AFTER_ATTEMPTS) return "retry";
     try {
       const rec = await this.deps.gameRecord(this.gameId);
       if (rec.game.status !== "active") {

@@ -10,7 +10,7 @@ import { opponentOf, type Seat } from "@tabula/shared/rules";
 import type { Api } from "./api.ts";
 import type { BoardView } from "./boardView.ts";
 import { remainingAt } from "./clock.ts";
-import { GameController } from "./gameController.ts";
+import { GameController, type GameControllerDeps } from "./gameController.ts";
 import { GameDialogs } from "./gameDialogs.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
 import { controlsFor, countdownLine, playerStatus, spectatorLine, titleLine, turnLine } from "./gameStatus.ts";
@@ -29,6 +29,8 @@ export interface GameScreenDeps {
   exit(tab?: "play" | "watch"): void;
   /** Something that changes the top bar's counts happened (joined, left, reconnected). */
   countsChanged(): void;
+  /** Opens a game's room session. Default: a GameSession on a new SDK client (tests pass a fake). */
+  openSession?: GameControllerDeps["openSession"];
 }
 
 export class GameScreen {
@@ -67,7 +69,8 @@ export class GameScreen {
     await this.close();
     this.resultShownFor = null;
     const game = new GameController(gameId, spectate, {
-      openSession: (id, spec, handlers) => new GameSession(createClient(this.deps.api.token), id, spec, handlers),
+      openSession:
+        this.deps.openSession ?? ((id, spec, handlers) => new GameSession(createClient(this.deps.api.token), id, spec, handlers)),
       // Short: during a failover this may reach the stalled node, which never answers.
       gameRecord: (id) => this.deps.api.gameRecord(id, 3000),
       changed: (animate) => {

@@ -12,7 +12,7 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe("SilenceWatch", () => {
-  it("pings at once and every intervalMs, and reports silence exactly timeoutMs after the last sign of life", async () => {
+  it("pings at once and every intervalMs; past timeoutMs of silence it pings once more and concludes half an interval later", async () => {
     const { w, pings, silences } = watch();
     w.start({ intervalMs: 200, timeoutMs: 700 });
     expect(pings).toHaveLength(1);
@@ -21,14 +21,32 @@ describe("SilenceWatch", () => {
     w.heard(); // at 400
     await vi.advanceTimersByTimeAsync(699);
     expect(silences).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(silences).toEqual([700]);
-    // Reported once; no more pings after that.
     const n = pings.length;
+    await vi.advanceTimersByTimeAsync(1); // deadline: a confirming ping, no verdict yet
+    expect(pings).toHaveLength(n + 1);
+    expect(silences).toEqual([]);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(silences).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(silences).toEqual([800]);
+    // Reported once; no more pings after that.
+    const m = pings.length;
     await vi.advanceTimersByTimeAsync(5000);
     expect(silences).toHaveLength(1);
-    expect(pings).toHaveLength(n);
+    expect(pings).toHaveLength(m);
     expect(w.running).toBe(false);
+  });
+
+  it("a pong read during the confirmation keeps the server", async () => {
+    const { w, silences } = watch();
+    w.start({ intervalMs: 200, timeoutMs: 700 });
+    await vi.advanceTimersByTimeAsync(750);
+    w.heard();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(silences).toEqual([]);
+    expect(w.running).toBe(true);
+    await vi.advanceTimersByTimeAsync(800);
+    expect(silences).toEqual([800]);
   });
 
   it("never reports while something keeps coming in", async () => {
@@ -52,10 +70,10 @@ describe("SilenceWatch", () => {
     expect(pings).toHaveLength(2); // restarted: pinged again at once
     w.configure({ intervalMs: 1000, timeoutMs: 3000 });
     expect(pings).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(2999);
+    await vi.advanceTimersByTimeAsync(3499);
     expect(silences).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(silences).toEqual([3000]);
+    expect(silences).toEqual([3500]);
   });
 
   it("before start, configure only stores the settings", async () => {
@@ -80,7 +98,7 @@ describe("SilenceWatch", () => {
 });
 
 describe("SilenceWatch on a page that did not run", () => {
-  it("does not conclude from a deadline timer that fired late (the pongs may be queued behind it); checks again one interval later", async () => {
+  it("a deadline timer that fired late is looked at again a whole interval later (the pongs may be queued behind it)", async () => {
     const silences: number[] = [];
     let clock = 0;
     const w = new SilenceWatch({ ping() {}, silent: (ms) => silences.push(ms), now: () => clock });
@@ -94,10 +112,13 @@ describe("SilenceWatch on a page that did not run", () => {
     clock = 5500;
     await vi.advanceTimersByTimeAsync(500);
     expect(silences).toEqual([]);
-    // Really silent from then on: concluded on time.
+    // Really silent from then on: concluded after the deadline and its confirmation.
     clock = 6500;
     await vi.advanceTimersByTimeAsync(1000);
-    expect(silences).toEqual([1500]);
+    expect(silences).toEqual([]);
+    clock = 6750;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(silences).toEqual([1750]);
   });
 });
 
@@ -113,5 +134,18 @@ describe("SilenceWatch on a page that is always late", () => {
     clock = 4200; // late again: concluded anyway
     await vi.advanceTimersByTimeAsync(500);
     expect(silences).toEqual([4200]);
+    // And a confirmation that runs late is put off once, then concluded.
+    const late: number[] = [];
+    clock = 0;
+    const v = new SilenceWatch({ ping() {}, silent: (ms) => late.push(ms), now: () => clock });
+    v.start({ intervalMs: 500, timeoutMs: 1500 });
+    clock = 1500;
+    await vi.advanceTimersByTimeAsync(1500); // on time: confirm
+    clock = 3000;
+    await vi.advanceTimersByTimeAsync(250); // the confirmation is 1.25 s late: one more interval
+    expect(late).toEqual([]);
+    clock = 3500;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(late).toEqual([3500]);
   });
 });

@@ -31,6 +31,8 @@ export class SilenceWatch {
   private lastHeard = 0;
   /** The silence check was put off once (see armDeadline) since the server was last heard. */
   private postponed = false;
+  /** The deadline passed once and is being checked again (see armDeadline). */
+  private confirming = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -53,6 +55,7 @@ export class SilenceWatch {
     this.heartbeat = sane(heartbeat);
     this.lastHeard = this.now();
     this.postponed = false;
+    this.confirming = false;
     this.pingTimer = setInterval(() => this.opts.ping(), this.heartbeat.intervalMs);
     this.armDeadline(this.heartbeat.timeoutMs);
     this.opts.ping();
@@ -70,6 +73,7 @@ export class SilenceWatch {
   heard(): void {
     this.lastHeard = this.now();
     this.postponed = false;
+    this.confirming = false;
   }
 
   stop(): void {
@@ -84,21 +88,27 @@ export class SilenceWatch {
    * was heard meanwhile), it waits for the rest of the new deadline. Cheaper
    * than resetting a timer on every message, and exact to the millisecond.
    *
-   * A timer that fires late by more than an interval means this page did not
-   * run (a busy main thread, a throttled background tab): the pongs may be
-   * sitting unread in the queue behind it, so the silence is not concluded
-   * then but checked again one interval later, after they ran. Once only
-   * until the server is heard again: a page that is late all the time (an
-   * overloaded machine) still gives a silent server up, an interval later.
+   * When the deadline passes, the silence is confirmed before it is
+   * concluded: one more ping, and a second look half an interval later, so
+   * that pongs already queued behind the timer (a busy main thread) are read
+   * first. A timer that fired late by more than an interval means this page
+   * did not run at all (an overloaded machine, a throttled background tab):
+   * then the second look comes a whole interval later — once only until the
+   * server is heard again, so a page that is always late still gives a
+   * silent server up.
    */
   private armDeadline(inMs: number): void {
     const due = this.now() + inMs;
     this.deadlineTimer = setTimeout(() => {
       const now = this.now();
       const quiet = now - this.lastHeard;
-      if (now - due > this.heartbeat.intervalMs && !this.postponed) {
-        this.postponed = true;
-        this.armDeadline(this.heartbeat.intervalMs);
+      if (quiet >= this.heartbeat.timeoutMs && !this.postponed && (now - due > this.heartbeat.intervalMs || !this.confirming)) {
+        // Late, or the first time the deadline passes: ping once more and look again after half an interval
+        // (or a whole one when late), so that pongs already queued behind this timer are read first.
+        this.postponed = now - due > this.heartbeat.intervalMs;
+        this.confirming = true;
+        this.opts.ping();
+        this.armDeadline(this.postponed ? this.heartbeat.intervalMs : Math.ceil(this.heartbeat.intervalMs / 2));
       } else if (quiet >= this.heartbeat.timeoutMs) {
         this.stop();
         this.opts.silent(quiet);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ConnectionState,
   GameSession,
+  fetchWithTimeout,
   MAX_REJOINS_IN_FLIGHT,
   SDK_RECONNECT_RETRIES,
   type SessionHandlers,
@@ -99,6 +100,8 @@ async function started(client: FakeClient, session: GameSession, silent = false)
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
 beforeEach(() => {
+  vi.spyOn(console, "debug").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
   vi.useFakeTimers();
   vi.spyOn(Math, "random").mockReturnValue(0.5); // no jitter: 0.5 s, 1 s, 2 s, 4 s, 4 s
 });
@@ -271,7 +274,7 @@ describe("GameSession: a silent server", () => {
     const { client, session, states, snapshots } = setup();
     const room = await started(client, session, true);
     room.message("snapshot", snapshotWith(HEARTBEAT));
-    await vi.advanceTimersByTimeAsync(1499);
+    await vi.advanceTimersByTimeAsync(1749); // the deadline (1.5 s), then a confirming ping and a quarter second
     expect(states.at(-1)).toBe("connected");
     await vi.advanceTimersByTimeAsync(1);
     expect(states.at(-1)).toBe("reconnecting");
@@ -311,7 +314,7 @@ describe("GameSession: a silent server", () => {
     room.message("snapshot", snapshotWith(HEARTBEAT));
     await vi.advanceTimersByTimeAsync(1000);
     room.pong();
-    await vi.advanceTimersByTimeAsync(1499);
+    await vi.advanceTimersByTimeAsync(1749);
     expect(states.at(-1)).toBe("connected");
     await vi.advanceTimersByTimeAsync(1);
     expect(states.at(-1)).toBe("reconnecting");
@@ -321,7 +324,7 @@ describe("GameSession: a silent server", () => {
     const { client, session } = setup();
     const room = await started(client, session, true);
     room.message("snapshot", snapshotWith(HEARTBEAT));
-    await vi.advanceTimersByTimeAsync(1500);
+    await vi.advanceTimersByTimeAsync(1750);
     room.fire("reconnect");
     expect(room.left).toBe(true);
     expect(room.sent).not.toContainEqual(["sync", {}]);
@@ -335,5 +338,25 @@ describe("GameSession: a silent server", () => {
     expect(states.at(-1)).toBe("closed");
     expect(room.closed).toBe(false);
     expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe("fetchWithTimeout (the SDK's matchmaking requests)", () => {
+  it("aborts a request that outlives its deadline, and keeps the caller's own signal", async () => {
+    vi.useRealTimers();
+    const seen: AbortSignal[] = [];
+    const hanging = ((_i: unknown, init?: RequestInit) =>
+      new Promise((_r, reject) => {
+        seen.push(init!.signal!);
+        init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason));
+      })) as typeof fetch;
+    const f = fetchWithTimeout(20, hanging);
+    const err = await f("http://x/matchmake/joinById/game").catch((e) => e);
+    expect(err.name).toBe("TimeoutError");
+    const mine = new AbortController();
+    const p = f("http://x", { signal: mine.signal }).catch((e) => e);
+    mine.abort();
+    expect((await p).name).toBe("AbortError");
+    expect(seen).toHaveLength(2);
   });
 });
