@@ -1,13 +1,21 @@
 /** Start a real Tabula node (in this process) against a fresh database, for integration tests. */
 import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
+import type { HostClock } from "../../src/game/clock.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
 import { type RunningNode, startNode } from "../../src/server.ts";
 import { createTestDatabase } from "./db.ts";
 
 export interface TestNode extends RunningNode {}
 
-/** Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…). */
-export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+/**
+ * Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…).
+ * `log` replaces the node's logger (e.g. one that captures lines for a test to read); `clock` the
+ * live games' time and timers (e.g. one the test advances by hand).
+ */
+export async function startTestNode(
+  env: Record<string, string> = {},
+  opts: { log?: Logger; clock?: HostClock } = {},
+): Promise<TestNode> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: "test",
@@ -20,6 +28,6 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const log = createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId });
-  return startNode(config, log);
+  const log = opts.log ?? createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId });
+  return startNode(config, log, opts.clock);
 }
