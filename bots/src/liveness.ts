@@ -89,9 +89,9 @@ export function dropRoom(room: Room): void {
 }
 
 export interface RejoinOptions {
-  /** Gap between the first attempts, ms (default 250); after `quickAttempts` it doubles up to `maxGapMs`. */
+  /** Gap between the first attempts, ms (default 150); after `quickAttempts` it doubles up to `maxGapMs`. */
   gapMs?: number;
-  /** Attempts started at `gapMs` before the gaps grow (default 12, i.e. ~3 s). */
+  /** Attempts started at `gapMs` before the gaps grow (default 20, i.e. ~3 s). */
   quickAttempts?: number;
   /** Largest gap between attempts, ms (default 2000). */
   maxGapMs?: number;
@@ -117,7 +117,7 @@ export function rejoinOverlapping<T>(
   release: (late: T) => void,
   opts: RejoinOptions = {},
 ): Promise<T> {
-  const { gapMs = 250, quickAttempts = 12, maxGapMs = 2000, maxInFlight = 16, giveUpMs = 120_000, signal } = opts;
+  const { gapMs = 150, quickAttempts = 20, maxGapMs = 2000, maxInFlight = 16, giveUpMs = 120_000, signal } = opts;
   return new Promise<T>((resolve, reject) => {
     const started = Date.now();
     let settled = false;

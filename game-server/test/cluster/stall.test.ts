@@ -41,7 +41,7 @@ const owners = async (ids: string[]) =>
 
 describe("stall", () => {
   it(`SIGSTOP of the busiest node for ${STALL_MS / 1000} s: its players move again within the lease + 1.5 s, while it is stopped`, async () => {
-    const g = await playGames(cluster, GAMES, "stall", 150);
+    const g = await playGames(cluster, GAMES, "stall", 100);
     // Let every game get going.
     const going = Date.now() + 15_000;
     while (g.robots.some((r) => r.acked.size < 2) && Date.now() < going) await new Promise((r) => setTimeout(r, 100));
