@@ -98,14 +98,20 @@ describe("failover", () => {
   });
 
   it("a rolling restart of every node (SIGTERM) loses no game", async () => {
-    const g = await playGames(cluster, 6, "roll", 200, RUN_MS);
+    // Slow robots: games long enough to be in flight across the restarts.
+    const g = await playGames(cluster, 6, "roll", 400, RUN_MS);
     await underway(g, 1);
+    const moves = () => g.robots.reduce((n, r) => n + r.acked.size, 0);
+    const over = () => g.robots.every((r) => r.status !== "active");
+    let restartsUnderPlay = 0;
     for (const id of cluster.nodes.map((n) => n.id)) {
-      const moves = g.robots.reduce((n, r) => n + r.acked.size, 0);
-      await until(() => g.robots.reduce((n, r) => n + r.acked.size, 0) > moves, "a move between restarts");
+      const before = moves();
+      await until(() => moves() > before || over(), "a move since the last restart");
+      if (!over()) restartsUnderPlay++;
       await cluster.restartNode(id);
     }
     await check(g);
+    expect(restartsUnderPlay).toBeGreaterThanOrEqual(2);
   });
 
   it("Redis down mid-run: running games keep accepting moves, matchmaking fails fast, everything recovers", async () => {
