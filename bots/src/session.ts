@@ -7,9 +7,10 @@
  */
 import type { Room } from "@colyseus/sdk";
 import { CLOSE_CODES, type ErrorMessage, type GameSnapshot, type MovedMessage } from "@tabula/shared/protocol";
-import { type GameResult, getGame, type Seat } from "@tabula/shared/rules";
+import { type GameResult, getGame } from "@tabula/shared/rules";
 import { DEFAULT_HEARTBEAT, dropRoom, type HeartbeatWatch, watchHeartbeat } from "./liveness.ts";
 import { Position } from "./position.ts";
+import { Rematch } from "./rematch.ts";
 import { between, type BotContext, closeRoom, MOVE_TIMEOUT_MS, NORMAL_CLOSE } from "./rooms.ts";
 
 /** How long to wait for a rematch after the game before re-queueing. */
@@ -47,9 +48,7 @@ export class GameSession {
   private pending: { ply: number; sentAt: number; timer: NodeJS.Timeout } | null = null;
   private refusals = { ply: -1, count: 0 };
   private windingDown = false;
-  private rematchOffer: Seat | null = null;
-  private offered = false;
-  private accepted = false;
+  private rematch: Rematch | null = null;
   private left = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private thinkTimer: NodeJS.Timeout | null = null;
@@ -318,27 +317,23 @@ export class GameSession {
       // Give the opponent a moment to offer first, so that one of us accepts.
       this.later(() => this.offerRematch(), between(0, 500));
     }
-    if (s && this.phase === "over") {
-      if (s.rematchGameId) {
+    if (s && this.phase === "over" && this.pos) {
+      this.rematch ??= new Rematch(this.pos.seat, (action) => this.room.send("rematch", { action }));
+      const next = this.rematch.seen(s);
+      if (next) {
         this.ctx.metrics.count("rematchesFollowed");
-        this.finish(s.rematchGameId);
-        return;
-      }
-      this.rematchOffer = s.rematchOffer;
-      if (s.rematchOffer !== null && s.rematchOffer !== this.pos?.seat && !this.accepted && !this.offered) {
-        this.accepted = true;
-        this.room.send("rematch", { action: "accept" });
+        this.finish(next);
       }
     }
   }
 
   private offerRematch(): void {
-    if (this.phase !== "over" || this.offered || this.accepted || this.rematchOffer !== null) return;
+    if (this.phase !== "over" || !this.pos) return;
     if (this.ctx.stopSignal.aborted) {
       this.finish(null);
       return;
     }
-    this.offered = true;
-    this.room.send("rematch", { action: "offer" });
+    this.rematch ??= new Rematch(this.pos.seat, (action) => this.room.send("rematch", { action }));
+    this.rematch.offer();
   }
 }
