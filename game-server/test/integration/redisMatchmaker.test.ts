@@ -68,6 +68,9 @@ function works() {
   return { pair, games };
 }
 
+/** A call on a node that is about to die: whatever it was doing when the node went fails or never ends. */
+const abandon = (call: Promise<unknown>) => void call.catch(() => {});
+
 const ticketStatus = (id: string) => redis.hget(`tabula:mm:t:${id}`, "status");
 const queue = () => redis.lrange("tabula:mm:q:connect4|1+5", 0, -1);
 
@@ -79,7 +82,7 @@ describe("Redis matchmaker: a pairing left behind by a dead node", () => {
     const nodeB = await node(b.pair, clock);
     const p = await nodeB.quickPlay("P", "connect4", "1+5");
     expect(p.status).toBe("waiting");
-    void nodeA.quickPlay("Q", "connect4", "1+5"); // takes P into "pairing", then its node dies
+    abandon(nodeA.quickPlay("Q", "connect4", "1+5")); // takes P into "pairing", then its node dies
     await vi.waitFor(async () => expect(await ticketStatus(p.ticket)).toBe("pairing"));
     nodeA.close();
 
@@ -108,7 +111,7 @@ describe("Redis matchmaker: a pairing left behind by a dead node", () => {
     const nodeB = await node(b.pair, null, 300);
     const p = await nodeB.quickPlay("P", "connect4", "1+5");
     const t0 = Date.now();
-    void nodeA.quickPlay("Q", "connect4", "1+5");
+    abandon(nodeA.quickPlay("Q", "connect4", "1+5"));
     await vi.waitFor(async () => expect(await ticketStatus(p.ticket)).toBe("pairing"));
     nodeA.close();
     const polled = nodeB.poll(p.ticket, "P", 20_000); // P waits as a client does
@@ -125,7 +128,7 @@ describe("Redis matchmaker: a pairing left behind by a dead node", () => {
     const nodeB = await node(works().pair, clock);
     const host = await nodeB.createInvite("H", "connect4", "1+5");
     const code = host.inviteCode as string;
-    void nodeA.acceptInvite("G", code);
+    abandon(nodeA.acceptInvite("G", code));
     await vi.waitFor(async () => expect(await ticketStatus(host.ticket)).toBe("pairing"));
     nodeA.close();
     expect(await nodeB.inviteInfo(code)).toBeNull();
