@@ -14,7 +14,8 @@ import { busiestNode, checkNothingLost, playGames, recoveryTimeline, resumedAfte
 
 const LEASE_TTL_MS = 1500;
 const STALL_MS = 10_000;
-const GAMES = Number(process.env.STALL_GAMES ?? 24);
+// The stopped node hosts about a third of them. (Nearest-rank p95 of fewer than 20 games is the slowest one.)
+const GAMES = Number(process.env.STALL_GAMES ?? 40);
 let cluster: Cluster;
 
 beforeAll(async () => {
