@@ -48,6 +48,13 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The close code of a flooding socket, or -1 if the node has not closed it within 10 s (then we leave). */
+async function closeCode(room: Room, closed: Promise<number>): Promise<number> {
+  const code = await Promise.race([closed, sleep(10_000).then(() => -1)]);
+  if (code === -1) await room.leave();
+  return code;
+}
+
 /** A live chess game between two SDK players whose moves are chosen (seeded) among legal moves that do not end it. */
 class LiveGame {
   readonly gameId: string;
@@ -158,7 +165,7 @@ async function playDuring(game: LiveGame, start: () => Flood): Promise<void> {
       await game.play();
       await sleep(PACE_MS);
     }
-    expect(flood.rounds()).toBeGreaterThan(before);
+    expect(flood.rounds(), "flood rounds completed while the other game played").toBeGreaterThan(before);
   } finally {
     await flood.stop();
   }
@@ -203,7 +210,7 @@ describe("flooding", () => {
           const { room, got, closed } = await join(p, target.gameId, { spectate: true });
           const before = got.snapshots;
           for (let i = 0; i < FLOOD; i++) room.send("sync", {});
-          const code = await closed;
+          const code = await closeCode(room, closed);
           cycles.push({ code, answered: got.snapshots - before });
         }
       });
@@ -256,7 +263,7 @@ describe("flooding", () => {
           const move = t.game.nextMove();
           const { room, closed } = await join(t.game.players[seat], t.game.gameId, {});
           for (let i = 0; i < FLOOD; i++) room.send("move", { ply, move });
-          codes.add(await closed);
+          codes.add(await closeCode(room, closed));
           await t.observer.until((s) => (s.snapshot?.ply ?? 0) > ply, `the flooded move at ply ${ply}`);
           t.game.applied(move);
           t.floods++;
