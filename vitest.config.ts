@@ -41,6 +41,7 @@ export default defineConfig({
           include: [
             "game-server/shared/src/**/*.test.ts",
             "game-server/src/**/*.test.ts",
+            "game-server/test/docs/**/*.test.ts",
             "client/src/**/*.test.ts",
             "bots/src/**/*.test.ts",
           ],

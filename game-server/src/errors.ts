@@ -1,11 +1,30 @@
-/** An error meant for the client: an HTTP status and a stable error code (docs/protocol.md) with a readable message. */
-export class ClientError extends Error {
-  readonly status: number;
-  readonly code: string;
+import { HTTP_ERRORS, type HttpErrorBody, type HttpErrorCode } from "@tabula/shared/protocol";
 
-  constructor(status: number, code: string, message: string) {
+/**
+ * An error meant for the client: a stable code from the closed set `HTTP_ERRORS`
+ * (docs/protocol.md) with a readable message. The HTTP status is the code's own,
+ * so a code can never travel with the wrong status.
+ */
+export class ClientError extends Error {
+  readonly code: HttpErrorCode;
+
+  constructor(code: HttpErrorCode, message: string) {
     super(message);
-    this.status = status;
     this.code = code;
   }
+
+  /** The HTTP status of this error's code. */
+  get status(): number {
+    return HTTP_ERRORS[this.code].status;
+  }
+
+  /** The JSON body every HTTP error answers with. */
+  body(): HttpErrorBody {
+    return errorBody(this.code, this.message);
+  }
+}
+
+/** `{ error: { code, message } }` for `code`: the one shape of every HTTP error body. */
+export function errorBody(code: HttpErrorCode, message: string): HttpErrorBody {
+  return { error: { code, message } };
 }

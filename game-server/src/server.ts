@@ -104,7 +104,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   }
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
   const leases = redis ? createRedisLeases({ redis, nodeId: config.nodeId, ttlMs: config.leaseTtlMs, log }) : createLocalLeases();
-  leases.onLost((gameId) => (matchMaker.getLocalRoomById(gameId) as GameRoom | undefined)?.relinquish("lease lost"));
+  leases.onLost((gameId) => {
+    const room = matchMaker.getLocalRoomById(gameId);
+    if (room instanceof GameRoom) room.relinquish("lease lost");
+  });
   const takeover = createTakeover({ games, leases, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
   setRoomServices({ config, games, tokens, factory, online, leases, log, now: Date.now });
 

@@ -4,10 +4,51 @@
  * binaries need glibc >= 2.38 and are not installed by default — see
  * docs/cluster.md). Asking for uws where it cannot load falls back to ws with
  * one clear log line instead of failing the node.
+ *
+ * The ws transport is Colyseus' own, with three things set the way a node
+ * behind nginx needs them (see TabulaWsTransport and tuneHttpServer).
  */
-import type { Transport } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
+import http from "node:http";
+import {
+  type AuthContext,
+  connectClientToRoom,
+  createAuthContext,
+  matchMaker,
+  Protocol,
+  Room,
+  ServerError,
+  type Transport,
+} from "@colyseus/core";
+import { WebSocketClient, WebSocketTransport } from "@colyseus/ws-transport";
+import { CLOSE_CODES, type CloseCode } from "@tabula/shared/protocol";
+import type { WebSocket } from "ws";
 import type { Logger } from "./log.ts";
+
+/**
+ * How long an idle HTTP keep-alive connection stays open on a node, ms. It must
+ * outlast nginx's `keepalive_timeout` for its upstream connections (30 s,
+ * nginx/nodes.conf): the side that closes an idle connection must be nginx.
+ * When the node closed first, a request nginx wrote on the connection at that
+ * same instant met a closed socket, and nginx answered 502 (and, for a POST,
+ * may not retry). 65 s is the usual choice behind a 60 s proxy, so it also
+ * covers nginx's default should nodes.conf lose the setting.
+ */
+export const HTTP_KEEP_ALIVE_MS = 65_000;
+/** Time to receive a request's headers, ms: Node requires it above the keep-alive timeout. */
+export const HTTP_HEADERS_TIMEOUT_MS = HTTP_KEEP_ALIVE_MS + 1_000;
+
+/**
+ * Sets `server`'s idle keep-alive timeout (default HTTP_KEEP_ALIVE_MS, ms) and
+ * its headers timeout just above it. Node's own extra grace on top of the
+ * keep-alive timeout (`keepAliveTimeoutBuffer`, 1 s) is turned off so the
+ * number here is the one that counts.
+ */
+export function tuneHttpServer(server: http.Server, keepAliveMs = HTTP_KEEP_ALIVE_MS): http.Server {
+  server.keepAliveTimeout = keepAliveMs;
+  server.headersTimeout = keepAliveMs + (HTTP_HEADERS_TIMEOUT_MS - HTTP_KEEP_ALIVE_MS);
+  (server as { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer = 0;
+  return server;
+}
 
 export interface TransportChoice {
   transport: Transport;
@@ -31,8 +72,106 @@ export async function createTransport(wanted: "ws" | "uws", opts: { maxPayload: 
       );
     }
   }
-  return {
-    transport: new WebSocketTransport({ maxPayload: opts.maxPayload, pingInterval: 10_000, pingMaxRetries: 3 }),
-    name: "ws",
-  };
+  return { transport: new TabulaWsTransport(opts), name: "ws" };
+}
+
+type RawSocket = WebSocket & { pingCount: number };
+type ProtocolError = Error & { code?: string };
+
+/**
+ * Colyseus' ws transport with:
+ * - the HTTP server's keep-alive tuned for nginx (tuneHttpServer);
+ * - a socket-level protocol error (a frame over MAX_FRAME_BYTES, bad UTF-8…) logged
+ *   as one structured warning instead of Colyseus' `console.error` of a stack trace:
+ *   `ws` already closes such a socket (1009 for an oversized frame), so it is a
+ *   client's mistake, not the node's;
+ * - a refused join closed with the refusal's own close code (4401, 4403; 4400 for
+ *   an unknown or expired seat reservation; 4003 for a refused reconnection)
+ *   instead of Colyseus' 4002, which docs/protocol.md keeps for floods.
+ * Everything else in `accept` is Colyseus 0.18's `onConnection`, step for step
+ * (`connectClientToRoom` is the hook Colyseus' transports share; marked internal,
+ * so check `accept` against `WebSocketTransport.onConnection` when upgrading).
+ */
+export class TabulaWsTransport extends WebSocketTransport {
+  private readonly log: Logger;
+
+  constructor(opts: { maxPayload: number; log: Logger }) {
+    super({
+      server: tuneHttpServer(http.createServer()),
+      maxPayload: opts.maxPayload,
+      pingInterval: 10_000,
+      pingMaxRetries: 3,
+    });
+    this.log = opts.log;
+    // The base class listens with its own onConnection; ours replaces it.
+    this.wss.removeAllListeners("connection");
+    this.wss.on("connection", (raw: RawSocket, req: http.IncomingMessage, upgrade?: { url: URL; context: AuthContext }) => {
+      void this.accept(raw, req, upgrade);
+    });
+  }
+
+  private async accept(raw: RawSocket, req: http.IncomingMessage, upgrade?: { url: URL; context: AuthContext }) {
+    raw.on("error", (err: ProtocolError) => this.socketError(err, req));
+    raw.on("pong", () => {
+      raw.pingCount = 0;
+    });
+    raw.pingCount = 0;
+    const url = upgrade?.url ?? new URL(`ws://server${req.url ?? "/"}`);
+    const sessionId = url.searchParams.get("sessionId");
+    const roomId = url.pathname.match(/\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/)?.[1] ?? null;
+    if (!sessionId && !roomId) {
+      // Colyseus' latency probe (client.getLatency): answer pings for a second, then close.
+      const timeout = setTimeout(() => raw.close(1000), 1_000);
+      raw.on("message", () => raw.send(new Uint8Array([Protocol.PING])));
+      raw.on("close", () => clearTimeout(timeout));
+      return;
+    }
+    // The room registry is a plain object: "__proto__" must not find Object.prototype.
+    const found = roomId ? matchMaker.getLocalRoomById(roomId) : undefined;
+    const room = found instanceof Room ? found : undefined;
+    const client = new WebSocketClient(sessionId as string, raw);
+    const reconnectionToken = url.searchParams.get("reconnectionToken") ?? undefined;
+    const context =
+      upgrade?.context ??
+      createAuthContext({
+        headers: req.headers as Record<string, string | undefined>,
+        token: url.searchParams.get("_authToken") ?? undefined,
+        remoteAddress: req.socket.remoteAddress,
+      });
+    try {
+      await connectClientToRoom(room, client, context, {
+        reconnectionToken,
+        skipHandshake: url.searchParams.has("skipHandshake"),
+      });
+    } catch (e) {
+      const close = refusalCloseCode(e instanceof ServerError ? e.code : undefined, reconnectionToken !== undefined);
+      if (e instanceof ServerError) {
+        // A refusal (bad token, full gallery, expired seat): the client's business, not the node's.
+        this.log.info({ roomId, code: e.code, reason: e.message, close }, "join refused");
+        client.error(e.code, e.message, () => raw.close(close));
+      } else {
+        this.log.error({ err: e, roomId }, "join failed");
+        client.error(500, "internal error", () => raw.close(close));
+      }
+    }
+  }
+
+  private socketError(err: ProtocolError, req: http.IncomingMessage): void {
+    this.log.warn(
+      { code: err.code ?? err.name, reason: err.message, ip: req.socket.remoteAddress },
+      err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
+        ? "websocket frame over MAX_FRAME_BYTES; socket closed (1009)"
+        : "websocket protocol error; socket closed",
+    );
+  }
+}
+
+/**
+ * The close code for a join the room refused with `code`: the refusal's own
+ * code when it is one of ours (4401, 4403), 4003 for a reconnection, and 4400
+ * for everything else (seat reservation unknown or expired, bad join options).
+ */
+export function refusalCloseCode(code: number | undefined, reconnecting: boolean): CloseCode {
+  if (code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.SPECTATORS_FULL) return code;
+  return reconnecting ? CLOSE_CODES.RECONNECT_FAILED : CLOSE_CODES.JOIN_REFUSED;
 }

@@ -12,7 +12,7 @@ import type { Logger } from "../log.ts";
 import type { Leases } from "./leases.ts";
 
 export interface TakeoverOptions {
-  games: GameRepository;
+  games: Pick<GameRepository, "activeGames">;
   leases: Leases;
   log: Logger;
   /** How often to look, ms. */
@@ -50,6 +50,7 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
         taken.push(id);
         opts.log.info({ gameId: id, from: ownerNode }, "took over game");
       } catch (err) {
+        // Expected: another node won the lease, or the game ended since it was listed.
         opts.log.debug({ gameId: id, err: (err as Error).message }, "takeover attempt lost");
       }
     }

@@ -1,12 +1,20 @@
 /**
- * The game repository: the move log and the game rows. Every write is guarded
- * by the expected ply and the `active` status in the same statement, so a
- * duplicated or stale write changes nothing; UNIQUE(gameId, ply) backs that up.
+ * The game repository: the move log and the game rows, mapped to the table's
+ * own types (game/record.ts). Every write is guarded in the same statement by
+ * the expected ply and status and by the writer's fencing token, so a
+ * duplicated, stale or fenced-out write changes nothing; UNIQUE(gameId, ply)
+ * backs that up. Connection failures surface as DbUnavailableError (errors.ts).
  */
-import type { GameResult, Seat } from "@tabula/shared/rules";
+import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
+import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+import type { ClockFields, Ending, Expected, GameMode, GameRecord, Offers } from "../game/record.ts";
 import type { Db } from "./client.ts";
+import { guard } from "./errors.ts";
 
-export interface GameRow {
+export { DbUnavailableError } from "./errors.ts";
+
+/** A new game's row. */
+export interface NewGame {
   id: string;
   kind: string;
   timeControl: string;
@@ -14,96 +22,92 @@ export interface GameRow {
   incrementMs: number;
   seed: string;
   mode: string;
-  status: string;
   seat0Id: string;
   seat1Id: string;
-  ply: number;
   clock0Ms: number;
   clock1Ms: number;
   turnStartedAt: Date | null;
   deadlineAt: Date | null;
-  winner: number | null;
-  resultReason: string | null;
   ownerNode: string | null;
-  leaseToken: bigint;
   rematchOfId: string | null;
-  createdAt: Date;
-  endedAt: Date | null;
 }
 
-export interface MoveRow {
-  gameId: string;
-  ply: number;
-  seat: number;
-  move: string;
-  san: string;
-  clockMs: number;
-  createdAt: Date;
+const PLAYER = { select: { id: true, name: true, isBot: true } } as const;
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+const seat = (n: number | null) => (n === null ? null : (n as Seat));
+
+function clockColumns(c: ClockFields) {
+  return { clock0Ms: c.clock0Ms, clock1Ms: c.clock1Ms, turnStartedAt: date(c.turnStartedAt), deadlineAt: date(c.deadlineAt) };
 }
 
-export interface LoadedGame {
-  game: GameRow;
-  players: [{ id: string; name: string; isBot: boolean }, { id: string; name: string; isBot: boolean }];
-  moves: MoveRow[];
+function endingColumns(e: Ending) {
+  return { status: e.status, winner: e.result.winner, resultReason: e.result.reason, endedAt: new Date(e.endedAt) };
 }
-
-/** Clock fields written with every move or result. */
-export interface ClockFields {
-  clock0Ms: number;
-  clock1Ms: number;
-  turnStartedAt: Date | null;
-  deadlineAt: Date | null;
-}
-
-export interface Ending {
-  status: "finished" | "aborted";
-  result: GameResult;
-  endedAt: Date;
-}
-
-/** A database failure (connection lost, timeout): the write did not happen, or its outcome is unknown. */
-export class DbUnavailableError extends Error {}
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw new DbUnavailableError((err as Error).message);
-  }
-}
-
-export type NewGame = Omit<GameRow, "createdAt" | "endedAt" | "winner" | "resultReason" | "ply" | "status" | "leaseToken">;
 
 export function createGameRepository(db: Db) {
+  /** A game with its players and move log, as stored (the API's history reads this too). */
+  function loadGame(id: string) {
+    return guard(() =>
+      db.game.findUnique({
+        where: { id },
+        include: { seat0: PLAYER, seat1: PLAYER, moves: { orderBy: { ply: "asc" } } },
+      }),
+    ).then((g) => (g ? { game: g, players: [g.seat0, g.seat1] as [typeof g.seat0, typeof g.seat1], moves: g.moves } : null));
+  }
+
   return {
+    loadGame,
+
     async insertGame(g: NewGame): Promise<void> {
       await guard(() => db.game.create({ data: { ...g, status: "active", ply: 0 } }));
     },
 
-    async loadGame(id: string): Promise<LoadedGame | null> {
-      const game = await guard(() =>
-        db.game.findUnique({
-          where: { id },
-          include: {
-            seat0: { select: { id: true, name: true, isBot: true } },
-            seat1: { select: { id: true, name: true, isBot: true } },
-            moves: { orderBy: { ply: "asc" } },
-          },
-        }),
-      );
-      if (!game) return null;
-      const { seat0, seat1, moves, ...row } = game;
-      return { game: row, players: [seat0, seat1], moves };
+    /** A game as the table sees it, or null when there is no such game. */
+    async load(id: string): Promise<GameRecord | null> {
+      const loaded = await loadGame(id);
+      if (!loaded) return null;
+      const { game: g, players, moves } = loaded;
+      return {
+        id: g.id,
+        kind: g.kind as GameKind,
+        timeControl: { id: g.timeControl, initialMs: g.initialMs, incrementMs: g.incrementMs },
+        mode: g.mode as GameMode,
+        seed: g.seed,
+        status: g.status as GameStatus,
+        ply: g.ply,
+        clocks: {
+          clock0Ms: g.clock0Ms,
+          clock1Ms: g.clock1Ms,
+          turnStartedAt: g.turnStartedAt?.getTime() ?? null,
+          deadlineAt: g.deadlineAt?.getTime() ?? null,
+        },
+        result: g.resultReason ? { winner: seat(g.winner), reason: g.resultReason as GameResult["reason"] } : null,
+        offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
+        leaseToken: g.leaseToken,
+        players,
+        moves: moves.map(
+          (m): MoveRecord => ({
+            ply: m.ply,
+            seat: m.seat as Seat,
+            move: m.move,
+            san: m.san,
+            clockMs: m.clockMs,
+            at: m.createdAt.getTime(),
+          }),
+        ),
+      };
     },
 
     /**
-     * Append move `ply` and update the game in one atomic statement.
-     * @returns false when the game is no longer at `ply` or not active (stale: nothing written).
+     * Append `move` and advance the game in one atomic statement; a pending draw
+     * offer is cleared in the same statement (a move answers it with "no").
+     * @returns false when the game is no longer at `move.ply`, not active, or owned by a newer fence.
      */
     async commitMove(
       fence: bigint,
       gameId: string,
-      move: { ply: number; seat: Seat; move: string; san: string; clockMs: number; at: Date },
+      move: MoveRecord,
       clocks: ClockFields,
       ending: Ending | null,
     ): Promise<boolean> {
@@ -113,68 +117,72 @@ export function createGameRepository(db: Db) {
           UPDATE "Game" SET
             ply = ply + 1,
             "clock0Ms" = ${clocks.clock0Ms}, "clock1Ms" = ${clocks.clock1Ms},
-            "turnStartedAt" = ${clocks.turnStartedAt}::timestamptz, "deadlineAt" = ${clocks.deadlineAt}::timestamptz,
+            "turnStartedAt" = ${date(clocks.turnStartedAt)}::timestamptz, "deadlineAt" = ${date(clocks.deadlineAt)}::timestamptz,
             status = ${ending?.status ?? "active"},
             winner = ${ending?.result.winner ?? null}::int,
             "resultReason" = ${ending?.result.reason ?? null},
-            "endedAt" = ${ending?.endedAt ?? null}::timestamptz
+            "endedAt" = ${ending ? new Date(ending.endedAt) : null}::timestamptz,
+            "drawOffer" = NULL
           WHERE id = ${gameId} AND ply = ${move.ply} AND status = 'active' AND "leaseToken" = ${fence}
           RETURNING id
         )
         INSERT INTO "Move" ("gameId", ply, seat, move, san, "clockMs", "createdAt")
-        SELECT id, ${move.ply}, ${move.seat}, ${move.move}, ${move.san}, ${move.clockMs}, ${move.at}::timestamptz FROM g`,
+        SELECT id, ${move.ply}, ${move.seat}, ${move.move}, ${move.san}, ${move.clockMs}, ${new Date(move.at)}::timestamptz FROM g`,
       );
       return n === 1;
     },
 
     /**
-     * Record a result not caused by a move (resign, timeout, agreement, abort, abandonment).
-     * @returns false when the game is no longer at `ply` or already over.
+     * Record a result not made by a move (resign, timeout, agreement, abort, abandonment); clears a draw offer.
+     * @returns false when the game is no longer at `ply`, already over, or owned by a newer fence.
      */
     async finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean> {
       const r = await guard(() =>
         db.game.updateMany({
           where: { id: gameId, ply, status: "active", leaseToken: fence },
-          data: {
-            ...clocks,
-            status: ending.status,
-            winner: ending.result.winner,
-            resultReason: ending.result.reason,
-            endedAt: ending.endedAt,
-          },
+          data: { ...clockColumns(clocks), ...endingColumns(ending), drawOffer: null },
         }),
       );
       return r.count === 1;
     },
 
     /**
-     * Restart the clocks of a game rebuilt on `ownerNode` (see GameTable.planResume).
-     * @returns false when the game moved on or ended meanwhile.
+     * Store the offers of a game (draw during it, rematch after it).
+     * @returns false when the game moved on (ply or status) or is owned by a newer fence.
+     */
+    async saveOffers(fence: bigint, gameId: string, expected: Expected, offers: Offers): Promise<boolean> {
+      const r = await guard(() =>
+        db.game.updateMany({
+          where: { id: gameId, ply: expected.ply, status: expected.status, leaseToken: fence },
+          data: { drawOffer: offers.drawOffer, rematchOffer: offers.rematchOffer, rematchGameId: offers.rematchGameId },
+        }),
+      );
+      return r.count === 1;
+    },
+
+    /**
+     * Restart the clocks of a game rebuilt on this node (see GameTable.planResume).
+     * @returns false when the game moved on or ended meanwhile, or is owned by a newer fence.
      */
     async resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean> {
       const r = await guard(() =>
-        db.game.updateMany({ where: { id: gameId, ply, status: "active", leaseToken: fence }, data: { ...clocks } }),
+        db.game.updateMany({ where: { id: gameId, ply, status: "active", leaseToken: fence }, data: clockColumns(clocks) }),
       );
       return r.count === 1;
     },
 
     /**
      * Become the host of a game: record `ownerNode` and bump the fencing token,
-     * which from now on every write must carry. Returns the new token.
+     * which from now on every write must carry. Only a live game can be taken:
+     * returns the new token, or null when the game is over or unknown.
      */
-    async takeOwnership(gameId: string, ownerNode: string): Promise<bigint> {
+    async takeOwnership(gameId: string, ownerNode: string): Promise<bigint | null> {
       const rows = await guard(
         () => db.$queryRaw<Array<{ leaseToken: bigint }>>`
           UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = ${ownerNode}
-          WHERE id = ${gameId} RETURNING "leaseToken"`,
+          WHERE id = ${gameId} AND status = 'active' RETURNING "leaseToken"`,
       );
-      if (rows.length !== 1) throw new Error(`no game ${gameId}`);
-      return BigInt(rows[0].leaseToken);
-    },
-
-    /** The current fencing token and ply of a game (to tell a fenced-out write from a stale one). */
-    async ownership(gameId: string): Promise<{ leaseToken: bigint; ownerNode: string | null } | null> {
-      return guard(() => db.game.findUnique({ where: { id: gameId }, select: { leaseToken: true, ownerNode: true } }));
+      return rows.length === 1 ? BigInt(rows[0].leaseToken) : null;
     },
 
     /** Active games created before `before` (takeover candidates). */
@@ -191,16 +199,9 @@ export function createGameRepository(db: Db) {
           where: { OR: [{ seat0Id: playerId }, { seat1Id: playerId }] },
           orderBy: { createdAt: "desc" },
           take: limit,
-          include: {
-            seat0: { select: { id: true, name: true, isBot: true } },
-            seat1: { select: { id: true, name: true, isBot: true } },
-          },
+          include: { seat0: PLAYER, seat1: PLAYER },
         }),
       );
-    },
-
-    async countMoves(gameId: string): Promise<number> {
-      return guard(() => db.move.count({ where: { gameId } }));
     },
   };
 }

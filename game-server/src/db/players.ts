@@ -1,12 +1,15 @@
-/** Player rows: guests and bots. */
+/** Player rows: guests and bots. Connection failures surface as DbUnavailableError (errors.ts), as in games.ts. */
 import { randomUUID } from "node:crypto";
 import type { Db } from "./client.ts";
+import { DbUnavailableError, guard } from "./errors.ts";
 
 export interface PlayerRow {
   id: string;
   name: string;
   isBot: boolean;
 }
+
+const PLAYER = { id: true, name: true, isBot: true } as const;
 
 /** Lower-cased, whitespace-collapsed form used for uniqueness. */
 export function nameKey(name: string): string {
@@ -34,38 +37,36 @@ export async function createPlayer(db: Db, wanted: string | undefined, isBot = f
     const suffix = attempt === 1 ? "" : `-${attempt < 10 ? attempt : Math.floor(Math.random() * 90_000) + 10_000}`;
     const name = base.slice(0, 24 - suffix.length) + suffix;
     // ON CONFLICT keeps this one round trip and race-free between nodes.
-    const rows = await db.$queryRaw<PlayerRow[]>`
+    const rows = await guard(
+      () => db.$queryRaw<PlayerRow[]>`
       INSERT INTO "Player" (id, name, "nameKey", "isBot") VALUES (${id}::uuid, ${name}, ${nameKey(name)}, ${isBot})
       ON CONFLICT ("nameKey") DO NOTHING
-      RETURNING id::text AS id, name, "isBot"`;
+      RETURNING id::text AS id, name, "isBot"`,
+    );
     if (rows.length === 1) return rows[0];
   }
   throw new Error("could not find a free display name");
 }
 
 export async function findPlayer(db: Db, id: string): Promise<PlayerRow | null> {
-  return db.player.findUnique({ where: { id }, select: { id: true, name: true, isBot: true } });
+  return guard(() => db.player.findUnique({ where: { id }, select: PLAYER }));
 }
 
 /** The bot player used for games against the built-in bot (created on first use). */
 export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
   const name = kind === "chess" ? "Tabula Bot (Chess)" : "Tabula Bot (Connect 4)";
-  const existing = await db.player.findUnique({
-    where: { nameKey: nameKey(name).slice(0, 24) },
-    select: { id: true, name: true, isBot: true },
-  });
+  const key = nameKey(name).slice(0, 24);
+  const existing = await guard(() => db.player.findUnique({ where: { nameKey: key }, select: PLAYER }));
   if (existing) return existing;
   try {
-    return await db.player.create({
-      data: { id: randomUUID(), name: name.slice(0, 24), nameKey: nameKey(name).slice(0, 24), isBot: true },
-      select: { id: true, name: true, isBot: true },
-    });
-  } catch {
-    const again = await db.player.findUnique({
-      where: { nameKey: nameKey(name).slice(0, 24) },
-      select: { id: true, name: true, isBot: true },
-    });
-    if (!again) throw new Error("could not create the bot player");
+    return await guard(() =>
+      db.player.create({ data: { id: randomUUID(), name: name.slice(0, 24), nameKey: key, isBot: true }, select: PLAYER }),
+    );
+  } catch (err) {
+    if (err instanceof DbUnavailableError) throw err;
+    // Two nodes created it at once: the loser's insert violated the unique key; read the winner's row.
+    const again = await guard(() => db.player.findUnique({ where: { nameKey: key }, select: PLAYER }));
+    if (!again) throw err;
     return again;
   }
 }

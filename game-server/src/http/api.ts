@@ -5,7 +5,7 @@
  * never reach the client.
  */
 import { ClientError } from "../errors.ts";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type Request } from "express";
 import { rateLimit } from "express-rate-limit";
 import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
@@ -19,6 +19,7 @@ import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
+import { errorHandler, notFound, parse, route, tooMany } from "./middleware.ts";
 
 export interface ApiDeps {
   /** Requests per minute per client IP: all of /api, and guest creation. */
@@ -37,32 +38,10 @@ export interface ApiDeps {
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
 
-export class HttpError extends ClientError {}
-
-type Handler = (req: Request, res: Response) => Promise<unknown>;
-
-/** Wrap an async handler so rejections reach the error middleware (and answer JSON). */
-function route(fn: Handler) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).then((body) => {
-      if (!res.headersSent) res.json(body);
-    }, next);
-  };
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new HttpError(400, "BAD_REQUEST", i ? `${i.path.join(".") || "body"}: ${i.message}` : "invalid request");
-  }
-  return r.data;
-}
-
 function choice(body: unknown): { game: GameKind; timeControl: string } {
   const c = parse(GameChoice, body);
   const tc = findTimeControl(c.game, c.timeControl ?? getGame(c.game)?.timeControls[0]?.id ?? "");
-  if (!tc) throw new HttpError(400, "BAD_REQUEST", `unknown time control ${c.timeControl} for ${c.game}`);
+  if (!tc) throw new ClientError("BAD_REQUEST", `unknown time control ${c.timeControl} for ${c.game}`);
   return { game: c.game, timeControl: tc.id };
 }
 
@@ -73,10 +52,7 @@ const WaitQuery = z.object({ wait: z.coerce.number().min(0).max(30).default(0) }
 
 export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router();
-  // Flooding: past the limit a client gets 429 with our error shape (memory store: per node).
-  const tooMany = (message: string) => (_req: Request, res: Response) => {
-    res.status(429).json({ error: { code: "RATE_LIMITED", message } });
-  };
+  // Flooding: past the limit a client gets 429 RATE_LIMITED (memory store: per node).
   api.use(
     rateLimit({
       windowMs: 60_000,
@@ -100,7 +76,7 @@ export function createApi(deps: ApiDeps): express.Router {
       deps.online.touch(id.playerId);
       return { playerId: player.id, name: player.name };
     } catch (err) {
-      if (err instanceof AuthError) throw new HttpError(401, "UNAUTHENTICATED", err.message);
+      if (err instanceof AuthError) throw new ClientError("UNAUTHENTICATED", err.message);
       throw err;
     }
   }
@@ -186,7 +162,7 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async (req) => {
       const { code } = parse(CodeParams, req.params);
       const info = await deps.matchmaker.inviteInfo(code.toUpperCase());
-      if (!info) throw new HttpError(404, "NO_INVITE", "no open invite with that code");
+      if (!info) throw new ClientError("NO_INVITE", "no open invite with that code");
       return info;
     }),
   );
@@ -225,7 +201,7 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async (req) => {
       const { id } = parse(GameParams, req.params);
       const loaded = await deps.games.loadGame(id);
-      if (!loaded) throw new HttpError(404, "NO_GAME", "no such game");
+      if (!loaded) throw new ClientError("NO_GAME", "no such game");
       const { game, players, moves } = loaded;
       const records: MoveRecord[] = moves.map((m) => ({
         ply: m.ply,
@@ -276,30 +252,8 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async () => ({ nodes: await deps.nodes() })),
   );
 
-  api.use((_req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, "NOT_FOUND", "no such endpoint")));
-
-  api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof ClientError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message } });
-      return;
-    }
-    const e = err as { type?: string; status?: number };
-    if (e?.type === "entity.too.large") {
-      res.status(413).json({ error: { code: "TOO_LARGE", message: "request body too large" } });
-      return;
-    }
-    if (e?.type === "entity.parse.failed" || e?.status === 400 || e?.status === 415) {
-      res.status(400).json({ error: { code: "BAD_REQUEST", message: "malformed JSON body" } });
-      return;
-    }
-    if (err instanceof DbUnavailableError) {
-      deps.log.error({ err }, "database unavailable");
-      res.status(503).json({ error: { code: "UNAVAILABLE", message: "the database is temporarily unavailable" } });
-      return;
-    }
-    deps.log.error({ err }, "request failed");
-    res.status(500).json({ error: { code: "INTERNAL", message: "internal error" } });
-  });
+  api.use(notFound);
+  api.use(errorHandler(deps.log));
   return api;
 }
 

@@ -38,4 +38,5 @@ export type PairingHandler = (args: {
   playerIds: [string, string];
 }) => Promise<string>;
 
+/** A matchmaking refusal (NO_TICKET, NO_INVITE, OWN_INVITE, UNAVAILABLE…): the API answers it as is. */
 export class MatchmakingError extends ClientError {}

@@ -120,7 +120,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
 
   function owned(ticketId: string, playerId: string): Ticket {
     const t = tickets.get(ticketId);
-    if (!t || t.playerId !== playerId) throw new MatchmakingError(404, "NO_TICKET", "no such ticket");
+    if (!t || t.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
     return t;
   }
 
@@ -178,8 +178,8 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
     acceptInvite(playerId, code) {
       return exclusive(async () => {
         const t = invites.get(code.toUpperCase());
-        if (t?.status !== "waiting") throw new MatchmakingError(404, "NO_INVITE", "no open invite with that code");
-        if (t.playerId === playerId) throw new MatchmakingError(409, "OWN_INVITE", "you cannot accept your own invite");
+        if (t?.status !== "waiting") throw new MatchmakingError("NO_INVITE", "no open invite with that code");
+        if (t.playerId === playerId) throw new MatchmakingError("OWN_INVITE", "you cannot accept your own invite");
         invites.delete(t.inviteCode as string);
         try {
           const gameId = await opts.pair({

@@ -103,7 +103,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       return await fn();
     } catch (err) {
       if (err instanceof MatchmakingError) throw err;
-      throw new MatchmakingError(503, "UNAVAILABLE", "matchmaking is temporarily unavailable (Redis); try again shortly");
+      throw new MatchmakingError("UNAVAILABLE", "matchmaking is temporarily unavailable (Redis); try again shortly");
     }
   }
 
@@ -191,7 +191,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           await settle(id, "cancelled").catch(() => {});
           if (err instanceof MatchmakingError) throw err;
           opts.log.error({ err }, "could not create the paired game");
-          throw new MatchmakingError(503, "UNAVAILABLE", "could not create the game; try again");
+          throw new MatchmakingError("UNAVAILABLE", "could not create the game; try again");
         }
       });
     },
@@ -206,7 +206,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             return view(id, { ...fields, inviteCode: code });
           }
         }
-        throw new MatchmakingError(503, "UNAVAILABLE", "could not allocate an invite code");
+        throw new MatchmakingError("UNAVAILABLE", "could not allocate an invite code");
       });
     },
 
@@ -233,8 +233,8 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           host = (await redis.eval(TAKE_INVITE, 1, key, playerId, String(Date.now()), `${P}t:`)) as string;
         } catch (err) {
           const m = (err as Error).message;
-          if (m.includes("OWN_INVITE")) throw new MatchmakingError(409, "OWN_INVITE", "you cannot accept your own invite");
-          if (m.includes("NO_INVITE")) throw new MatchmakingError(404, "NO_INVITE", "no open invite with that code");
+          if (m.includes("OWN_INVITE")) throw new MatchmakingError("OWN_INVITE", "you cannot accept your own invite");
+          if (m.includes("NO_INVITE")) throw new MatchmakingError("NO_INVITE", "no open invite with that code");
           throw err;
         }
         const h = (await read(host)) as Record<string, string>;
@@ -257,7 +257,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             .catch(() => {});
           if (err instanceof MatchmakingError) throw err;
           opts.log.error({ err }, "could not create the invited game");
-          throw new MatchmakingError(503, "UNAVAILABLE", "could not create the game; try again");
+          throw new MatchmakingError("UNAVAILABLE", "could not create the game; try again");
         }
       });
     },
@@ -274,7 +274,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
         waiters.set(ticketId, set);
         try {
           let h = await read(ticketId);
-          if (!h || h.playerId !== playerId) throw new MatchmakingError(404, "NO_TICKET", "no such ticket");
+          if (!h || h.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
           if ((h.status === "waiting" || h.status === "pairing") && waitMs > 0) {
             await redis.hset(tkey(ticketId), "aliveUntil", String(Date.now() + waitMs + staleAfterMs));
             let timer: NodeJS.Timeout | undefined;
@@ -294,7 +294,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     cancel(ticketId, playerId) {
       return r(async () => {
         const h = await read(ticketId);
-        if (!h || h.playerId !== playerId) throw new MatchmakingError(404, "NO_TICKET", "no such ticket");
+        if (!h || h.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
         const status = (await redis.eval(
           SETTLE_IF_WAITING,
           2,

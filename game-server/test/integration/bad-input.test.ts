@@ -1,20 +1,40 @@
 /**
  * Every kind of bad input is answered with a clear error (or a closed socket)
- * and changes nothing in the database.
+ * and changes nothing in the database — and leaves one readable log line, not
+ * a stack trace.
  */
 import { Client } from "@colyseus/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { query } from "../support/db.ts";
+import { decode } from "@colyseus/schema";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { type RunningNode, startNode } from "../../src/server.ts";
+import { createTestDatabase, query } from "../support/db.ts";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
-import { startTestNode, type TestNode } from "../support/node.ts";
 
-let node: TestNode;
+let node: RunningNode;
 let seats: [Seat, Seat];
 let players: [Player, Player];
 let gameId: string;
+/** The node's log, as parsed JSON lines. */
+const logged: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
-  node = await startTestNode({ MAX_MESSAGES_PER_SECOND: "40" });
+  // Like startTestNode, but the node's log is kept for the assertions below.
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    CLIENT_DIST: "",
+    TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",
+    MAX_MESSAGES_PER_SECOND: "40",
+    DATABASE_URL: await createTestDatabase(),
+  });
+  const log = pino(
+    { level: "info", base: { node: config.nodeId } },
+    { write: (line: string) => void logged.push(JSON.parse(line)) },
+  );
+  node = await startNode(config, log);
   const a = await newPlayer(node.url);
   const b = await newPlayer(node.url);
   const [g] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
@@ -74,11 +94,15 @@ describe("bad input changes nothing", () => {
   it("stale ply (a resend of an old ply)", async () => {
     await expectRejected(seats[1], "move", { ply: 0, move: "e7e5" }, "STALE_PLY");
   });
-  it("future ply", async () => {
-    await expectRejected(seats[1], "move", { ply: 5, move: "e7e5" }, "STALE_PLY");
+  it("future ply, however far (any well-typed ply that is not current is STALE_PLY, as documented)", async () => {
+    for (const ply of [5, 10_001, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      await expectRejected(seats[1], "move", { ply, move: "e7e5" }, "STALE_PLY");
+    }
   });
   it("malformed payloads: wrong types, missing and extra fields, not an object", async () => {
     await expectRejected(seats[1], "move", { ply: "1", move: "e7e5" }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", { ply: -1, move: "e7e5" }, "BAD_MESSAGE");
+    await expectRejected(seats[1], "move", { ply: 2 ** 60, move: "e7e5" }, "BAD_MESSAGE");
     await expectRejected(seats[1], "move", { move: "e7e5" }, "BAD_MESSAGE");
     await expectRejected(seats[1], "move", { ply: 1, move: "e7e5", __proto__: { admin: true }, extra: 1 }, "BAD_MESSAGE");
     await expectRejected(seats[1], "move", "e7e5", "BAD_MESSAGE");
@@ -114,6 +138,51 @@ describe("bad input changes nothing", () => {
     await expect(forged.joinById(gameId, {})).rejects.toThrow(/invalid identity token/);
     expect(await dbState()).toEqual(before);
   });
+  it("a refused join closes with its own documented code, never the flood code 4002", async () => {
+    const reserve = async () => {
+      const r = await fetch(`${node.url}/matchmake/joinById/${gameId}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      return (await r.json()) as { sessionId: string; processId: string };
+    };
+    const { processId } = await reserve();
+    const base = `${node.url.replace(/^http/, "ws")}/${processId}/${gameId}`;
+    const cases = [
+      { why: "no token", query: `sessionId=${(await reserve()).sessionId}`, error: 4401, close: 4401 },
+      {
+        why: "forged token",
+        query: `sessionId=${(await reserve()).sessionId}&_authToken=${players[0].token.slice(0, -3)}AAA`,
+        error: 4401,
+        close: 4401,
+      },
+      { why: "unknown seat reservation", query: `sessionId=nope&_authToken=${players[0].token}`, error: 524, close: 4400 },
+      {
+        why: "refused reconnection",
+        query: `sessionId=x&reconnectionToken=bad&_authToken=${players[0].token}`,
+        error: 524,
+        close: 4003,
+      },
+    ];
+    for (const c of cases) {
+      const seen = await new Promise<{ error?: number; close: number }>((resolve) => {
+        const ws = new WebSocket(`${base}?${c.query}`);
+        ws.binaryType = "arraybuffer";
+        let error: number | undefined;
+        ws.addEventListener("message", (ev) => {
+          const b = new Uint8Array(ev.data as ArrayBuffer);
+          if (b[0] === 11) error = decode.number(b, { offset: 1 }) as number; // Colyseus ERROR frame: code, message
+        });
+        ws.addEventListener("close", (ev) => resolve({ error, close: ev.code }));
+      });
+      expect(seen, c.why).toEqual({ error: c.error, close: c.close });
+    }
+    // With the SDK, the join promise rejects with the refusal's code.
+    const anon = new Client(node.url);
+    await expect(anon.joinById(gameId, {})).rejects.toMatchObject({ code: 4401 });
+    expect(await dbState()).toEqual(before);
+  });
   it("HTTP: unauthenticated, malformed and oversized requests", async () => {
     expect((await http(node.url, "POST", "/api/matchmaking/quick", undefined, { game: "chess" })).status).toBe(401);
     expect((await http(node.url, "POST", "/api/matchmaking/quick", "not-a-token", { game: "chess" })).status).toBe(401);
@@ -138,12 +207,27 @@ describe("bad input changes nothing", () => {
     expect(big.status).toBe(413);
     expect(await dbState()).toEqual(before);
   });
-  it("an oversized frame closes that socket only; the game goes on", async () => {
+  it("an oversized frame closes that socket only, with one warning line and no stack; the game goes on", async () => {
     const p = players[1];
     const extra = await Seat.join(p, gameId, { spectate: true });
     const closed = new Promise<number>((resolve) => extra.room.onLeave((code) => resolve(code)));
-    extra.room.send("move", { ply: 1, move: "e7e5", pad: "x".repeat(20_000) });
-    expect(await closed).toBe(1009);
+    // Colyseus prints socket errors with console.error (a RangeError stack): catch any.
+    const consoleError = vi.spyOn(console, "error");
+    const from = logged.length;
+    try {
+      extra.room.send("move", { ply: 1, move: "e7e5", pad: "x".repeat(20_000) });
+      expect(await closed).toBe(1009);
+      await vi.waitFor(() => expect(logged.slice(from).some((l) => l.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH")).toBe(true));
+      const printed = consoleError.mock.calls.map((args) => args.map(String).join(" ")).join("\n");
+      expect(printed).not.toMatch(/RangeError|Max payload/);
+      const lines = logged.slice(from).filter((l) => l.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 40, msg: expect.stringMatching(/MAX_FRAME_BYTES.*1009/) });
+      expect(JSON.stringify(lines[0])).not.toMatch(/\bat .*\(|stack/);
+      expect(logged.slice(from).filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      consoleError.mockRestore();
+    }
     expect(await dbState()).toEqual(before);
     await seats[1].play("e7e5"); // the real seat still plays
   });

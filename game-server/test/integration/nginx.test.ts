@@ -5,9 +5,10 @@
  * nodes, /node/<id>/… reaches that node with the prefix stripped, unknown ids get
  * a 404, everything else is balanced, client-supplied X-Forwarded-For is
  * overwritten, identity tokens stay out of the logs, and a reload adding a node
- * routes it without closing an open WebSocket.
+ * routes it without closing an open WebSocket. Keep-alive: nginx, not the node,
+ * closes idle upstream connections, so reusing one never meets a closing node (502).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,25 +19,31 @@ import {
   findCommand,
   freePort,
   httpRequest,
+  type ManagedProcess,
   type NginxHandle,
   NGINX_DIR,
   nginxTest,
   renderNginxConf,
   renderNodesConf,
   silentSink,
+  spawnProcess,
   startNginx,
+  waitForHttp,
   writeNginxPrefix,
 } from "../../../compose/processes.ts";
+import { HTTP_KEEP_ALIVE_MS, tuneHttpServer } from "../../src/transport.ts";
 
 const NGINX = findCommand("nginx");
 const tmp: string[] = [];
 const servers: EchoServer[] = [];
 const sockets: WebSocket[] = [];
 let nginx: NginxHandle | undefined;
+const processes: ManagedProcess[] = [];
 
 afterAll(async () => {
   for (const ws of sockets) ws.terminate();
   await nginx?.stop();
+  await Promise.all(processes.map((p) => p.stop(5_000)));
   await Promise.all(servers.map((s) => s.close()));
   for (const d of tmp) rmSync(d, { recursive: true, force: true });
 });
@@ -182,7 +189,7 @@ describe("nginx entry point", () => {
         const r = await httpRequest(`${base}${path}`);
         expect(r.status, path).toBe(404);
         expect(r.headers["content-type"]).toBe("application/json");
-        expect(JSON.parse(r.body).error).toBe("UNKNOWN_NODE");
+        expect(JSON.parse(r.body).error.code).toBe("UNKNOWN_NODE");
       }
       await expect(connect(`${ws}/node/nope/p/r`)).rejects.toThrow("HTTP 404");
     });
@@ -275,7 +282,7 @@ describe("nginx entry point", () => {
       const r = await httpRequest(`${base}/node/n2/p/r?_authToken=SECRET-TOKEN-3`);
       expect(r.status).toBe(502);
       expect(r.headers["content-type"]).toBe("application/json");
-      expect(JSON.parse(r.body).error).toBe("NODE_UNAVAILABLE");
+      expect(JSON.parse(r.body).error.code).toBe("NODE_UNAVAILABLE");
       await expect(connect(`${ws}/node/n2/p/r?_authToken=SECRET-TOKEN-4`)).rejects.toThrow("HTTP 502");
       const logs = ["access.log", "error.log"].map((f) => readFileSync(join(nginx!.prefix, "logs", f), "utf8")).join("");
       expect(logs).toContain("/node/n2/p/r");
@@ -286,6 +293,105 @@ describe("nginx entry point", () => {
       await nginx!.reload(nginx!.nodes().filter((n) => n.id !== "n2"));
       expect((await httpRequest(`${base}/node/n2/p/r`)).status).toBe(404);
       expect(nginx!.nodes().map((n) => n.id)).toEqual(["n1", "n3"]);
+    });
+  });
+
+  describe("keep-alive between nginx and the nodes", () => {
+    /** The upstream `keepalive_timeout` of the shipped nginx/nodes.conf, ms. */
+    function shippedUpstreamKeepAliveMs(): number {
+      const conf = readFileSync(join(NGINX_DIR, "nodes.conf"), "utf8");
+      const upstream = /upstream tabula_nodes \{([^}]*)\}/.exec(conf)?.[1] ?? "";
+      const m = /^\s*keepalive_timeout\s+(\d+)(ms|s)\s*;/m.exec(upstream);
+      if (!m) throw new Error("nginx/nodes.conf: no keepalive_timeout in upstream tabula_nodes");
+      return Number(m[1]) * (m[2] === "s" ? 1000 : 1);
+    }
+
+    it("nodes keep idle connections well beyond nginx, and nginx never resends a non-idempotent request", () => {
+      expect(HTTP_KEEP_ALIVE_MS).toBeGreaterThanOrEqual(shippedUpstreamKeepAliveMs() + 5_000);
+      const tabula = readFileSync(join(NGINX_DIR, "tabula.conf"), "utf8");
+      const retries = [...tabula.matchAll(/^\s*proxy_next_upstream\s+([^;]*);/gm)].map((m) => m[1]);
+      expect(retries).toContain("error timeout");
+      expect(retries.join(" ")).not.toMatch(/non_idempotent/);
+    });
+
+    it("no 502 when idle connections are reused right at the node's keep-alive timeout (POST, time scaled)", async () => {
+      // The shipped timeouts (nginx 30 s, node 65 s) scaled down so that nginx's is 300 ms; the stand-in
+      // node has the node's own HTTP settings (tuneHttpServer) at that scale. With the node closing
+      // first (e.g. Node's default 5 s behind nginx's default 60 s) this same sweep gets 502s.
+      const nginxMs = 300;
+      const nodeMs = Math.round((nginxMs * HTTP_KEEP_ALIVE_MS) / shippedUpstreamKeepAliveMs());
+      const server = tuneHttpServer(
+        http.createServer((req, res) => {
+          req.resume();
+          req.on("end", () => {
+            res.setHeader("content-type", "application/json");
+            res.end('{"ok":true}');
+          });
+        }),
+        nodeMs,
+      );
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      servers.push({ name: "ka", port: 0, close: () => new Promise<void>((r) => server.close(() => r())) });
+      const prefix = tempDir();
+      const port = await freePort();
+      // One worker: every request shares one pool of idle upstream connections.
+      const conf = writeNginxPrefix({
+        prefix,
+        port,
+        nodes: [{ id: "n1", port: (server.address() as AddressInfo).port }],
+        workerProcesses: 1,
+      });
+      const nodesConf = join(prefix, "conf/nodes.conf");
+      writeFileSync(
+        nodesConf,
+        readFileSync(nodesConf, "utf8").replace(/keepalive 64;/, `keepalive 64;\n    keepalive_timeout ${nginxMs}ms;`),
+      );
+      expect(nginxTest(prefix, conf, NGINX).ok).toBe(true);
+      const proc = spawnProcess({
+        name: "nginx",
+        command: NGINX as string,
+        args: ["-p", `${prefix}/`, "-c", conf, "-g", "daemon off;"],
+        output: silentSink,
+      });
+      processes.push(proc);
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${base}/nginx-healthz`, 10_000, { process: proc });
+
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+      const post = () =>
+        new Promise<number>((resolve) => {
+          const req = http.request(
+            `${base}/api/guest`,
+            { method: "POST", agent, headers: { "content-type": "application/json" } },
+            (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on("error", () => resolve(-1));
+          req.end("{}");
+        });
+      const statuses: Record<number, number> = {};
+      let sent = 0;
+      try {
+        // Around nginx's timeout, and finely around the node's (where the race is): 24 idle connections
+        // reused after each gap.
+        for (const [around, step] of [
+          [nginxMs, 3],
+          [nodeMs, 1],
+        ]) {
+          for (let gap = around - 6; gap <= around + 6; gap += step) {
+            await Promise.all(Array.from({ length: 24 }, post));
+            await new Promise((r) => setTimeout(r, gap));
+            for (const status of await Promise.all(Array.from({ length: 24 }, post)))
+              statuses[status] = (statuses[status] ?? 0) + 1;
+            sent += 24;
+          }
+        }
+      } finally {
+        agent.destroy();
+      }
+      expect(statuses).toEqual({ 200: sent });
     });
   });
 });

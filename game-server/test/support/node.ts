@@ -1,13 +1,16 @@
 /** Start a real Tabula node (in this process) against a fresh database, for integration tests. */
 import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
 import { type RunningNode, startNode } from "../../src/server.ts";
 import { createTestDatabase } from "./db.ts";
 
 export interface TestNode extends RunningNode {}
 
-/** Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…). */
-export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+/**
+ * Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…).
+ * `log` replaces the node's logger (e.g. one that captures lines for a test to read).
+ */
+export async function startTestNode(env: Record<string, string> = {}, log?: Logger): Promise<TestNode> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: "test",
@@ -20,6 +23,5 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const log = createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId });
-  return startNode(config, log);
+  return startNode(config, log ?? createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId }));
 }

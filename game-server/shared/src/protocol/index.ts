@@ -17,9 +17,13 @@ export const GAME_ROOM = "game";
 export const MAX_MOVE_LENGTH = 8;
 
 export const ClientMessages = {
-  /** Play `move` as the next ply. `ply` is the number of moves the client has seen (the expected ply). */
+  /**
+   * Play `move` as the next ply. `ply` is the number of moves the client has seen (the expected ply).
+   * Any non-negative safe integer is well-typed; one that is not the current ply is refused with
+   * STALE_PLY (never BAD_MESSAGE), however far off it is.
+   */
   move: z.strictObject({
-    ply: z.number().int().min(0).max(10_000),
+    ply: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     move: z.string().min(1).max(MAX_MOVE_LENGTH),
   }),
   /** Resign the game. */
@@ -160,6 +164,13 @@ export interface ServerMessages {
   moved: MovedMessage;
   error: ErrorMessage;
 }
+export type ServerMessageType = keyof ServerMessages;
+/** The server → client message types, as a list (closed: `satisfies` keeps it equal to ServerMessages). */
+export const SERVER_MESSAGE_TYPES = Object.keys({
+  snapshot: true,
+  moved: true,
+  error: true,
+} satisfies Record<ServerMessageType, true>) as ServerMessageType[];
 
 // ---------------------------------------------------------------------------
 // HTTP bodies (prefix /api). Errors answer { error: { code, message } }.
@@ -210,7 +221,8 @@ export interface GameSummary {
 }
 
 // ---------------------------------------------------------------------------
-// HTTP errors: every code an `{ error: { code, message } }` body can carry, with its status.
+// HTTP errors: every code an `{ error: { code, message } }` body can carry, with its status
+// (the nodes' API, and nginx's own answers on /node/<id>/…: nginx/tabula.conf).
 
 export const HTTP_ERRORS = {
   BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
@@ -224,6 +236,8 @@ export const HTTP_ERRORS = {
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
   UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
+  UNKNOWN_NODE: { status: 404, meaning: "(nginx) `/node/<id>/…` names no node behind this entry point" },
+  NODE_UNAVAILABLE: { status: 502, meaning: "(nginx) the node in `/node/<id>/…` is not answering: rejoin the game by id" },
 } as const;
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
@@ -233,7 +247,8 @@ export interface HttpErrorBody {
 }
 
 // ---------------------------------------------------------------------------
-// WebSocket close codes the server uses (Colyseus' own 4000 included), with when.
+// WebSocket close codes the server uses (Colyseus' own 4000 and 4003 included), with when.
+// A refused join always closes with its own code (4400, 4401, 4403), never with 4002.
 
 export const CLOSE_CODES = {
   /** The room closed normally (the game is over and the room is disposed). */
@@ -242,8 +257,15 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** An undecodable frame, or more than MAX_MESSAGES_PER_SECOND messages in a second (flood). */
   WITH_ERROR: 4002,
+  /** The SDK's automatic reconnection was refused (the seat's hold ended, or the room is gone): rejoin with joinById. */
+  RECONNECT_FAILED: 4003,
   /** The game moved to another node (takeover or shutdown): rejoin with joinById(gameId). */
   GAME_MOVED: 4100,
+  /**
+   * Join refused for another reason: the seat reservation is unknown here or expired (the socket came
+   * too late, or to a node that no longer hosts the room), or the join options are invalid. Join again.
+   */
+  JOIN_REFUSED: 4400,
   /** Join refused: missing, invalid or expired token. */
   UNAUTHORIZED: 4401,
   /** Join refused: the game already has MAX_SPECTATORS spectators. */

@@ -1,0 +1,359 @@
+/**
+ * The authority of one live game, as boardgame.io's master is to its core:
+ * it owns the serial queue (one writer per game), runs plan → commit → apply
+ * (nothing is applied or sent before its write committed), reloads from the
+ * log after a write that changed nothing, and decides when deadlines,
+ * abandonment and the bot act. Storage, outbox, clock and randomness are
+ * injected; it imports nothing from Colyseus and is tested with fakes
+ * (host.test.ts).
+ */
+import type { ClientMessage, ErrorCode, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
+import type { Seat } from "@tabula/shared/rules";
+import { DbUnavailableError } from "../db/errors.ts";
+import type { Logger } from "../log.ts";
+import type { Change, RematchRequest, Refusal, Unchanged } from "./changes.ts";
+import type { HostClock, Timer } from "./clock.ts";
+import { Presence } from "./presence.ts";
+import type { ClockFields, Ending, Expected, GameRecord, Offers } from "./record.ts";
+import { GameTable } from "./table.ts";
+import { movedOf, snapshotOf } from "./views.ts";
+
+/** What the host needs from the repository (db/games.ts implements it). Each write returns false when it changed nothing. */
+export interface HostStorage {
+  load(gameId: string): Promise<GameRecord | null>;
+  commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean>;
+  finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean>;
+  saveOffers(fence: bigint, gameId: string, expected: Expected, offers: Offers): Promise<boolean>;
+  resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean>;
+}
+
+/** Who gets what. `C` is the transport's handle of one participant. */
+export interface Outbox<C> {
+  send<K extends keyof ServerMessages>(to: C, type: K, body: ServerMessages[K]): void;
+  /** Every connected participant gets `body(seat)`: its own seat, or null for a spectator. */
+  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]): void;
+  /** Spectators watching now. */
+  spectators(): number;
+  /** The game ended: give up ownership, update the listing, close once everyone has left. */
+  gameOver(): void;
+  /** Another node owns the game now (or this one is stopping): send everyone there, write nothing more. */
+  relinquish(reason: string): void;
+}
+
+export interface HostSettings {
+  /** First-move deadline, ms. */
+  firstMoveTimeoutMs: number;
+  /** How long an empty seat is held before the game is lost by abandonment, ms. */
+  reconnectWindowMs: number;
+  /** The bot's think time range [min, max], ms. */
+  botThinkMs: readonly [number, number];
+  /** Sent in every snapshot. */
+  heartbeat: Heartbeat;
+}
+
+export interface HostDeps<C> {
+  storage: HostStorage;
+  outbox: Outbox<C>;
+  clock: HostClock;
+  /** Uniform in [0, 1): the bot's think time (rules randomness is seeded, never this). */
+  random: () => number;
+  /** Create an agreed rematch (the game factory); resolves with its id. */
+  createGame: (req: RematchRequest) => Promise<string>;
+  log: Logger;
+  settings: HostSettings;
+}
+
+/** A player's action, validated against the protocol (the room's job). */
+export type PlayerAction =
+  | ({ type: "move" } & ClientMessage<"move">)
+  | { type: "resign" }
+  | { type: "abort" }
+  | ({ type: "draw" } & ClientMessage<"draw">)
+  | ({ type: "rematch" } & ClientMessage<"rematch">);
+
+export class GameHost<C> {
+  private table: GameTable;
+  private readonly presence: Presence;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private deadlineTimer: Timer | undefined;
+  private botTimer: Timer | undefined;
+  /** Fencing token of our ownership (Game.leaseToken): every write carries it. */
+  private readonly fence: bigint;
+  private readonly deps: HostDeps<C>;
+
+  private constructor(record: GameRecord, fence: bigint, deps: HostDeps<C>) {
+    this.fence = fence;
+    this.deps = deps;
+    this.table = this.tableOf(record);
+    const isBot = [record.players[0].isBot, record.players[1].isBot] as const;
+    this.presence = new Presence(deps.clock, isBot, deps.settings.reconnectWindowMs, (seat) =>
+      this.serial(() => this.abandoned(seat)),
+    );
+  }
+
+  /**
+   * Host game `gameId` with fencing token `fence` (already taken). With `resume`
+   * (rebuilt after its node stopped) the clocks restart (GameTable.planResume).
+   * Null when the game does not exist, is over, or turned out to be someone else's.
+   */
+  static async open<C>(gameId: string, fence: bigint, deps: HostDeps<C>, resume: boolean): Promise<GameHost<C> | null> {
+    const record = await deps.storage.load(gameId);
+    if (record?.status !== "active") return null;
+    const host = new GameHost(record, fence, deps);
+    const clocks = resume ? host.table.planResume(deps.clock.now()) : null;
+    if (clocks) await host.commit(clocks, undefined, "resume");
+    if (host.closed || !host.table.isActive) return null;
+    host.schedule();
+    // Nobody is connected yet: the abandonment countdowns run from the start.
+    host.presence.update(true);
+    return host;
+  }
+
+  /** The game as it stands (read-only use: seats, listing, status). */
+  get state(): GameTable {
+    return this.table;
+  }
+
+  /** Queue a player's action; resolves once it has been handled (committed and sent, or refused). */
+  receive(from: C, seat: Seat, action: PlayerAction): Promise<void> {
+    return this.serial(async () => {
+      const now = this.deps.clock.now();
+      switch (action.type) {
+        case "move":
+          return this.playMove(seat, action.ply, action.move, from);
+        case "resign":
+          return this.settle(this.table.planResign(seat, now), from, seat, action.type);
+        case "abort":
+          return this.settle(this.table.planAbort(seat, now), from, seat, action.type);
+        case "draw":
+          return this.settle(this.table.planDraw(seat, action.action, now), from, seat, action.type);
+        case "rematch":
+          return this.rematch(seat, action.action, from);
+      }
+    });
+  }
+
+  /** A socket of `seat` joined (+1) or left (-1): presence and the abandonment countdown follow. */
+  seatChanged(seat: Seat, delta: 1 | -1): void {
+    if (!this.closed) this.presence.change(seat, delta, this.table.isActive);
+  }
+
+  /** The full picture for one participant. */
+  sendSnapshot(to: C, you: Seat | null): void {
+    this.deps.outbox.send(to, "snapshot", snapshotOf(this.table, you, this.context()));
+  }
+
+  /** The full picture for everyone (after presence or offers changed). */
+  broadcastSnapshots(): void {
+    const ctx = this.context();
+    this.deps.outbox.sendEach("snapshot", (you) => snapshotOf(this.table, you, ctx));
+  }
+
+  /** Stop hosting: no action, timer or write runs from here on, and the outbox sends everyone elsewhere. */
+  relinquish(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.deps.log.warn({ reason }, "leaving the game to another node");
+    this.deps.outbox.relinquish(reason);
+  }
+
+  /** Stop timers and refuse further actions (the room is going away). */
+  close(): void {
+    this.closed = true;
+    this.deadlineTimer?.clear();
+    this.botTimer?.clear();
+    this.presence.stop();
+  }
+
+  private context() {
+    const o = this.deps.outbox;
+    return {
+      now: this.deps.clock.now(),
+      presence: this.presence.view(),
+      spectators: o.spectators(),
+      heartbeat: this.deps.settings.heartbeat,
+    };
+  }
+
+  private tableOf(record: GameRecord): GameTable {
+    return new GameTable(record, { firstMoveTimeoutMs: this.deps.settings.firstMoveTimeoutMs });
+  }
+
+  /** One writer per game: each action runs after the previous one finished. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : fn()))
+      .catch((err) => {
+        if (err instanceof DbUnavailableError) this.deps.log.warn({ err: err.message }, "action failed: database unavailable");
+        else this.deps.log.error({ err }, "action failed");
+      });
+    return this.queue;
+  }
+
+  private reply(to: C | undefined, code: ErrorCode, message: string, inReplyTo: string): void {
+    if (to !== undefined) this.deps.outbox.send(to, "error", { code, message, inReplyTo });
+  }
+
+  private async playMove(seat: Seat, ply: number, move: string, from: C | undefined): Promise<void> {
+    const change = this.table.planMove(seat, ply, move, this.deps.clock.now());
+    if (!change.ok) {
+      this.reply(from, change.code, change.message, "move");
+      if (change.code === "GAME_OVER") await this.deadlinePassed(); // the flag fell before the timer did
+      return;
+    }
+    if ((await this.commit(change, from, "move")) === "stale" && !this.closed) {
+      this.reply(from, "STALE_PLY", "the game moved on; here is the current position", "move");
+    }
+  }
+
+  /** A plan that needs no more than one write (or none). */
+  private async settle(plan: Change | Unchanged | Refusal, from: C | undefined, seat: Seat, inReplyTo: string): Promise<void> {
+    if (!plan.ok) return this.reply(from, plan.code, plan.message, inReplyTo);
+    // Nothing to write (e.g. a bot declined a draw at once): the sender gets the picture as it stands.
+    if (plan.kind === "unchanged") return from === undefined ? undefined : this.sendSnapshot(from, seat);
+    await this.commit(plan, from, inReplyTo);
+  }
+
+  private async rematch(seat: Seat, action: ClientMessage<"rematch">["action"], from: C): Promise<void> {
+    const plan = this.table.planRematch(seat, action);
+    if (!plan.ok || plan.kind !== "create-rematch") return this.settle(plan, from, seat, "rematch");
+    let gameId: string;
+    try {
+      gameId = await this.deps.createGame(plan);
+    } catch (err) {
+      this.deps.log.error({ err }, "rematch creation failed");
+      return this.reply(from, "UNAVAILABLE", "could not create the rematch; try again", "rematch");
+    }
+    await this.commit(this.table.rematchCreated(gameId), from, "rematch");
+  }
+
+  /**
+   * Write a change, then apply and announce it. A write that changed nothing
+   * means the log moved on or another node owns the game: never guess, reload.
+   * A failed write leaves everything as it was and tells the sender.
+   */
+  private async commit(change: Change, from: C | undefined, inReplyTo: string): Promise<"applied" | "stale" | "failed"> {
+    let written: boolean;
+    try {
+      written = await this.write(change);
+    } catch (err) {
+      const unavailable = err instanceof DbUnavailableError;
+      if (unavailable) this.deps.log.warn({ err: err.message, inReplyTo }, "commit failed: database unavailable");
+      else this.deps.log.error({ err, inReplyTo }, "commit failed");
+      this.reply(
+        from,
+        unavailable ? "UNAVAILABLE" : "INTERNAL",
+        unavailable
+          ? "the database is temporarily unavailable; nothing was applied, try again"
+          : "internal error; nothing was applied",
+        inReplyTo,
+      );
+      return "failed";
+    }
+    if (!written) {
+      this.deps.log.warn({ ply: this.table.ply, inReplyTo }, "write changed nothing; reloading from the log");
+      await this.reload();
+      return "stale";
+    }
+    this.table.apply(change);
+    this.announce(change);
+    return "applied";
+  }
+
+  private write(change: Change): Promise<boolean> {
+    const { storage } = this.deps;
+    const id = this.table.gameId;
+    switch (change.kind) {
+      case "move":
+        return storage.commitMove(this.fence, id, change.record, change.clocks, change.ending);
+      case "end":
+        return storage.finishGame(this.fence, id, change.ply, change.clocks, change.ending);
+      case "offers":
+        return storage.saveOffers(this.fence, id, change.expected, change.offers);
+      case "clocks":
+        return storage.resumeGame(this.fence, id, change.ply, change.clocks);
+    }
+  }
+
+  private announce(change: Change): void {
+    switch (change.kind) {
+      case "move": {
+        const now = this.deps.clock.now();
+        this.deps.outbox.sendEach("moved", (you) => movedOf(this.table, you, now));
+        if (change.ending) this.gameOver();
+        else this.schedule();
+        return;
+      }
+      case "end":
+        this.deps.log.info({ result: change.ending.result }, "game over");
+        this.gameOver();
+        return;
+      case "offers":
+        this.broadcastSnapshots();
+        return;
+      case "clocks":
+        this.deps.log.info({ ply: this.table.ply }, "game resumed after restart");
+        this.schedule();
+        return;
+    }
+  }
+
+  /** Rebuild the table from the log, or leave when another node holds the game now. */
+  private async reload(): Promise<void> {
+    const record = await this.deps.storage.load(this.table.gameId);
+    if (!record || record.leaseToken !== this.fence) return this.relinquish("fenced out: another node owns this game now");
+    this.table = this.tableOf(record);
+    if (!this.table.isActive) return this.gameOver();
+    this.schedule();
+    this.broadcastSnapshots();
+  }
+
+  private gameOver(): void {
+    this.deadlineTimer?.clear();
+    this.botTimer?.clear();
+    this.presence.stop();
+    this.broadcastSnapshots();
+    this.deps.outbox.gameOver();
+  }
+
+  // Timers: the deadline (flag fall or first-move abort), the bot's move.
+
+  private schedule(): void {
+    this.deadlineTimer?.clear();
+    this.botTimer?.clear();
+    if (this.closed || !this.table.isActive) return;
+    const { clock, settings, random } = this.deps;
+    const now = clock.now();
+    const deadline = this.table.deadline();
+    if (deadline !== null) {
+      this.deadlineTimer = clock.setTimeout(() => this.serial(() => this.deadlinePassed()), Math.max(0, deadline - now));
+    }
+    const seat = this.table.toMove();
+    if (seat === null || !this.table.players[seat].isBot) return;
+    const [min, max] = settings.botThinkMs;
+    // Never think longer than a twentieth of the time left.
+    const think = Math.min(min + random() * (max - min), this.table.remainingAt(now)[seat] / 20);
+    const ply = this.table.ply;
+    this.botTimer = clock.setTimeout(
+      () =>
+        this.serial(async () => {
+          const move = this.table.ply === ply ? this.table.botMove() : null;
+          if (move !== null) await this.playMove(seat, ply, move, undefined);
+        }),
+      think,
+    );
+  }
+
+  private async deadlinePassed(): Promise<void> {
+    const plan = this.table.planDeadline(this.deps.clock.now());
+    if (plan) await this.commit(plan, undefined, "deadline");
+    else this.schedule(); // woken early: wait again
+  }
+
+  private async abandoned(seat: Seat): Promise<void> {
+    if (this.presence.isHere(seat)) return;
+    this.deps.log.info({ seat }, "player did not come back");
+    await this.settle(this.table.planAbandon(seat, this.deps.clock.now()), undefined, seat, "abandon");
+  }
+}

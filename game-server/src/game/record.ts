@@ -1,0 +1,73 @@
+/**
+ * A live game as the table sees it: the table's own domain types. The
+ * repository (db/games.ts) maps database rows to and from these; nothing here
+ * knows about rows, Prisma or SQL. Times are epoch milliseconds.
+ */
+import type { GameStatus, MoveRecord, TimeControlInfo } from "@tabula/shared/protocol";
+import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+
+export interface TablePlayer {
+  id: string;
+  name: string;
+  isBot: boolean;
+}
+
+export type GameMode = "quick" | "invite" | "bot" | "rematch";
+
+/** Clock fields written with every move or result. */
+export interface ClockFields {
+  /** Remaining ms of each seat as of `turnStartedAt`. */
+  clock0Ms: number;
+  clock1Ms: number;
+  /** When the side to move started thinking (epoch ms); null once the game is over. */
+  turnStartedAt: number | null;
+  /** When the side to move flags or, before both sides moved, the game is aborted (epoch ms). */
+  deadlineAt: number | null;
+}
+
+/** How a game ended. */
+export interface Ending {
+  status: "finished" | "aborted";
+  result: GameResult;
+  /** Epoch ms. */
+  endedAt: number;
+}
+
+/** The offers on the table. Persisted with the game, like its moves. */
+export interface Offers {
+  /** Seat that offered a draw and awaits an answer. */
+  drawOffer: Seat | null;
+  /** Seat that offered a rematch (after the game). */
+  rematchOffer: Seat | null;
+  /** The agreed rematch's game id. */
+  rematchGameId: string | null;
+}
+
+export const NO_OFFERS: Offers = { drawOffer: null, rematchOffer: null, rematchGameId: null };
+
+/** Everything stored about one game: the table is rebuilt from this. */
+export interface GameRecord {
+  id: string;
+  kind: GameKind;
+  timeControl: TimeControlInfo;
+  mode: GameMode;
+  /** Seed of the rules' RNG. */
+  seed: string;
+  status: GameStatus;
+  /** Number of committed moves (must equal `moves.length`). */
+  ply: number;
+  clocks: ClockFields;
+  result: GameResult | null;
+  offers: Offers;
+  /** Fencing token of the current owner (every write must carry it). */
+  leaseToken: bigint;
+  players: [TablePlayer, TablePlayer];
+  /** The move log, ply 0 first. */
+  moves: MoveRecord[];
+}
+
+/** Where a write is expected to land: the game must still be at this ply and status. */
+export interface Expected {
+  ply: number;
+  status: GameStatus;
+}

@@ -1,0 +1,335 @@
+/**
+ * A live game's table: the rules state plus everything around it that the
+ * rules do not know about — seats, clocks, offers, and how a game ends. Every
+ * rule of a live game is here, and only here.
+ *
+ * Like the rules, it does no I/O and reads no clock: time (`now`, epoch ms) is
+ * passed in. The host asks it to *plan* (a change, or a refusal), commits the
+ * change to the database, and only then *applies* it here. A change that was
+ * not committed is dropped, leaving the table untouched.
+ */
+import type { ClockState, GameStatus, MoveRecord } from "@tabula/shared/protocol";
+import {
+  chooseBotMove,
+  createRng,
+  type GameDefinition,
+  type GameResult,
+  getGame,
+  opponentOf,
+  replay,
+} from "@tabula/shared/rules";
+import type { Seat } from "@tabula/shared/rules";
+import {
+  type Change,
+  type ClocksChange,
+  type EndChange,
+  type MoveChange,
+  type OffersChange,
+  type RematchRequest,
+  type Refusal,
+  refuse,
+  type Unchanged,
+} from "./changes.ts";
+import type { ClockFields, Ending, GameRecord, Offers } from "./record.ts";
+
+export interface TableOptions {
+  /** Time each side has for its first move before the game is aborted, ms. */
+  firstMoveTimeoutMs: number;
+}
+
+/** Clocks only start once both sides have moved; before that a first-move deadline applies. */
+const CLOCKED_FROM_PLY = 2;
+
+export type OfferAction = "offer" | "accept" | "decline";
+
+export class GameTable {
+  readonly record: Omit<GameRecord, "moves" | "clocks" | "status" | "result" | "offers" | "ply">;
+  readonly def: GameDefinition;
+  private rules: unknown;
+  private readonly log: MoveRecord[];
+  private clocks: ClockFields;
+  private ended: { status: GameStatus; result: GameResult | null };
+  private current: Offers;
+  private readonly opts: TableOptions;
+
+  /** Rebuild the table from a stored game: the position is replayed from the log (the log is the truth). */
+  constructor(game: GameRecord, opts: TableOptions) {
+    const def = getGame(game.kind);
+    if (!def) throw new Error(`game ${game.id} has unknown kind ${game.kind}`);
+    const replayed = replay(
+      def,
+      game.seed,
+      game.moves.map((m) => m.move),
+    );
+    if (!replayed.ok) {
+      throw new Error(`game ${game.id}: stored move ${replayed.ply} (${replayed.move}) is illegal: ${replayed.error.message}`);
+    }
+    if (game.moves.length !== game.ply) {
+      throw new Error(`game ${game.id}: row says ply ${game.ply} but the log holds ${game.moves.length} moves`);
+    }
+    const { moves, clocks, status, result, offers, ply: _, ...fixed } = game;
+    this.record = fixed;
+    this.def = def;
+    this.opts = opts;
+    this.rules = replayed.state;
+    this.log = moves.slice();
+    this.clocks = { ...clocks };
+    this.ended = { status, result };
+    this.current = { ...offers };
+  }
+
+  get gameId(): string {
+    return this.record.id;
+  }
+  get players(): GameRecord["players"] {
+    return this.record.players;
+  }
+  get ply(): number {
+    return this.log.length;
+  }
+  get moves(): readonly MoveRecord[] {
+    return this.log;
+  }
+  get rulesState(): unknown {
+    return this.rules;
+  }
+  get status(): GameStatus {
+    return this.ended.status;
+  }
+  get result(): GameResult | null {
+    return this.ended.result;
+  }
+  get offers(): Readonly<Offers> {
+    return this.current;
+  }
+  get isActive(): boolean {
+    return this.ended.status === "active";
+  }
+
+  /** Seat of a player id, or null (spectator). */
+  seatOf(playerId: string): Seat | null {
+    if (this.players[0].id === playerId) return 0;
+    if (this.players[1].id === playerId) return 1;
+    return null;
+  }
+
+  toMove(): Seat | null {
+    return this.isActive ? this.def.toMove(this.rules) : null;
+  }
+
+  /** When the side to move flags (or, before clocks start, the game is aborted); null if nothing is pending. */
+  deadline(): number | null {
+    return this.isActive ? this.clocks.deadlineAt : null;
+  }
+
+  private clocksRunning(): boolean {
+    return this.isActive && this.ply >= CLOCKED_FROM_PLY;
+  }
+
+  /** Remaining ms of each seat at `now`. */
+  remainingAt(now: number): [number, number] {
+    const r: [number, number] = [this.clocks.clock0Ms, this.clocks.clock1Ms];
+    const seat = this.toMove();
+    const since = this.clocks.turnStartedAt;
+    if (this.clocksRunning() && seat !== null && since !== null) r[seat] = Math.max(0, r[seat] - (now - since));
+    return r;
+  }
+
+  clockState(now: number): ClockState {
+    return {
+      remainingMs: this.remainingAt(now),
+      running: this.clocksRunning() ? this.toMove() : null,
+      serverNow: now,
+      firstMoveDeadline: this.isActive && !this.clocksRunning() ? this.clocks.deadlineAt : null,
+    };
+  }
+
+  /** The move the built-in bot plays now, if the side to move is a bot (deterministic: seeded by game and ply). */
+  botMove(): string | null {
+    const seat = this.toMove();
+    if (seat === null || !this.players[seat].isBot) return null;
+    return chooseBotMove(this.def, this.rules, seat, createRng(`${this.record.seed}:${this.ply}`));
+  }
+
+  /** Check and compute a move by `seat` expecting ply `ply`. */
+  planMove(seat: Seat, ply: number, move: string, now: number): MoveChange | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    if (ply !== this.ply) return refuse("STALE_PLY", `expected ply ${this.ply}, got ${ply}`);
+    if (this.def.toMove(this.rules) !== seat) return refuse("NOT_YOUR_TURN", "it is not your turn");
+    const deadline = this.deadline();
+    // The flag fell before the move arrived; the host ends the game on time (planDeadline).
+    if (deadline !== null && now >= deadline) return refuse("GAME_OVER", "your time ran out");
+    const applied = this.def.apply(this.rules, move, seat);
+    if (!applied.ok) return refuse(applied.error.code, applied.error.message);
+
+    const remaining: [number, number] = [this.clocks.clock0Ms, this.clocks.clock1Ms];
+    if (this.clocksRunning() && this.clocks.turnStartedAt !== null) {
+      remaining[seat] = remaining[seat] - (now - this.clocks.turnStartedAt) + this.record.timeControl.incrementMs;
+    }
+    const nextPly = this.ply + 1;
+    const result = this.def.result(applied.state);
+    const next = this.def.toMove(applied.state);
+    let deadlineAt: number | null = null;
+    if (!result && next !== null) {
+      deadlineAt = nextPly >= CLOCKED_FROM_PLY ? now + remaining[next] : now + this.opts.firstMoveTimeoutMs;
+    }
+    return {
+      ok: true,
+      kind: "move",
+      record: { ply: this.ply, seat, move, san: applied.notation, clockMs: remaining[seat], at: now },
+      rulesState: applied.state,
+      clocks: { clock0Ms: remaining[0], clock1Ms: remaining[1], turnStartedAt: result ? null : now, deadlineAt },
+      ending: result ? { status: "finished", result, endedAt: now } : null,
+    };
+  }
+
+  /**
+   * Clocks for a game rebuilt after its node stopped (crash, restart, takeover).
+   * Policy: the player to move must not lose time to our outage, so the current
+   * turn restarts now with the time that side had when the turn began; a pending
+   * first-move deadline restarts too. Null for a finished game.
+   */
+  planResume(now: number): ClocksChange | null {
+    const seat = this.toMove();
+    if (seat === null) return null;
+    const left = seat === 0 ? this.clocks.clock0Ms : this.clocks.clock1Ms;
+    const deadlineAt = this.clocksRunning() ? now + left : now + this.opts.firstMoveTimeoutMs;
+    return { ok: true, kind: "clocks", ply: this.ply, clocks: { ...this.clocks, turnStartedAt: now, deadlineAt } };
+  }
+
+  private end(now: number, status: Ending["status"], result: GameResult): EndChange {
+    const remaining = this.remainingAt(now);
+    return {
+      ok: true,
+      kind: "end",
+      ply: this.ply,
+      clocks: { clock0Ms: remaining[0], clock1Ms: remaining[1], turnStartedAt: null, deadlineAt: null },
+      ending: { status, result, endedAt: now },
+    };
+  }
+
+  /** Resignation by `seat`. */
+  planResign(seat: Seat, now: number): EndChange | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    return this.end(now, "finished", { winner: opponentOf(seat), reason: "resign" });
+  }
+
+  /** Abort by `seat`: allowed until that seat has moved. */
+  planAbort(seat: Seat, now: number): EndChange | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    if (this.log.some((m) => m.seat === seat)) return refuse("CANNOT_ABORT", "you can only abort before your first move");
+    return this.end(now, "aborted", { winner: null, reason: "aborted" });
+  }
+
+  /**
+   * What happens when the deadline passes: before clocks run, the game is
+   * aborted; afterwards the side to move loses on time, or draws when the
+   * opponent has no way to win. Null while nothing is due.
+   */
+  planDeadline(now: number): EndChange | null {
+    const deadline = this.deadline();
+    const seat = this.toMove();
+    if (deadline === null || now < deadline || seat === null) return null;
+    if (!this.clocksRunning()) return this.end(now, "aborted", { winner: null, reason: "aborted" });
+    const opponent = opponentOf(seat);
+    const result: GameResult = this.def.canWin(this.rules, opponent)
+      ? { winner: opponent, reason: "timeout" }
+      : { winner: null, reason: "timeout-vs-insufficient-material" };
+    const change = this.end(now, "finished", result);
+    change.clocks[seat === 0 ? "clock0Ms" : "clock1Ms"] = 0;
+    return change;
+  }
+
+  /** `seat` did not come back within the reconnection window: before clocks run the game is aborted, then lost. */
+  planAbandon(seat: Seat, now: number): EndChange | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    if (this.ply < CLOCKED_FROM_PLY) return this.end(now, "aborted", { winner: null, reason: "aborted" });
+    return this.end(now, "finished", { winner: opponentOf(seat), reason: "abandon" });
+  }
+
+  private offersChange(offers: Partial<Offers>): OffersChange {
+    return { ok: true, kind: "offers", expected: { ply: this.ply, status: this.status }, offers: { ...this.current, ...offers } };
+  }
+
+  /**
+   * A draw offer, acceptance or refusal by `seat`, during the game. Offering
+   * when the opponent already offered is accepting; a bot declines at once
+   * (nothing stays pending); any move answers a pending offer with "no".
+   */
+  planDraw(seat: Seat, action: OfferAction, now: number): EndChange | OffersChange | Unchanged | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    const opponent = opponentOf(seat);
+    const theirs = this.current.drawOffer === opponent;
+    if (action === "offer") {
+      if (theirs) return this.end(now, "finished", { winner: null, reason: "agreement" });
+      if (this.players[opponent].isBot || this.current.drawOffer === seat) return { ok: true, kind: "unchanged" };
+      return this.offersChange({ drawOffer: seat });
+    }
+    if (!theirs) return refuse("NO_OFFER", "there is no draw offer to answer");
+    if (action === "accept") return this.end(now, "finished", { winner: null, reason: "agreement" });
+    return this.offersChange({ drawOffer: null });
+  }
+
+  /**
+   * A rematch offer, acceptance or refusal by `seat`, once the game is over.
+   * Offering when the opponent already offered is accepting; a bot accepts at
+   * once. An agreed rematch is a game to create (colours swapped), then
+   * `rematchCreated` records it.
+   */
+  planRematch(seat: Seat, action: OfferAction): RematchRequest | OffersChange | Unchanged | Refusal {
+    if (this.isActive) return refuse("GAME_NOT_OVER", "rematch is offered after the game");
+    if (this.current.rematchGameId) return { ok: true, kind: "unchanged" };
+    const opponent = opponentOf(seat);
+    const theirs = this.current.rematchOffer === opponent;
+    if (action !== "offer" && !theirs) return refuse("NO_OFFER", "there is no rematch offer to answer");
+    if (action === "decline") return this.offersChange({ rematchOffer: null });
+    const bot = this.players[opponent].isBot;
+    if (theirs || bot) {
+      const [p0, p1] = this.players;
+      return {
+        ok: true,
+        kind: "create-rematch",
+        game: this.record.kind,
+        timeControl: this.record.timeControl.id,
+        mode: bot ? "bot" : "rematch",
+        playerIds: [p1.id, p0.id],
+        rematchOfId: this.gameId,
+      };
+    }
+    if (this.current.rematchOffer === seat) return { ok: true, kind: "unchanged" };
+    return this.offersChange({ rematchOffer: seat });
+  }
+
+  /** The rematch game `gameId` was created: record it (and clear the offer). */
+  rematchCreated(gameId: string): OffersChange {
+    return this.offersChange({ rematchOffer: null, rematchGameId: gameId });
+  }
+
+  /** Apply a committed change. */
+  apply(change: Change): void {
+    switch (change.kind) {
+      case "move":
+        this.rules = change.rulesState;
+        this.log.push(change.record);
+        this.clocks = { ...change.clocks };
+        this.current = { ...this.current, drawOffer: null }; // a move answers a draw offer with "no"
+        if (change.ending) this.setEnding(change.ending);
+        return;
+      case "end":
+        this.clocks = { ...change.clocks };
+        this.setEnding(change.ending);
+        return;
+      case "offers":
+        this.current = { ...change.offers };
+        return;
+      case "clocks":
+        this.clocks = { ...change.clocks };
+        return;
+    }
+  }
+
+  private setEnding(ending: Ending): void {
+    this.ended = { status: ending.status, result: ending.result };
+    this.current = { ...this.current, drawOffer: null };
+  }
+}
