@@ -247,6 +247,9 @@ describe("hostile input against one node", () => {
       [1, "move", { ply, move: "g1f3" }, error("NOT_YOUR_TURN")],
       [1, "move", { ply: ply + 1, move: "g1f3" }, error("STALE_PLY")],
       [1, "move", { ply: 0, move: "e2e4" }, error("STALE_PLY")],
+      [1, "move", { ply: 10_001, move: "g1f3" }, error("STALE_PLY")], // any non-current ply, however large
+      [1, "move", { ply: Number.MAX_SAFE_INTEGER, move: "g1f3" }, error("STALE_PLY")],
+      [1, "move", { ply: 2 ** 53, move: "g1f3" }, error("BAD_MESSAGE")], // not an exact integer any more
       [1, "move", { ply, move: "g1f3", seat: 1 }, error("BAD_MESSAGE")],
       [1, "move", { ply: String(ply), move: "g1f3" }, error("BAD_MESSAGE")],
       [1, "move", { ply: ply + 0.5, move: "g1f3" }, error("BAD_MESSAGE")],
