@@ -40,6 +40,7 @@ export default defineConfig({
         ...clientCoverageExclude,
       ],
       reporter: ["json"],
+      reportOnFailure: true,
       reportsDirectory: ".artifacts/coverage/vitest",
     },
     projects: [
