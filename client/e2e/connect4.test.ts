@@ -41,6 +41,7 @@ async function open(name: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${name}] page error:`, err.message));
+  if (process.env.E2E_CONSOLE) page.on("console", (m) => console.log(`[${name}] ${m.type()}: ${m.text()}`));
   await page.goto(node.url);
   await page.waitForFunction(() => (window as unknown as { tabula?: unknown }).tabula !== undefined);
   await page.fill("#name", name);
@@ -60,7 +61,43 @@ async function dropDisc(page: Page, col: number): Promise<void> {
   await page.mouse.click(p.x, p.y);
 }
 
+/** The top bar's counts: data-players / data-games of #online-count ("" while offline). */
+const counts = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.querySelector("#online-count") as HTMLElement;
+    return { players: Number(el.dataset.players || -1), games: Number(el.dataset.games || -1), text: el.textContent };
+  });
+
 describe("browser", () => {
+  it("the top bar counts the viewer at once: online in the lobby, and a live game as soon as one starts", async () => {
+    // Counts refresh every 10 s on their own: anything within 2 s comes from the refresh on load / on joining.
+    const page = await open("Counter");
+    await page.waitForFunction(
+      () => Number((document.querySelector("#online-count") as HTMLElement).dataset.players) >= 1,
+      null,
+      {
+        timeout: 2_000,
+      },
+    );
+    await page.click("#play-bot");
+    await page.waitForFunction(() => (window as any).tabula.state().snapshot !== null, null, { timeout: 10_000 });
+    const joinedAt = Date.now();
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector("#online-count") as HTMLElement;
+        return Number(el.dataset.players) >= 1 && Number(el.dataset.games) >= 1;
+      },
+      null,
+      { timeout: 2_000, polling: 50 },
+    );
+    const c = await counts(page);
+    console.log(`top bar ${Date.now() - joinedAt} ms after joining: ${c.text}`);
+    expect(c.players).toBeGreaterThanOrEqual(1);
+    expect(c.games).toBeGreaterThanOrEqual(1);
+    expect(c.text).toMatch(/^\d+ online · \d+ live games?$/);
+    await page.context().close();
+  });
+
   it("two players find each other and play Connect Four to a win", async () => {
     const [alice, bob] = await Promise.all([open("Alice"), open("Bob")]);
     await alice.click("#quick-play");

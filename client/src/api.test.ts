@@ -85,3 +85,39 @@ describe("Api identity", () => {
     await expect(api.stats()).rejects.toBeInstanceOf(ApiError);
   });
 });
+
+describe("request deadlines", () => {
+  /** A fetch that never answers, but gives up when its signal aborts (as a browser's does). */
+  const hanging: typeof fetch = (_input, init) =>
+    new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason));
+    });
+
+  it("gives up a request nobody answers (a stalled node behind nginx) with a TIMEOUT error", async () => {
+    const api = new Api("", { storage: null, fetchFn: hanging });
+    const err = (await api.request("GET", "/stats", undefined, { timeoutMs: 20 }).catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect([err.status, err.code]).toEqual([0, "TIMEOUT"]);
+  });
+
+  it("a caller's own abort is passed through as is, not a timeout", async () => {
+    const api = new Api("", { storage: null, fetchFn: hanging });
+    const ctl = new AbortController();
+    const p = api.request("GET", "/live-games", undefined, { signal: ctl.signal, timeoutMs: 10_000 });
+    ctl.abort();
+    const err = (await p.catch((e) => e)) as Error;
+    expect(err).not.toBeInstanceOf(ApiError);
+    expect(err.name).toBe("AbortError");
+  });
+
+  it("a network failure is NETWORK", async () => {
+    const api = new Api("", {
+      storage: null,
+      fetchFn: async () => {
+        throw new TypeError("failed to fetch");
+      },
+    });
+    const err = (await api.stats().catch((e) => e)) as ApiError;
+    expect([err.status, err.code]).toEqual([0, "NETWORK"]);
+  });
+});

@@ -9,6 +9,14 @@ import { type LiveGame, parseLiveGames } from "./liveGames.ts";
 
 const TOKEN_KEY = "tabula.token";
 
+/**
+ * How long an API request may take before it is given up, ms. A stalled node
+ * behind nginx accepts connections and never answers (nginx waits 75 s), and
+ * a browser holds at most 6 connections per host: requests left hanging
+ * would soon block every other one, game re-joins included.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -83,22 +91,24 @@ export class Api {
     method: string,
     path: string,
     body?: unknown,
-    opts: { signal?: AbortSignal; auth?: boolean; token?: string } = {},
+    opts: { signal?: AbortSignal; auth?: boolean; token?: string; timeoutMs?: number } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const token = opts.token ?? (opts.auth !== false ? this.identity?.token : undefined);
     if (token) headers.Authorization = `Bearer ${token}`;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
     let res: Response;
     try {
       res = await this.fetchFn(this.url(path), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: opts.signal,
+        signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       });
     } catch (err) {
-      if ((err as Error)?.name === "AbortError") throw err;
+      if (opts.signal?.aborted) throw err;
+      if (timeout.aborted) throw new ApiError(0, "TIMEOUT", "the server did not answer in time");
       throw new ApiError(0, "NETWORK", "cannot reach the server");
     }
     const text = await res.text();
@@ -116,14 +126,19 @@ export class Api {
   }
 
   /** An authenticated request; a 401 (unknown or expired identity) gets a fresh guest and one retry. */
-  private async authed<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  private async authed<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<T> {
     if (!this.identity) await this.ensureIdentity();
     try {
-      return await this.request<T>(method, path, body, { signal });
+      return await this.request<T>(method, path, body, opts);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         await this.newGuest(this.identity?.name);
-        return this.request<T>(method, path, body, { signal });
+        return this.request<T>(method, path, body, opts);
       }
       throw err;
     }
@@ -190,7 +205,11 @@ export class Api {
   }
 
   pollTicket(ticket: string, waitSeconds: number, signal?: AbortSignal): Promise<TicketResponse> {
-    return this.authed("GET", `/matchmaking/tickets/${encodeURIComponent(ticket)}?wait=${waitSeconds}`, undefined, signal);
+    return this.authed("GET", `/matchmaking/tickets/${encodeURIComponent(ticket)}?wait=${waitSeconds}`, undefined, {
+      signal,
+      // A long-poll: the server answers within `waitSeconds`.
+      timeoutMs: waitSeconds * 1000 + REQUEST_TIMEOUT_MS,
+    });
   }
 
   cancelTicket(ticket: string): Promise<TicketResponse> {
@@ -217,8 +236,9 @@ export class Api {
     return this.authed("GET", "/games?mine=1");
   }
 
-  gameRecord(gameId: string): Promise<GameRecord> {
-    return this.request("GET", `/games/${encodeURIComponent(gameId)}`);
+  /** A game with its move log (GET /api/games/:id). `timeoutMs` defaults to REQUEST_TIMEOUT_MS. */
+  gameRecord(gameId: string, timeoutMs?: number): Promise<GameRecord> {
+    return this.request("GET", `/games/${encodeURIComponent(gameId)}`, undefined, { timeoutMs });
   }
 
   /** Live games on every node, newest first (GET /api/live-games; no identity needed). */
@@ -226,8 +246,9 @@ export class Api {
     return parseLiveGames(await this.request<unknown>("GET", "/live-games", undefined, { auth: false, signal }));
   }
 
+  /** Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). */
   stats(): Promise<Stats> {
-    return this.request("GET", "/stats", undefined, { auth: false });
+    return this.request("GET", "/stats", undefined, { auth: false, timeoutMs: 5000 });
   }
 }
 

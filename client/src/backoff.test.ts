@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, rejoinDelay } from "./backoff.ts";
+import { backoffDelay, rejoinDelay, silentRejoinDelay } from "./backoff.ts";
 
 const mid = () => 0.5; // no jitter
 
@@ -35,5 +35,16 @@ describe("rejoinDelay", () => {
     expect(rejoinDelay(0, 1006, () => 0)).toBe(375);
     expect(rejoinDelay(0, 1006, () => 0.999)).toBe(625);
     expect(rejoinDelay(30, 4003, () => 0.999)).toBe(4000);
+  });
+});
+
+describe("silentRejoinDelay", () => {
+  it("goes at once, then every 375–500 ms without doubling (the new owner appears within the lease)", () => {
+    expect(silentRejoinDelay(0, () => 0.99)).toBe(0);
+    for (const attempt of [1, 2, 5, 20]) {
+      expect(silentRejoinDelay(attempt, () => 0)).toBe(375);
+      expect(silentRejoinDelay(attempt, () => 0.5)).toBe(500);
+      expect(silentRejoinDelay(attempt, () => 0.999)).toBeLessThanOrEqual(500);
+    }
   });
 });

@@ -27,3 +27,16 @@ export function rejoinDelay(attempt: number, closeCode: number | null, random: (
   if (attempt <= 0 && closeCode === CLOSE_CODES.GAME_MOVED) return 0;
   return backoffDelay(attempt, random, REJOIN_BACKOFF_MAX_MS);
 }
+
+/**
+ * Delay before re-join attempt `attempt` (0-based) after the server went
+ * silent (see heartbeat.ts). The game's lease has not expired yet when the
+ * silence is noticed (the timeout is about half the lease), and the new owner
+ * appears within the rest of it: the first attempt goes at once, then one
+ * every 375–500 ms (jittered, no doubling), so the new owner is found within
+ * half a second of taking the game over. Attempts that reach the stalled
+ * node hang (~2 s) and run alongside (see MAX_REJOINS_IN_FLIGHT).
+ */
+export function silentRejoinDelay(attempt: number, random: () => number = Math.random): number {
+  return attempt <= 0 ? 0 : backoffDelay(0, random, BACKOFF_BASE_MS);
+}

@@ -160,6 +160,15 @@ export function shortResult(result: GameResult | null, you: Seat | null, status:
   return `${result.winner === you ? "Won" : "Lost"} · ${why}`;
 }
 
+/** How a listed game went for the viewer (`seat`, null for a stranger): a CSS class for the list. */
+export function gameOutcome(
+  g: { status: string; result: GameResult | null },
+  seat: Seat | null,
+): "win" | "loss" | "draw" | "live" | "other" {
+  if (g.result && seat !== null) return g.result.winner === null ? "draw" : g.result.winner === seat ? "win" : "loss";
+  return g.status === "active" ? "live" : "other";
+}
+
 /** "12 s", "3 min", "2 h" ago. */
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

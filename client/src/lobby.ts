@@ -1,16 +1,17 @@
 /**
  * The lobby (plain DOM): the Play tab (identity/name, game and time control,
- * quick play, invites, bot games, "my games"), the Watch tab (live games, see
- * watchList.ts) and the waiting screen.
+ * quick play, invites, bot games), with "My games" (myGames.ts), the Watch tab
+ * (live games, watchList.ts), and the waiting screen it hands tickets to
+ * (waitingScreen.ts).
  */
-import type { GameSummary, TicketResponse } from "@tabula/shared/protocol";
-import type { GameKind, Seat } from "@tabula/shared/rules";
+import type { GameKind } from "@tabula/shared/rules";
 import { ApiError, type Api, errorText } from "./api.ts";
-import { GAME_NAMES, ago, shortResult, timeControlLabel } from "./format.ts";
+import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
-import { isAbort, waitForTicket } from "./matchmaking.ts";
+import { MyGames } from "./myGames.ts";
 import { gameDefinitions, timeControlLabelById, timeControlsOf } from "./timeControls.ts";
-import { $, busy, copyText, h, setText, show, toast } from "./ui.ts";
+import { $, busy, h, setText, show, toast } from "./ui.ts";
+import { WaitingScreen } from "./waitingScreen.ts";
 import { WatchList } from "./watchList.ts";
 
 const CHOICE_KEY = "tabula.choice";
@@ -31,14 +32,16 @@ export interface LobbyDeps {
 
 export class Lobby {
   private readonly deps: LobbyDeps;
-  private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
-  private elapsedTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly waiting: WaitingScreen;
+  private readonly myGames: MyGames;
   private readonly watchList: WatchList;
   private tab: LobbyTab = "play";
   private shown = false;
 
   constructor(deps: LobbyDeps) {
     this.deps = deps;
+    this.waiting = new WaitingScreen(deps);
+    this.myGames = new MyGames(deps);
     this.watchList = new WatchList({
       api: deps.api,
       watch: (id) => deps.watchGame(id),
@@ -91,7 +94,12 @@ export class Lobby {
   }
 
   get isWaiting(): boolean {
-    return this.waiting !== null;
+    return this.waiting.isWaiting;
+  }
+
+  /** Reload "My games". */
+  loadMyGames(): Promise<void> {
+    return this.myGames.load();
   }
 
   private get game(): GameKind {
@@ -176,23 +184,6 @@ export class Lobby {
       if (input.value !== code) input.value = code;
       setText($("join-invite"), code.length === 6 ? `Join invite ${code}` : "Join invite");
     });
-    $("my-games").addEventListener("click", () => void this.loadMyGames());
-    $("cancel").addEventListener("click", () => void this.cancelWaiting());
-    $("copy-invite").addEventListener("click", async () => {
-      const input = $("invite-link") as HTMLInputElement;
-      toast((await copyText(input.value, input)) ? "Invite link copied." : "Copy the link from the box.", "success");
-    });
-    // Leaving the page while waiting: withdraw the ticket (best effort).
-    window.addEventListener("pagehide", () => {
-      const w = this.waiting;
-      const token = this.deps.api.token;
-      if (!w || !token) return;
-      void fetch(this.deps.api.url(`/matchmaking/tickets/${encodeURIComponent(w.ticket.ticket)}`), {
-        method: "DELETE",
-        keepalive: true,
-        headers: { Authorization: `Bearer ${token}` },
-      }).catch(() => {});
-    });
   }
 
   /** Show the identity in the name field. */
@@ -231,7 +222,7 @@ export class Lobby {
     await busy(button, async () => {
       try {
         const t = await this.deps.api.quickPlay(this.game, this.timeControl);
-        await this.waitFor(t, "quick");
+        await this.waiting.waitFor(t, "quick");
       } catch (err) {
         toast(errorText(err), "error");
       }
@@ -243,7 +234,7 @@ export class Lobby {
     await busy(button, async () => {
       try {
         const t = await this.deps.api.createInvite(this.game, this.timeControl);
-        await this.waitFor(t, "invite");
+        await this.waiting.waitFor(t, "invite");
       } catch (err) {
         toast(errorText(err), "error");
       }
@@ -301,158 +292,5 @@ export class Lobby {
         toast(err instanceof ApiError && err.status === 404 ? `No open invite ${code}.` : errorText(err), "error");
       }
     });
-  }
-
-  // -------------------------------------------------------------------------
-  // Waiting for a match
-
-  private async waitFor(first: TicketResponse, kind: "quick" | "invite"): Promise<void> {
-    if (first.status === "matched" && first.gameId) {
-      await this.deps.playGame(first.gameId);
-      return;
-    }
-    if (first.status !== "waiting") {
-      toast(`Matchmaking ${first.status}.`, "error");
-      return;
-    }
-    const abort = new AbortController();
-    this.waiting = { ticket: first, abort, startedAt: Date.now() };
-    const isInvite = kind === "invite" && !!first.inviteCode;
-    setText($("waiting-title"), isInvite ? "Waiting for your friend to join…" : "Looking for an opponent…");
-    setText($("waiting-game"), `${GAME_NAMES[first.game]} · ${timeControlLabelById(first.game, first.timeControl)}`);
-    show($("invite-box"), isInvite);
-    if (isInvite) {
-      const link = `${location.origin}/?invite=${first.inviteCode}`;
-      setText($("invite-code-display"), first.inviteCode!);
-      ($("invite-link") as HTMLInputElement).value = link;
-    }
-    this.startElapsed();
-    this.deps.setScreen("waiting");
-    let result: TicketResponse;
-    try {
-      result = await waitForTicket(this.deps.api, first, {
-        signal: abort.signal,
-        onRetry: () => setText($("waiting-note"), "Connection trouble — still trying…"),
-      });
-    } catch (err) {
-      if (this.waiting?.abort === abort) this.stopWaiting();
-      if (isAbort(err)) return;
-      this.deps.setScreen("lobby");
-      toast(errorText(err), "error");
-      return;
-    }
-    if (this.waiting?.abort !== abort) return; // cancelled meanwhile
-    this.stopWaiting();
-    if (result.status === "matched" && result.gameId) {
-      await this.deps.playGame(result.gameId);
-    } else {
-      this.deps.setScreen("lobby");
-      toast(result.status === "expired" ? "Nobody came in time; try again." : "Matchmaking cancelled.", "info");
-    }
-  }
-
-  private startElapsed(): void {
-    clearInterval(this.elapsedTimer);
-    setText($("waiting-note"), "");
-    const update = () => {
-      const w = this.waiting;
-      if (!w) return;
-      const s = Math.floor((Date.now() - w.startedAt) / 1000);
-      setText($("waiting-elapsed"), `${s} s`);
-      $("waiting-elapsed").dataset.seconds = String(s);
-    };
-    update();
-    this.elapsedTimer = setInterval(update, 250);
-  }
-
-  private stopWaiting(): void {
-    clearInterval(this.elapsedTimer);
-    this.waiting = null;
-  }
-
-  async cancelWaiting(): Promise<void> {
-    const w = this.waiting;
-    if (!w) return;
-    this.stopWaiting();
-    w.abort.abort();
-    try {
-      const t = await this.deps.api.cancelTicket(w.ticket.ticket);
-      if (t.status === "matched" && t.gameId) {
-        // Matched just before the cancel arrived: play.
-        toast("An opponent was found just now.", "info");
-        await this.deps.playGame(t.gameId);
-        return;
-      }
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 404)) toast(errorText(err), "error");
-    }
-    this.deps.setScreen("lobby");
-  }
-
-  // -------------------------------------------------------------------------
-  // My games
-
-  async loadMyGames(): Promise<void> {
-    const list = $("games-list");
-    list.dataset.state = "loading";
-    try {
-      const { games } = await this.deps.api.myGames();
-      const me = this.deps.api.identity?.id ?? null;
-      list.replaceChildren(...games.map((g) => this.gameItem(g, me)));
-      if (games.length === 0) list.append(h("li", { class: "empty" }, "No games yet — start one above."));
-      list.dataset.state = "loaded";
-    } catch (err) {
-      list.replaceChildren(h("li", { class: "empty" }, `Could not load your games: ${errorText(err)}`));
-      list.dataset.state = "error";
-    }
-  }
-
-  private gameItem(g: GameSummary, me: string | null): HTMLElement {
-    const seat: Seat | null = g.players[0].id === me ? 0 : g.players[1].id === me ? 1 : null;
-    const opponent = seat === null ? `${g.players[0].name} vs ${g.players[1].name}` : g.players[seat === 0 ? 1 : 0].name;
-    const live = g.status === "active";
-    const outcome =
-      g.result && seat !== null
-        ? g.result.winner === null
-          ? "draw"
-          : g.result.winner === seat
-            ? "win"
-            : "loss"
-        : live
-          ? "live"
-          : "other";
-    const action = h(
-      "button",
-      { class: live ? "small primary" : "small", type: "button", "data-action": live ? "resume" : "replay" },
-      live ? "Resume" : "Replay",
-    );
-    action.addEventListener("click", () => {
-      void busy(action, async () => {
-        try {
-          if (live) await this.deps.playGame(g.gameId);
-          else await this.deps.replay(g.gameId);
-        } catch (err) {
-          toast(errorText(err), "error");
-        }
-      });
-    });
-    const botMark = g.players.some((p) => p.isBot) ? " (bot)" : "";
-    return h(
-      "li",
-      { class: `game-item ${outcome}`, "data-game-id": g.gameId, "data-status": g.status },
-      h(
-        "div",
-        { class: "game-item-main" },
-        h("span", { class: "game-item-title" }, `${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`),
-        h("span", { class: "game-item-vs" }, `vs ${opponent}${botMark}`),
-      ),
-      h(
-        "div",
-        { class: "game-item-meta" },
-        h("span", { class: `game-item-result ${outcome}` }, shortResult(g.result, seat, g.status)),
-        h("span", { class: "game-item-when" }, `${g.ply} moves · ${ago(Date.now() - (g.endedAt ?? g.createdAt))}`),
-      ),
-      action,
-    );
   }
 }

@@ -11,10 +11,10 @@ import { GameScreen } from "./gameScreen.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
 import { ReplayViewer } from "./replay.ts";
+import { forgetStoredGame, storedGame } from "./storedGame.ts";
+import { StatsTicker, statsText } from "./stats.ts";
 import { installTestHooks, type Screen } from "./testHooks.ts";
 import { $, setText, show, toast } from "./ui.ts";
-
-const STATS_INTERVAL_MS = 10_000;
 
 const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
 const board = new BoardView($("board"));
@@ -43,9 +43,22 @@ function forgetWatchLink(): void {
   history.replaceState(history.state, "", `${location.pathname}${search ? `?${search}` : ""}${location.hash}`);
 }
 
+const stats = new StatsTicker({
+  fetch: () => api.stats(),
+  show(s) {
+    const el = $("online-count");
+    setText(el, statsText(s));
+    el.dataset.players = s ? String(s.playersOnline) : "";
+    el.dataset.games = s ? String(s.gamesLive) : "";
+    el.title = s ? `served by node ${s.node}` : "the server cannot be reached";
+    if (s) lobby.setLiveCountFromStats(s.gamesLive);
+  },
+});
+
 const game = new GameScreen({
   api,
   board,
+  countsChanged: () => void stats.refresh(),
   enter: () => setScreen("game"),
   exit: (tab?: LobbyTab) => {
     forgetWatchLink();
@@ -91,20 +104,6 @@ installTestHooks({
   board,
 });
 
-async function pollStats(): Promise<void> {
-  try {
-    const s = await api.stats();
-    const el = $("online-count");
-    setText(el, `${s.playersOnline} online · ${s.gamesLive} live ${s.gamesLive === 1 ? "game" : "games"}`);
-    el.dataset.players = String(s.playersOnline);
-    el.dataset.games = String(s.gamesLive);
-    el.title = `served by node ${s.node}`;
-    lobby.setLiveCountFromStats(s.gamesLive);
-  } catch {
-    setText($("online-count"), "offline");
-  }
-}
-
 /** Get an identity, retrying while the server is unreachable. */
 async function identify(): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -127,13 +126,18 @@ async function boot(): Promise<void> {
   setScreen("lobby");
   // Boot Phaser early, so the board is ready before the first game arrives.
   board.init();
-  void pollStats();
-  setInterval(() => void pollStats(), STATS_INTERVAL_MS);
+  void stats.refresh();
+  window.addEventListener("online", () => void stats.refresh());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void stats.refresh();
+  });
   await identify();
+  // Now counted as online (the identity check touched us).
+  void stats.refresh();
   const params = new URLSearchParams(location.search);
   const watch = params.get("watch");
   const invite = params.get("invite");
-  const stored = GameScreen.storedGame();
+  const stored = storedGame();
   if (watch) {
     try {
       await playGame(watch, true);
@@ -148,7 +152,7 @@ async function boot(): Promise<void> {
       await playGame(stored.gameId, stored.spectate);
       return;
     } catch {
-      GameScreen.forgetStoredGame();
+      forgetStoredGame();
     }
   }
   await lobby.loadMyGames();

@@ -3,13 +3,13 @@
  * position with the shared rules (seed + moves) and steps through them with
  * first / previous / next / last (and the arrow keys, and clicks on moves).
  */
-import type { GameKind, Seat } from "@tabula/shared/rules";
-import type { Api, GameRecord } from "./api.ts";
+import { opponentOf, type Seat } from "@tabula/shared/rules";
+import type { Api } from "./api.ts";
 import type { BoardView } from "./boardView.ts";
 import { GAME_NAMES, describeResult } from "./format.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
-import { replayViews } from "./rulesState.ts";
-import { timeControlLabelById, timeControlsOf } from "./timeControls.ts";
+import { ReplayModel } from "./replayModel.ts";
+import { timeControlLabelById } from "./timeControls.ts";
 import { $, setText, show } from "./ui.ts";
 import type { BoardViewModel } from "./views.ts";
 
@@ -22,54 +22,63 @@ export interface ReplayDeps {
 
 export class ReplayViewer {
   private readonly deps: ReplayDeps;
-  private record: GameRecord | null = null;
-  private views: unknown[] = [];
-  /** Number of moves applied in the shown position (0 = start). */
-  private index = 0;
-  private you: Seat | null = null;
-  private initialMs = 0;
+  private replay: ReplayModel | null = null;
 
   constructor(deps: ReplayDeps) {
     this.deps = deps;
-    $("replay-first").addEventListener("click", () => this.go(0));
-    $("replay-prev").addEventListener("click", () => this.go(this.index - 1));
-    $("replay-next").addEventListener("click", () => this.go(this.index + 1));
-    $("replay-last").addEventListener("click", () => this.go(this.views.length - 1));
+    const go = (to: (r: ReplayModel) => number) => () => this.go(to);
+    $("replay-first").addEventListener(
+      "click",
+      go(() => 0),
+    );
+    $("replay-prev").addEventListener(
+      "click",
+      go((r) => r.index - 1),
+    );
+    $("replay-next").addEventListener(
+      "click",
+      go((r) => r.index + 1),
+    );
+    $("replay-last").addEventListener(
+      "click",
+      go((r) => r.last),
+    );
     $("leave-replay").addEventListener("click", () => this.close());
     document.addEventListener("keydown", (e) => {
-      if (!this.record || $("game-screen").dataset.mode !== "replay") return;
+      if (!this.replay || $("game-screen").dataset.mode !== "replay") return;
       if ((e.target as HTMLElement | null)?.closest("input, textarea, select")) return;
-      if (e.key === "ArrowLeft") this.go(this.index - 1);
-      else if (e.key === "ArrowRight") this.go(this.index + 1);
-      else if (e.key === "Home") this.go(0);
-      else if (e.key === "End") this.go(this.views.length - 1);
-      else return;
+      const keys: Record<string, (r: ReplayModel) => number> = {
+        ArrowLeft: (r) => r.index - 1,
+        ArrowRight: (r) => r.index + 1,
+        Home: () => 0,
+        End: (r) => r.last,
+      };
+      const to = keys[e.key];
+      if (!to) return;
+      this.go(to);
       e.preventDefault();
     });
   }
 
   get isOpen(): boolean {
-    return this.record !== null;
+    return this.replay !== null;
   }
 
   /** The position index shown (moves applied) and the total, for tests and the UI. */
   get position(): { index: number; total: number } {
-    return { index: this.index, total: Math.max(0, this.views.length - 1) };
+    return { index: this.replay?.index ?? 0, total: this.replay?.last ?? 0 };
   }
 
   async open(gameId: string, myPlayerId: string | null): Promise<void> {
     const record = await this.deps.api.gameRecord(gameId);
     const g = record.game;
-    this.record = record;
-    this.views = replayViews(g.kind, g.seed, record.moves);
-    this.index = this.views.length - 1;
-    this.you = g.players[0].id === myPlayerId ? 0 : g.players[1].id === myPlayerId ? 1 : null;
-    this.initialMs = estimateInitialMs(record);
+    const replay = new ReplayModel(record, myPlayerId);
+    this.replay = replay;
     this.deps.board.handler = null;
     const screen = $("game-screen");
     screen.dataset.mode = "replay";
     screen.dataset.status = g.status;
-    screen.dataset.role = this.you === null ? "spectator" : "player";
+    screen.dataset.role = replay.you === null ? "spectator" : "player";
     show($("game-controls"), false);
     show($("replay-controls"), true);
     show($("result-dialog"), false);
@@ -84,85 +93,61 @@ export class ReplayViewer {
   }
 
   close(): void {
-    this.record = null;
-    this.views = [];
+    this.replay = null;
     show($("replay-controls"), false);
     show($("game-controls"), true);
     this.deps.exit();
   }
 
-  go(index: number): void {
-    if (!this.record) return;
-    const next = Math.max(0, Math.min(this.views.length - 1, index));
-    if (next === this.index) return;
-    const forwardOne = next === this.index + 1;
-    this.index = next;
-    this.render(forwardOne);
+  private go(to: (r: ReplayModel) => number): void {
+    const r = this.replay;
+    if (!r) return;
+    const from = r.index;
+    if (r.go(to(r))) this.render(r.index === from + 1);
   }
 
   private render(animate: boolean): void {
-    const rec = this.record;
-    if (!rec) return;
-    const g = rec.game;
-    const kind: GameKind = g.kind;
+    const r = this.replay;
+    if (!r) return;
+    const g = r.record.game;
     this.deps.board.show({
-      kind,
-      view: this.views[this.index] as BoardViewModel,
-      orientation: this.you ?? 0,
+      kind: g.kind,
+      view: r.view as BoardViewModel,
+      orientation: r.you ?? 0,
       moverSeat: null,
       legalMoves: [],
       animate,
     });
-    const bottom: Seat = this.you ?? 0;
-    const top: Seat = bottom === 0 ? 1 : 0;
+    const bottom: Seat = r.you ?? 0;
     for (const [id, p] of [
-      ["player-top", top],
+      ["player-top", opponentOf(bottom)],
       ["player-bottom", bottom],
     ] as const) {
       renderCard(id, {
         name: g.players[p].name,
         isBot: g.players[p].isBot,
         seat: p,
-        kind,
-        you: this.you === p,
-        clockMs: this.clockAt(p),
-        initialMs: this.initialMs,
+        kind: g.kind,
+        you: r.you === p,
+        clockMs: r.clockAt(p),
+        initialMs: r.initialMs,
         running: false,
         status: "",
       });
     }
-    renderMoveList(rec.moves, this.index - 1, (ply) => this.go(ply + 1));
-    const total = this.views.length - 1;
-    setText($("replay-position"), `${this.index} / ${total}`);
-    $("replay-position").dataset.index = String(this.index);
-    ($("replay-first") as HTMLButtonElement).disabled = this.index === 0;
-    ($("replay-prev") as HTMLButtonElement).disabled = this.index === 0;
-    ($("replay-next") as HTMLButtonElement).disabled = this.index >= total;
-    ($("replay-last") as HTMLButtonElement).disabled = this.index >= total;
+    renderMoveList(r.record.moves, r.index - 1, (ply) => this.go(() => ply + 1));
+    setText($("replay-position"), `${r.index} / ${r.last}`);
+    $("replay-position").dataset.index = String(r.index);
+    for (const id of ["replay-first", "replay-prev"]) ($(id) as HTMLButtonElement).disabled = r.index === 0;
+    for (const id of ["replay-next", "replay-last"]) ($(id) as HTMLButtonElement).disabled = r.index >= r.last;
     const turn = $("turn-indicator");
-    if (this.index === total && g.result) {
-      const r = describeResult(g.result, { kind, names: [g.players[0].name, g.players[1].name], you: this.you });
-      setText(turn, `${r.title} — ${r.detail}`);
+    if (r.index === r.last && g.result) {
+      const d = describeResult(g.result, { kind: g.kind, names: [g.players[0].name, g.players[1].name], you: r.you });
+      setText(turn, `${d.title} — ${d.detail}`);
       turn.dataset.turn = "over";
     } else {
-      setText(turn, this.index === 0 ? "Start position" : `After move ${this.index}`);
+      setText(turn, r.index === 0 ? "Start position" : `After move ${r.index}`);
       turn.dataset.turn = "replay";
     }
   }
-
-  /** A seat's clock after the shown position: its last move's recorded time, or the initial time. */
-  private clockAt(seat: Seat): number | null {
-    const rec = this.record!;
-    for (let i = this.index - 1; i >= 0; i--) {
-      const m = rec.moves[i];
-      if (m && m.seat === seat) return m.clockMs;
-    }
-    return this.initialMs > 0 ? this.initialMs : null;
-  }
-}
-
-/** The initial clock of the game's time control (0 if unknown). */
-function estimateInitialMs(record: GameRecord): number {
-  const tc = timeControlsOf(record.game.kind).find((t) => t.id === record.game.timeControl);
-  return tc ? tc.initialSeconds * 1000 : 0;
 }

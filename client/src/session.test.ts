@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ConnectionState,
   GameSession,
+  fetchWithTimeout,
   MAX_REJOINS_IN_FLIGHT,
   SDK_RECONNECT_RETRIES,
   type SessionHandlers,
@@ -10,8 +11,18 @@ import {
 
 /** Just enough of an SDK Room: its callbacks can be fired by hand. */
 class FakeRoom {
-  reconnection = { maxRetries: 15, minUptime: 5000 };
+  reconnection = { enabled: true, maxRetries: 15, minUptime: 5000 };
   left: boolean | null = null;
+  /** Pings sent; answered at once unless `silent` (then `pong()` answers them). */
+  pings = 0;
+  silent = false;
+  private unanswered: Array<(ms: number) => void> = [];
+  closed = false;
+  connection = {
+    close: () => {
+      this.closed = true;
+    },
+  };
   sent: Array<[string, unknown]> = [];
   private readonly handlers = new Map<string, (...a: any[]) => void>();
   private readonly messages = new Map<string, (payload: any) => void>();
@@ -27,7 +38,15 @@ class FakeRoom {
   onLeave(cb: (code: number, reason?: string) => void) {
     this.handlers.set("leave", cb);
   }
-  ping() {}
+  ping(cb: (ms: number) => void) {
+    this.pings++;
+    if (this.silent) this.unanswered.push(cb);
+    else cb(20);
+  }
+  /** Answer every ping not answered yet. */
+  pong(ms = 20) {
+    for (const cb of this.unanswered.splice(0)) cb(ms);
+  }
   send(type: string, payload: unknown) {
     this.sent.push([type, payload]);
   }
@@ -55,20 +74,24 @@ function setup(retryFailed?: SessionHandlers["retryFailed"]) {
   const client = new FakeClient();
   const states: ConnectionState[] = [];
   const errors: string[] = [];
+  const latencies: number[] = [];
+  const snapshots: unknown[] = [];
+  const moves: unknown[] = [];
   const session = new GameSession(client as unknown as Client, "g1", false, {
-    snapshot() {},
-    moved() {},
+    snapshot: (s) => snapshots.push(s),
+    moved: (m) => moves.push(m),
     error: (e) => errors.push(e.code),
     connection: (s) => states.push(s),
-    latency() {},
+    latency: (ms) => latencies.push(ms),
     retryFailed,
   });
-  return { client, session, states, errors };
+  return { client, session, states, errors, latencies, snapshots, moves };
 }
 
-async function started(client: FakeClient, session: GameSession): Promise<FakeRoom> {
+async function started(client: FakeClient, session: GameSession, silent = false): Promise<FakeRoom> {
   const start = session.start();
   const room = new FakeRoom();
+  room.silent = silent;
   client.calls[0].resolve(room);
   await start;
   return room;
@@ -77,6 +100,8 @@ async function started(client: FakeClient, session: GameSession): Promise<FakeRo
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
 beforeEach(() => {
+  vi.spyOn(console, "debug").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
   vi.useFakeTimers();
   vi.spyOn(Math, "random").mockReturnValue(0.5); // no jitter: 0.5 s, 1 s, 2 s, 4 s, 4 s
 });
@@ -89,7 +114,7 @@ describe("GameSession", () => {
   it("lets the SDK reconnect briefly, whatever the room's age", async () => {
     const { client, session, states } = setup();
     const room = await started(client, session);
-    expect(room.reconnection).toEqual({ maxRetries: SDK_RECONNECT_RETRIES, minUptime: 0 });
+    expect(room.reconnection).toEqual({ enabled: true, maxRetries: SDK_RECONNECT_RETRIES, minUptime: 0 });
     room.fire("drop", 1006);
     room.fire("drop", 1006); // each failed SDK try reports again
     expect(states).toEqual(["connecting", "connected", "reconnecting"]);
@@ -109,6 +134,7 @@ describe("GameSession", () => {
     expect(client.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(client.calls).toHaveLength(2);
+    expect(room.left).toBeNull(); // the SDK already closed it; nothing to wait on
     client.calls[1].reject(new Error("room not found"));
     await flush();
     await vi.advanceTimersByTimeAsync(1000);
@@ -157,7 +183,7 @@ describe("GameSession", () => {
     const { client, session } = setup();
     const room = await started(client, session);
     room.fire("leave", 1006);
-    await vi.advanceTimersByTimeAsync(60_000);
+    await vi.advanceTimersByTimeAsync(120_000);
     expect(client.calls).toHaveLength(1 + MAX_REJOINS_IN_FLIGHT);
     client.calls[1].reject(new Error("timeout"));
     await flush();
@@ -195,5 +221,142 @@ describe("GameSession", () => {
     expect(states.at(-1)).toBe("closed");
     await vi.advanceTimersByTimeAsync(60_000);
     expect(client.calls).toHaveLength(2);
+  });
+});
+
+const HEARTBEAT = { intervalMs: 500, timeoutMs: 1500 };
+const snapshotWith = (heartbeat: { intervalMs: number; timeoutMs: number }) => ({ gameId: "g1", ply: 0, heartbeat });
+
+describe("GameSession: a silent server", () => {
+  it("pings every heartbeat.intervalMs and reports the pongs as latency", async () => {
+    const { client, session, latencies } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith({ intervalMs: 300, timeoutMs: 900 }));
+    room.pong();
+    const before = room.pings;
+    await vi.advanceTimersByTimeAsync(299);
+    expect(room.pings).toBe(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(room.pings).toBe(before + 1);
+    room.pong(42.4);
+    expect(latencies.at(-1)).toBe(42);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(room.pings).toBe(before + 2);
+  });
+
+  it("stays while pongs come back, however long the game is quiet", async () => {
+    const { client, session, states } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    for (let i = 0; i < 40; i++) {
+      await vi.advanceTimersByTimeAsync(500);
+      room.pong();
+    }
+    expect(states.at(-1)).toBe("connected");
+    expect(room.closed).toBe(false);
+    expect(client.calls).toHaveLength(1);
+  });
+
+  it("counts room messages as signs of life, not only pongs", async () => {
+    const { client, session, states, moves } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      room.message("moved", { ply: i });
+    }
+    expect(moves).toHaveLength(10);
+    expect(states.at(-1)).toBe("connected");
+    expect(client.calls).toHaveLength(1);
+  });
+
+  it("after timeoutMs without a word: gives the room up without waiting on it and re-joins by id until the new owner answers", async () => {
+    const { client, session, states, snapshots } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    await vi.advanceTimersByTimeAsync(1749); // the deadline (1.5 s), then a confirming ping and a quarter second
+    expect(states.at(-1)).toBe("connected");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(states.at(-1)).toBe("reconnecting");
+    // Closed, not left: leave() on a dead socket never settles; and the SDK must not retry the same node.
+    expect(room.closed).toBe(true);
+    expect(room.left).toBeNull();
+    expect(room.reconnection.enabled).toBe(false);
+    expect(room.reconnection.maxRetries).toBe(0);
+    // The first attempt at once, then one every ~0.5 s while the earlier ones hang on the stalled node.
+    // (1 ms: fake timers push a 0 ms timer set from inside a timer by 1 ms.)
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.calls).toHaveLength(4);
+    // The new owner answers the third attempt.
+    const moved = new FakeRoom();
+    client.calls[3].resolve(moved);
+    await flush();
+    expect(states.at(-1)).toBe("connected");
+    moved.message("snapshot", snapshotWith(HEARTBEAT));
+    expect(snapshots).toHaveLength(2);
+    // The stalled node wakes up and speaks on the old room: not ours any more.
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    room.message("moved", { ply: 9 });
+    room.fire("leave", 1006);
+    expect(snapshots).toHaveLength(2);
+    expect(states.at(-1)).toBe("connected");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(client.calls).toHaveLength(4);
+  });
+
+  it("the silence deadline counts from the last thing heard", async () => {
+    const { client, session, states } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    await vi.advanceTimersByTimeAsync(1000);
+    room.pong();
+    await vi.advanceTimersByTimeAsync(1749);
+    expect(states.at(-1)).toBe("connected");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(states.at(-1)).toBe("reconnecting");
+  });
+
+  it("a room given up on that reconnects after all is left", async () => {
+    const { client, session } = setup();
+    const room = await started(client, session, true);
+    room.message("snapshot", snapshotWith(HEARTBEAT));
+    await vi.advanceTimersByTimeAsync(1750);
+    room.fire("reconnect");
+    expect(room.left).toBe(true);
+    expect(room.sent).not.toContainEqual(["sync", {}]);
+  });
+
+  it("stops watching once left for good", async () => {
+    const { client, session, states } = setup();
+    const room = await started(client, session, true);
+    await session.leave();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(states.at(-1)).toBe("closed");
+    expect(room.closed).toBe(false);
+    expect(client.calls).toHaveLength(1);
+  });
+});
+
+describe("fetchWithTimeout (the SDK's matchmaking requests)", () => {
+  it("aborts a request that outlives its deadline, and keeps the caller's own signal", async () => {
+    vi.useRealTimers();
+    const seen: AbortSignal[] = [];
+    const hanging = ((_i: unknown, init?: RequestInit) =>
+      new Promise((_r, reject) => {
+        seen.push(init!.signal!);
+        init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason));
+      })) as typeof fetch;
+    const f = fetchWithTimeout(20, hanging);
+    const err = await f("http://x/matchmake/joinById/game").catch((e) => e);
+    expect(err.name).toBe("TimeoutError");
+    const mine = new AbortController();
+    const p = f("http://x", { signal: mine.signal }).catch((e) => e);
+    mine.abort();
+    expect((await p).name).toBe("AbortError");
+    expect(seen).toHaveLength(2);
   });
 });

@@ -16,12 +16,19 @@
  *    listing still names the dead node and the server waits for it to answer),
  *    so a pending attempt does not hold up the next one: attempts start on the
  *    backoff schedule, the first to succeed is used, later ones are left.
- *  - Latency is measured with the SDK's ping every few seconds.
+ *  - A silent server (a stalled node keeps its sockets open, so nothing
+ *    drops): the SDK's ping every `heartbeat.intervalMs`, and when nothing (a
+ *    pong or a message) came in for `heartbeat.timeoutMs` (heartbeat.ts) the
+ *    room is abandoned without waiting on it (no `leave()`: on a dead socket
+ *    it never settles; the SDK's same-URL reconnection is switched off) and
+ *    the game re-joined by id, once at once then every ~0.5 s, until the node
+ *    that took the game over answers. The pongs also give the latency.
  */
 import { Client, type Room } from "@colyseus/sdk";
 import type { ClientMessage, ClientMessageType, ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
-import { rejoinDelay } from "./backoff.ts";
+import { rejoinDelay, silentRejoinDelay } from "./backoff.ts";
 import { sdkEndpoint } from "./endpoint.ts";
+import { SilenceWatch } from "./heartbeat.ts";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
 
@@ -35,21 +42,42 @@ export interface SessionHandlers {
   retryFailed?(err: unknown, attempt: number): Promise<"retry" | "stop"> | "retry" | "stop";
 }
 
-export const PING_INTERVAL_MS = 4000;
 /**
  * Give the SDK's own reconnection two quick tries (after 0.2 s and 0.4 s), then
  * re-join through matchmaking (the room may have moved to another node).
  */
 export const SDK_RECONNECT_RETRIES = 2;
-/** At most this many re-join attempts in flight at once. */
-export const MAX_REJOINS_IN_FLIGHT = 3;
+/**
+ * At most this many re-join attempts in flight at once: one that reaches a
+ * stalled node hangs for the matchmaker's 2 s remote-call timeout, and after a
+ * silence attempts start every ~0.5 s, so four keep the schedule.
+ */
+export const MAX_REJOINS_IN_FLIGHT = 4;
+
+/**
+ * A matchmaking request (join by id) given up after this long, ms. The
+ * matchmaker answers in milliseconds, or after its own 2 s remote-call
+ * timeout when the room's listing still names a node that does not answer;
+ * longer means the request itself reached a stalled node (nginx would wait
+ * 75 s), and a browser has only 6 connections per host to spare.
+ */
+export const MATCHMAKE_TIMEOUT_MS = 3000;
+
+/** `fetch` with a deadline, for the SDK's matchmaking requests. */
+export function fetchWithTimeout(timeoutMs: number, fetchFn: typeof fetch = (i, init) => fetch(i, init)): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetchFn(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
 
 /**
  * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
  * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
  */
 export function createClient(token: string | null): Client {
-  const client = new Client(sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin));
+  const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
+  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(MATCHMAKE_TIMEOUT_MS) });
   if (token) client.auth.token = token;
   return client;
 }
@@ -64,18 +92,21 @@ export class GameSession {
   /** Re-join attempts since the room was lost; the close code it was lost with. */
   private attempt = 0;
   private lostWith: number | null = null;
+  /** The room was given up because the server went silent (a faster, flat re-join schedule). */
+  private lostToSilence = false;
   /** Bumped each time the room is lost (and when re-joining stops): answers to older attempts only count if they succeed. */
   private round = 0;
   private rejoinsInFlight = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly watch: SilenceWatch;
   private state: ConnectionState = "connecting";
 
-  constructor(client: Client, gameId: string, spectate: boolean, handlers: SessionHandlers) {
+  constructor(client: Client, gameId: string, spectate: boolean, handlers: SessionHandlers, now: () => number = Date.now) {
     this.client = client;
     this.gameId = gameId;
     this.spectate = spectate;
     this.handlers = handlers;
+    this.watch = new SilenceWatch({ ping: () => this.ping(), silent: (ms) => this.abandon(ms), now });
   }
 
   get connection(): ConnectionState {
@@ -87,7 +118,7 @@ export class GameSession {
     this.setState("connecting");
     const room = await this.join();
     if (this.closedByUs) {
-      void room.leave(true).catch(() => {});
+      discard(room);
       return;
     }
     this.attach(room);
@@ -109,7 +140,7 @@ export class GameSession {
   async leave(): Promise<void> {
     this.closedByUs = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.pingTimer);
+    this.watch.stop();
     const room = this.room;
     this.room = null;
     this.setState("closed");
@@ -124,20 +155,39 @@ export class GameSession {
     this.room = room;
     room.reconnection.maxRetries = SDK_RECONNECT_RETRIES;
     room.reconnection.minUptime = 0; // (the SDK's default skips reconnection for rooms joined < 5 s ago)
-    room.onMessage("snapshot", (s: GameSnapshot) => this.handlers.snapshot(s, Date.now()));
-    room.onMessage("moved", (m: MovedMessage) => this.handlers.moved(m, Date.now()));
+    /** Messages of a room given up on (a late answer from a revived node) are not ours any more. */
+    const mine = () => this.room === room && !this.closedByUs;
+    room.onMessage("snapshot", (s: GameSnapshot) => {
+      if (!mine()) return;
+      this.watch.heard();
+      this.watch.configure(s.heartbeat);
+      this.handlers.snapshot(s, Date.now());
+    });
+    room.onMessage("moved", (m: MovedMessage) => {
+      if (!mine()) return;
+      this.watch.heard();
+      this.handlers.moved(m, Date.now());
+    });
     room.onMessage("error", (e: ErrorMessage) => {
+      if (!mine()) return;
+      this.watch.heard();
       // Followed by close 4100, on which we re-join: nothing for the player to read.
       if (e.code === "GAME_MOVED") return;
       this.handlers.error(e);
     });
     room.onDrop((code, reason) => {
-      // (Called again for each of the SDK's failed tries.)
-      if (this.room !== room || this.closedByUs || this.state === "reconnecting") return;
+      // (Called again for each of the SDK's failed tries.) The silence watch keeps running: an SDK
+      // retry that hangs on a stalled node ends the same way as a silent socket.
+      if (!mine() || this.state === "reconnecting") return;
       this.setState("reconnecting", `dropped (${code}${reason ? `: ${reason}` : ""})`);
     });
     room.onReconnect(() => {
-      if (this.room !== room || this.closedByUs) return;
+      if (!mine()) {
+        // A room we gave up on came back after all: we are elsewhere by now.
+        discard(room);
+        return;
+      }
+      this.watch.heard();
       this.setState("connected");
       room.send("sync", {});
       this.ping();
@@ -145,36 +195,64 @@ export class GameSession {
     room.onLeave((code, reason) => {
       if (this.room !== room) return;
       this.room = null;
-      clearInterval(this.pingTimer);
+      this.watch.stop();
       if (this.closedByUs) {
         this.setState("closed");
         return;
       }
-      this.setState("reconnecting", `left (${code}${reason ? `: ${reason}` : ""})`);
-      this.round++;
-      this.attempt = 0;
-      this.lostWith = code;
-      this.scheduleRejoin();
+      this.lose(code, false, `left (${code}${reason ? `: ${reason}` : ""})`);
     });
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.attempt = 0;
     this.setState("connected");
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);
-    this.ping();
+    this.watch.start();
   }
 
   private ping(): void {
     const room = this.room;
-    if (!room || this.state !== "connected") return;
+    if (!room) return;
     try {
       room.ping((ms) => {
-        if (this.room === room) this.handlers.latency(Math.round(ms));
+        if (this.room !== room) return;
+        this.watch.heard();
+        this.handlers.latency(Math.round(ms));
       });
     } catch {
-      // not open: the next tick tries again
+      // not open (the SDK is reconnecting): the next tick tries again
     }
+  }
+
+  /**
+   * The server went silent: give the room up without waiting on it. `leave()`
+   * on a socket nobody answers never settles, and the SDK would only retry
+   * the same (stalled) node, so its reconnection is switched off and the
+   * socket closed; the room's later callbacks find `this.room` changed and
+   * are ignored.
+   */
+  private abandon(silentForMs: number): void {
+    const room = this.room;
+    if (!room || this.closedByUs) return;
+    console.info(`[tabula] no word from the server for ${silentForMs} ms: re-joining game ${this.gameId}`);
+    this.room = null;
+    room.reconnection.enabled = false;
+    room.reconnection.maxRetries = 0;
+    try {
+      room.connection?.close();
+    } catch {
+      // already closed
+    }
+    this.lose(null, true, `server silent for ${silentForMs} ms`);
+  }
+
+  /** The room is gone (closed with `code`, or silent): re-join by id until it works or we are told to stop. */
+  private lose(code: number | null, silent: boolean, detail: string): void {
+    this.setState("reconnecting", detail);
+    this.round++;
+    this.attempt = 0;
+    this.lostWith = code;
+    this.lostToSilence = silent;
+    this.scheduleRejoin();
   }
 
   /** Start the next re-join attempt after its backoff delay. */
@@ -186,7 +264,7 @@ export class GameSession {
         this.retryTimer = undefined;
         void this.rejoin();
       },
-      rejoinDelay(this.attempt, this.lostWith),
+      this.lostToSilence ? silentRejoinDelay(this.attempt) : rejoinDelay(this.attempt, this.lostWith),
     );
   }
 
@@ -204,9 +282,14 @@ export class GameSession {
     this.rejoinsInFlight++;
     this.scheduleRejoin();
     let room: Room;
+    const startedAt = Date.now();
+    console.debug(`[tabula] re-join ${this.gameId}: attempt ${attempt}`);
     try {
       room = await this.join();
     } catch (err) {
+      console.debug(
+        `[tabula] re-join ${this.gameId}: attempt ${attempt} failed after ${Date.now() - startedAt} ms: ${(err as Error)?.message ?? err}`,
+      );
       this.rejoinsInFlight--;
       if (this.closedByUs || this.room || round !== this.round) return;
       const verdict = (await this.handlers.retryFailed?.(err, attempt)) ?? "retry";
@@ -224,7 +307,7 @@ export class GameSession {
     this.rejoinsInFlight--;
     if (this.closedByUs || this.room) {
       // Another attempt got there first (or we left meanwhile).
-      void room.leave(true).catch(() => {});
+      discard(room);
       return;
     }
     this.attach(room); // the server sends a fresh snapshot on join
@@ -234,4 +317,10 @@ export class GameSession {
     this.state = state;
     this.handlers.connection(state, detail);
   }
+}
+
+/** Leave a room we will not use (a late re-join, a revived old one) without waiting; its last messages are nobody's. */
+function discard(room: Room): void {
+  room.onMessage("*", () => {});
+  void room.leave(true).catch(() => {});
 }

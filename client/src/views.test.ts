@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { kingSquare, landingRow, lastMoveCell, movesBetween, movesByOrigin, parseFenBoard, parseSquare } from "./views.ts";
+import {
+  cellIndex,
+  glyphOf,
+  isChessView,
+  isConnect4View,
+  kingSquare,
+  lastMoveCell,
+  pieceSeat,
+  squareName,
+  movesBetween,
+  movesByOrigin,
+  parseFenBoard,
+  parseSquare,
+} from "./views.ts";
 import type { Connect4View } from "./views.ts";
 
 describe("chess helpers", () => {
@@ -37,10 +50,28 @@ describe("connect four helpers", () => {
     result: null,
     lastMove: { column: 3, row: 1, cell: 10 },
   };
-  it("finds landing rows and the last disc", () => {
-    expect(landingRow(view, 3)).toBe(2);
-    expect(landingRow(view, 0)).toBe(0);
+  it("finds cells and the last disc", () => {
+    expect(cellIndex(view, 1, 3)).toBe(10);
     expect(lastMoveCell(view)).toBe(10);
     expect(lastMoveCell({ ...view, lastMove: null })).toBeNull();
+  });
+});
+
+describe("view guards and glyphs", () => {
+  it("tells the games' views apart, and rejects anything else", () => {
+    expect(isConnect4View({ kind: "connect4" })).toBe(true);
+    expect(isChessView({ kind: "chess" })).toBe(true);
+    for (const v of [null, undefined, 3, "chess", { kind: "go" }]) {
+      expect(isConnect4View(v)).toBe(false);
+      expect(isChessView(v)).toBe(false);
+    }
+  });
+  it("names squares, colours pieces and draws glyphs in text presentation", () => {
+    expect(squareName(4, 3)).toBe("e4");
+    expect([pieceSeat("Q"), pieceSeat("q")]).toEqual([0, 1]);
+    expect(glyphOf("N")).toBe("\u265E\uFE0E");
+    expect(glyphOf("n")).toBe(glyphOf("N"));
+    expect(glyphOf("x")).toBe("?");
+    expect(kingSquare(new Map(), 0)).toBeNull();
   });
 });

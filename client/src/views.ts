@@ -25,33 +25,9 @@ export function cellIndex(view: Pick<Connect4View, "columns">, row: number, col:
   return row * view.columns + col;
 }
 
-/** Row a disc dropped into `col` lands on, or -1 if the column is full. */
-export function landingRow(view: Pick<Connect4View, "rows" | "columns" | "board">, col: number): number {
-  for (let row = 0; row < view.rows; row++) {
-    if (view.board[cellIndex(view, row, col)] === -1) return row;
-  }
-  return -1;
-}
-
-/** The cell of the last disc (also accepts a bare column number, taking that column's top disc). */
-export function lastMoveCell(view: Connect4View): number | null {
-  const lm = view.lastMove as unknown;
-  let col: number | null = null;
-  if (typeof lm === "number") col = lm;
-  else if (typeof lm === "string" && /^\d+$/.test(lm)) col = Number(lm);
-  else if (typeof lm === "object" && lm !== null) {
-    const o = lm as { column?: unknown; col?: unknown; row?: unknown; cell?: unknown };
-    if (typeof o.cell === "number") return o.cell;
-    const c = typeof o.column === "number" ? o.column : typeof o.col === "number" ? o.col : null;
-    if (c !== null && typeof o.row === "number") return cellIndex(view, o.row, c);
-    col = c;
-  }
-  if (col === null || col < 0 || col >= view.columns) return null;
-  // The topmost filled cell of that column.
-  for (let row = view.rows - 1; row >= 0; row--) {
-    if (view.board[cellIndex(view, row, col)] !== -1) return cellIndex(view, row, col);
-  }
-  return null;
+/** The cell of the last disc (the shared view says where it landed), or null before the first move. */
+export function lastMoveCell(view: Pick<Connect4View, "lastMove">): number | null {
+  return view.lastMove?.cell ?? null;
 }
 
 // ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { createGameRepository } from "./db/games.ts";
 import { migrate } from "./db/migrate.ts";
 import { findPlayer } from "./db/players.ts";
+import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
 import { createApi } from "./http/api.ts";
@@ -49,7 +50,11 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-export async function startNode(config: Config, log: Logger): Promise<RunningNode> {
+/**
+ * Start a node with `config`. `clock` drives live games' time and timers
+ * (default: the system clock; integration tests pass one they advance by hand).
+ */
+export async function startNode(config: Config, log: Logger, clock: HostClock = systemClock): Promise<RunningNode> {
   if (usesDevSecret(config)) log.warn("TOKEN_SECRET is not set: using the insecure development secret (refused in production)");
 
   let embedded: EmbeddedDatabase | undefined;
@@ -77,6 +82,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     firstMoveTimeoutMs: config.firstMoveTimeoutMs,
     clockScale: config.clockScale,
     log,
+    now: clock.now,
   });
   const pair: PairingHandler = (req) => factory.create(req);
   const playerName = async (id: string) => (await findPlayer(db, id))?.name ?? "?";
@@ -109,7 +115,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     if (room instanceof GameRoom) room.relinquish("lease lost");
   });
   const takeover = createTakeover({ games, leases, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, now: Date.now });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock });
 
   let ready = false;
   const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });

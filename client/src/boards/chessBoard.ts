@@ -1,22 +1,15 @@
 /**
  * A chess board drawn with Phaser: squares and highlights in one graphics
  * object, pieces as Unicode glyph texts. Click a piece then a target square,
- * or drag the piece and drop it. Targets come from the legal moves handed in
- * (the shared rules); dots mark quiet targets, rings captures. Last move and
- * check are highlighted; the board is flipped when black sits at the bottom.
+ * or drag the piece and drop it: what that means is decided in chessInput.ts
+ * (from the legal moves handed in, i.e. the shared rules); this file draws it.
+ * Dots mark quiet targets, rings captures. Last move and check are
+ * highlighted; the board is flipped when black sits at the bottom.
  */
 import type Phaser from "phaser";
 import type { Seat } from "@tabula/shared/rules";
-import {
-  glyphOf,
-  isChessView,
-  kingSquare,
-  movesBetween,
-  movesByOrigin,
-  parseFenBoard,
-  pieceSeat,
-  type ChessView,
-} from "../views.ts";
+import { glyphOf, isChessView, kingSquare, parseFenBoard, pieceSeat, type ChessView } from "../views.ts";
+import { type ChessAction, ChessInput } from "./chessInput.ts";
 import { chessLayout, squareAt, squareCenter, squareOrigin, type ChessLayout, type Point } from "./geometry.ts";
 import { PALETTE, PIECE_FONT } from "./palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
@@ -35,15 +28,7 @@ export class ChessBoard implements Board {
   private width: number;
   private height: number;
   private position = new Map<string, string>();
-  private byOrigin = new Map<string, string[]>();
-  private selected: string | null = null;
-  /** The square whose piece is being dragged. */
-  private dragFrom: string | null = null;
-  /** A press on an already-selected piece: releasing there deselects it. */
-  private pressWasSelected = false;
-  private dragMoved = false;
-  private downAt: Point | null = null;
-  private hoverSquare: string | null = null;
+  private readonly pointer = new ChessInput();
   private moveTween: Phaser.Tweens.Tween | null = null;
 
   constructor(scene: Phaser.Scene, callbacks: BoardCallbacks, width: number, height: number) {
@@ -69,9 +54,7 @@ export class ChessBoard implements Board {
     const flipped = input.orientation === 1;
     if (flipped !== this.layout.flipped) this.layout = chessLayout(this.width, this.height, flipped);
     this.position = parseFenBoard(view.fen);
-    this.byOrigin = movesByOrigin(input.moverSeat === null ? [] : input.legalMoves);
-    if (this.selected && !this.byOrigin.has(this.selected)) this.selected = null;
-    if (this.dragFrom && !this.byOrigin.has(this.dragFrom)) this.dragFrom = null;
+    this.pointer.setLegalMoves(input.moverSeat === null ? [] : input.legalMoves);
     this.drawSquares();
     this.drawPieces();
     this.drawHints();
@@ -120,7 +103,7 @@ export class ChessBoard implements Board {
       mark(view.lastMove.from, PALETTE.lastMove, 0.55);
       mark(view.lastMove.to, PALETTE.lastMove, 0.65);
     }
-    if (this.selected) mark(this.selected, PALETTE.selected, 0.45);
+    if (this.pointer.selected) mark(this.pointer.selected, PALETTE.selected, 0.45);
     if (view.check) {
       // The side to move is in check (after a checkmate nobody is "to move": it is the side whose turn it would be).
       const checked: Seat = view.toMove ?? (view.ply % 2 === 0 ? 0 : 1);
@@ -201,9 +184,9 @@ export class ChessBoard implements Board {
     const g = this.hints;
     g.clear();
     const l = this.layout;
-    const from = this.dragFrom ?? this.selected;
+    const from = this.pointer.active;
     if (!from) return;
-    const targets = new Set((this.byOrigin.get(from) ?? []).map((m) => m.slice(2, 4)));
+    const targets = this.pointer.targets(from);
     for (const to of targets) {
       const c = squareCenter(to, l);
       if (!c) continue;
@@ -215,8 +198,9 @@ export class ChessBoard implements Board {
         g.fillCircle(c.x, c.y, l.cell * 0.15);
       }
     }
-    if (this.dragFrom && this.hoverSquare && targets.has(this.hoverSquare)) {
-      const o = squareOrigin(this.hoverSquare, l)!;
+    const hover = this.pointer.hover;
+    if (this.pointer.dragFrom && hover && targets.has(hover)) {
+      const o = squareOrigin(hover, l)!;
       g.lineStyle(Math.max(2, l.cell * 0.05), 0xffffff, 0.7);
       g.strokeRect(o.x + 1, o.y + 1, l.cell - 2, l.cell - 2);
     }
@@ -240,91 +224,46 @@ export class ChessBoard implements Board {
   }
 
   // -------------------------------------------------------------------------
-  // Input
+  // Input (decided by ChessInput; drawn here)
 
-  private isMine(sq: string | null): sq is string {
-    return sq !== null && this.byOrigin.has(sq);
-  }
-
-  private isTarget(from: string | null, to: string | null): boolean {
-    return from !== null && to !== null && movesBetween(this.byOrigin.get(from) ?? [], from, to).length > 0;
-  }
-
-  /** Play from → to: one move, or the promotion picker when several pieces are possible. */
-  private play(from: string, to: string): void {
-    const moves = movesBetween(this.byOrigin.get(from) ?? [], from, to);
-    if (moves.length === 0) return;
-    if (moves.length === 1) {
-      this.selected = null;
-      this.callbacks.move(moves[0]!);
-    } else {
-      this.selected = from;
-      this.callbacks.promotion(from, to, moves.map((m) => m.slice(4)).filter(Boolean));
-    }
+  private act(action: ChessAction): void {
+    if (action?.kind === "move") this.callbacks.move(action.move);
+    else if (action?.kind === "promotion") this.callbacks.promotion(action.from, action.to, action.choices);
   }
 
   pointerDown(x: number, y: number): void {
     if (!this.view) return;
-    const sq = squareAt(x, y, this.layout);
-    this.downAt = { x, y };
-    this.dragMoved = false;
-    if (this.selected && sq !== this.selected && this.isTarget(this.selected, sq)) {
-      const from = this.selected;
-      this.play(from, sq!);
-      this.redrawSelection();
-      return;
-    }
-    if (this.isMine(sq)) {
-      this.pressWasSelected = this.selected === sq;
-      this.selected = sq;
-      this.dragFrom = sq;
-      this.pieces.get(sq)?.setDepth(7);
-    } else {
-      this.selected = null;
-      this.dragFrom = null;
-    }
+    const action = this.pointer.down(squareAt(x, y, this.layout), { x, y });
+    const lifted = this.pointer.dragFrom;
+    if (lifted) this.pieces.get(lifted)?.setDepth(7);
     this.redrawSelection();
+    this.act(action);
   }
 
   pointerMove(x: number, y: number, down: boolean): void {
-    if (!this.dragFrom || !down) return;
-    if (this.downAt && !this.dragMoved && Math.hypot(x - this.downAt.x, y - this.downAt.y) < 4) return;
-    this.dragMoved = true;
-    this.pieces.get(this.dragFrom)?.setPosition(x, y);
-    const over = squareAt(x, y, this.layout);
-    if (over !== this.hoverSquare) {
-      this.hoverSquare = over;
-      this.drawHints();
-    }
+    if (!down) return;
+    const dragged = this.pointer.dragFrom;
+    const { follow, hoverChanged } = this.pointer.drag(squareAt(x, y, this.layout), { x, y });
+    if (follow && dragged) this.pieces.get(dragged)?.setPosition(x, y);
+    if (hoverChanged) this.drawHints();
   }
 
   pointerUp(x: number, y: number): void {
-    const from = this.dragFrom;
-    this.dragFrom = null;
-    this.hoverSquare = null;
-    if (!from) return;
-    const sq = squareAt(x, y, this.layout);
-    this.returnPiece(from);
-    if (sq && sq !== from && this.isTarget(from, sq)) {
-      this.play(from, sq);
-    } else if (sq === from && this.pressWasSelected && !this.dragMoved) {
-      this.selected = null; // a second click on the selected piece deselects it
-    }
+    const { action, returned } = this.pointer.up(squareAt(x, y, this.layout));
+    if (returned) this.returnPiece(returned);
     this.redrawSelection();
+    this.act(action);
   }
 
   pointerOut(): void {
-    if (this.dragFrom) this.returnPiece(this.dragFrom);
-    this.dragFrom = null;
-    this.hoverSquare = null;
+    const returned = this.pointer.out();
+    if (returned) this.returnPiece(returned);
     this.drawHints();
   }
 
   cancelInteraction(): void {
-    if (this.dragFrom) this.returnPiece(this.dragFrom);
-    this.dragFrom = null;
-    this.selected = null;
-    this.hoverSquare = null;
+    const returned = this.pointer.cancel();
+    if (returned) this.returnPiece(returned);
     this.redrawSelection();
   }
 

@@ -5,8 +5,8 @@
  * its disc previewed. The last disc is marked, the winning four outlined.
  */
 import type Phaser from "phaser";
-import type { Seat } from "@tabula/shared/rules";
-import { cellIndex, isConnect4View, landingRow, lastMoveCell, type Connect4View } from "../views.ts";
+import { c4DropRow, type Seat } from "@tabula/shared/rules";
+import { cellIndex, isConnect4View, lastMoveCell, type Connect4View } from "../views.ts";
 import { cellCenter, columnAt, connect4Layout, previewCenter, type Connect4Layout, type Point } from "./geometry.ts";
 import { PALETTE } from "./palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
@@ -119,7 +119,7 @@ export class Connect4Board implements Board {
     if (this.isLegal(this.hoverCol)) {
       this.overlay.fillStyle(PALETTE.c4Hover, 0.07);
       this.overlay.fillRect(l.x0 + this.hoverCol * l.cell, l.gridTop - pad, l.cell, h + 2 * pad);
-      const row = landingRow(view, this.hoverCol);
+      const row = c4DropRow(view.board, this.hoverCol);
       if (row >= 0 && !this.dragging) {
         const c = cellCenter(row, this.hoverCol, l);
         this.overlay.lineStyle(Math.max(2, l.cell * 0.04), PALETTE.c4Discs[this.input!.moverSeat as Seat], 0.7);

@@ -8,7 +8,7 @@ import type { Seat } from "@tabula/shared/rules";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { DbUnavailableError } from "../db/errors.ts";
-import type { HostClock, Timer } from "./clock.ts";
+import { ManualClock } from "../../test/support/clock.ts";
 import { newRecord, T0 } from "./fixtures.ts";
 import { GameHost, type HostDeps, type HostStorage, type Outbox } from "./host.ts";
 import type { GameRecord } from "./record.ts";
@@ -58,33 +58,6 @@ class FakeStorage implements HostStorage {
   }
 }
 
-/** Time moves only when a test says so; due timers run in order, and their work is awaited. */
-class FakeClock implements HostClock {
-  t = T0;
-  private timers: Array<{ at: number; fn: () => unknown; live: boolean }> = [];
-  now = () => this.t;
-  setTimeout(fn: () => unknown, ms: number): Timer {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return {
-      clear: () => {
-        timer.live = false;
-      },
-    };
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      due.live = false;
-      this.t = Math.max(this.t, due.at);
-      await due.fn();
-    }
-    this.t = end;
-  }
-}
-
 type Who = "p0" | "p1" | "watcher";
 const SEAT_OF: Record<Who, Seat | null> = { p0: 0, p1: 1, watcher: null };
 
@@ -123,7 +96,7 @@ const SETTINGS = {
 
 async function setup(record: GameRecord = newRecord(), opts: { resume?: boolean; fence?: bigint; storage?: FakeStorage } = {}) {
   const storage = opts.storage ?? new FakeStorage(record);
-  const clock = new FakeClock();
+  const clock = new ManualClock(T0);
   const outbox = new FakeOutbox();
   const lines: Array<{ level: number; msg: string }> = [];
   const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(JSON.parse(l)) });

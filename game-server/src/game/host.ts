@@ -7,77 +7,25 @@
  * injected; it imports nothing from Colyseus and is tested with fakes
  * (host.test.ts).
  */
-import type { ClientMessage, ErrorCode, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
-import type { Seat } from "@tabula/shared/rules";
+import type { ClientMessage, ErrorCode } from "@tabula/shared/protocol";
+import { chooseBotMove, createRng, type Seat } from "@tabula/shared/rules";
 import { DbUnavailableError } from "../db/errors.ts";
-import type { Logger } from "../log.ts";
-import type { Change, RematchRequest, Refusal, Unchanged } from "./changes.ts";
-import type { HostClock, Timer } from "./clock.ts";
+import type { Change, Refusal, Unchanged } from "./changes.ts";
+import type { HostDeps, PlayerAction } from "./ports.ts";
 import { Presence } from "./presence.ts";
-import type { ClockFields, Ending, Expected, GameRecord, Offers } from "./record.ts";
+import type { GameRecord } from "./record.ts";
 import { GameTable } from "./table.ts";
+import { TableTimers } from "./timers.ts";
 import { movedOf, snapshotOf } from "./views.ts";
 
-/** What the host needs from the repository (db/games.ts implements it). Each write returns false when it changed nothing. */
-export interface HostStorage {
-  load(gameId: string): Promise<GameRecord | null>;
-  commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean>;
-  finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean>;
-  saveOffers(fence: bigint, gameId: string, expected: Expected, offers: Offers): Promise<boolean>;
-  resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean>;
-}
-
-/** Who gets what. `C` is the transport's handle of one participant. */
-export interface Outbox<C> {
-  send<K extends keyof ServerMessages>(to: C, type: K, body: ServerMessages[K]): void;
-  /** Every connected participant gets `body(seat)`: its own seat, or null for a spectator. */
-  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]): void;
-  /** Spectators watching now. */
-  spectators(): number;
-  /** The game ended: give up ownership, update the listing, close once everyone has left. */
-  gameOver(): void;
-  /** Another node owns the game now (or this one is stopping): send everyone there, write nothing more. */
-  relinquish(reason: string): void;
-}
-
-export interface HostSettings {
-  /** First-move deadline, ms. */
-  firstMoveTimeoutMs: number;
-  /** How long an empty seat is held before the game is lost by abandonment, ms. */
-  reconnectWindowMs: number;
-  /** The bot's think time range [min, max], ms. */
-  botThinkMs: readonly [number, number];
-  /** Sent in every snapshot. */
-  heartbeat: Heartbeat;
-}
-
-export interface HostDeps<C> {
-  storage: HostStorage;
-  outbox: Outbox<C>;
-  clock: HostClock;
-  /** Uniform in [0, 1): the bot's think time (rules randomness is seeded, never this). */
-  random: () => number;
-  /** Create an agreed rematch (the game factory); resolves with its id. */
-  createGame: (req: RematchRequest) => Promise<string>;
-  log: Logger;
-  settings: HostSettings;
-}
-
-/** A player's action, validated against the protocol (the room's job). */
-export type PlayerAction =
-  | ({ type: "move" } & ClientMessage<"move">)
-  | { type: "resign" }
-  | { type: "abort" }
-  | ({ type: "draw" } & ClientMessage<"draw">)
-  | ({ type: "rematch" } & ClientMessage<"rematch">);
+export type { HostDeps, HostSettings, HostStorage, Outbox, PlayerAction } from "./ports.ts";
 
 export class GameHost<C> {
   private table: GameTable;
   private readonly presence: Presence;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
-  private deadlineTimer: Timer | undefined;
-  private botTimer: Timer | undefined;
+  private readonly timers: TableTimers;
   /** Fencing token of our ownership (Game.leaseToken): every write carries it. */
   private readonly fence: bigint;
   private readonly deps: HostDeps<C>;
@@ -90,6 +38,10 @@ export class GameHost<C> {
     this.presence = new Presence(deps.clock, isBot, deps.settings.reconnectWindowMs, (seat) =>
       this.serial(() => this.abandoned(seat)),
     );
+    this.timers = new TableTimers(deps.clock, deps.random, deps.settings.botThinkMs, {
+      deadline: () => this.serial(() => this.deadlinePassed()),
+      botMove: (seat, ply) => this.serial(() => this.botMove(seat, ply)),
+    });
   }
 
   /**
@@ -161,8 +113,7 @@ export class GameHost<C> {
   /** Stop timers and refuse further actions (the room is going away). */
   close(): void {
     this.closed = true;
-    this.deadlineTimer?.clear();
-    this.botTimer?.clear();
+    this.timers.stop();
     this.presence.stop();
   }
 
@@ -310,39 +261,21 @@ export class GameHost<C> {
   }
 
   private gameOver(): void {
-    this.deadlineTimer?.clear();
-    this.botTimer?.clear();
+    this.timers.stop();
     this.presence.stop();
     this.broadcastSnapshots();
     this.deps.outbox.gameOver();
   }
 
-  // Timers: the deadline (flag fall or first-move abort), the bot's move.
-
   private schedule(): void {
-    this.deadlineTimer?.clear();
-    this.botTimer?.clear();
-    if (this.closed || !this.table.isActive) return;
-    const { clock, settings, random } = this.deps;
-    const now = clock.now();
-    const deadline = this.table.deadline();
-    if (deadline !== null) {
-      this.deadlineTimer = clock.setTimeout(() => this.serial(() => this.deadlinePassed()), Math.max(0, deadline - now));
-    }
-    const seat = this.table.toMove();
-    if (seat === null || !this.table.players[seat].isBot) return;
-    const [min, max] = settings.botThinkMs;
-    // Never think longer than a twentieth of the time left.
-    const think = Math.min(min + random() * (max - min), this.table.remainingAt(now)[seat] / 20);
-    const ply = this.table.ply;
-    this.botTimer = clock.setTimeout(
-      () =>
-        this.serial(async () => {
-          const move = this.table.ply === ply ? this.table.botMove() : null;
-          if (move !== null) await this.playMove(seat, ply, move, undefined);
-        }),
-      think,
-    );
+    if (!this.closed) this.timers.schedule(this.table);
+  }
+
+  /** The bot's move: deterministic, seeded by the game and the ply. */
+  private async botMove(seat: Seat, ply: number): Promise<void> {
+    if (this.table.ply !== ply || this.table.toMove() !== seat) return;
+    const move = chooseBotMove(this.table.def, this.table.rulesState, seat, createRng(`${this.table.record.seed}:${ply}`));
+    await this.playMove(seat, ply, move, undefined);
   }
 
   private async deadlinePassed(): Promise<void> {

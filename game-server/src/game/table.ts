@@ -9,16 +9,7 @@
  * not committed is dropped, leaving the table untouched.
  */
 import type { ClockState, GameStatus, MoveRecord } from "@tabula/shared/protocol";
-import {
-  chooseBotMove,
-  createRng,
-  type GameDefinition,
-  type GameResult,
-  getGame,
-  opponentOf,
-  replay,
-} from "@tabula/shared/rules";
-import type { Seat } from "@tabula/shared/rules";
+import { type GameDefinition, type GameResult, getGame, opponentOf, replay, type Seat } from "@tabula/shared/rules";
 import {
   type Change,
   type ClocksChange,
@@ -30,6 +21,7 @@ import {
   refuse,
   type Unchanged,
 } from "./changes.ts";
+import { decideDraw, decideRematch, type OfferAction } from "./offers.ts";
 import type { ClockFields, Ending, GameRecord, Offers } from "./record.ts";
 
 export interface TableOptions {
@@ -39,8 +31,6 @@ export interface TableOptions {
 
 /** Clocks only start once both sides have moved; before that a first-move deadline applies. */
 const CLOCKED_FROM_PLY = 2;
-
-export type OfferAction = "offer" | "accept" | "decline";
 
 export class GameTable {
   readonly record: Omit<GameRecord, "moves" | "clocks" | "status" | "result" | "offers" | "ply">;
@@ -144,13 +134,6 @@ export class GameTable {
     };
   }
 
-  /** The move the built-in bot plays now, if the side to move is a bot (deterministic: seeded by game and ply). */
-  botMove(): string | null {
-    const seat = this.toMove();
-    if (seat === null || !this.players[seat].isBot) return null;
-    return chooseBotMove(this.def, this.rules, seat, createRng(`${this.record.seed}:${this.ply}`));
-  }
-
   /** Check and compute a move by `seat` expecting ply `ply`. */
   planMove(seat: Seat, ply: number, move: string, now: number): MoveChange | Refusal {
     if (!this.isActive) return refuse("GAME_OVER", "the game is over");
@@ -251,53 +234,35 @@ export class GameTable {
     return { ok: true, kind: "offers", expected: { ply: this.ply, status: this.status }, offers: { ...this.current, ...offers } };
   }
 
-  /**
-   * A draw offer, acceptance or refusal by `seat`, during the game. Offering
-   * when the opponent already offered is accepting; a bot declines at once
-   * (nothing stays pending); any move answers a pending offer with "no".
-   */
+  /** A draw offer, acceptance or refusal by `seat`, during the game (rules: offers.ts). */
   planDraw(seat: Seat, action: OfferAction, now: number): EndChange | OffersChange | Unchanged | Refusal {
     if (!this.isActive) return refuse("GAME_OVER", "the game is over");
-    const opponent = opponentOf(seat);
-    const theirs = this.current.drawOffer === opponent;
-    if (action === "offer") {
-      if (theirs) return this.end(now, "finished", { winner: null, reason: "agreement" });
-      if (this.players[opponent].isBot || this.current.drawOffer === seat) return { ok: true, kind: "unchanged" };
-      return this.offersChange({ drawOffer: seat });
-    }
-    if (!theirs) return refuse("NO_OFFER", "there is no draw offer to answer");
-    if (action === "accept") return this.end(now, "finished", { winner: null, reason: "agreement" });
-    return this.offersChange({ drawOffer: null });
+    const d = decideDraw(this.current, seat, action, this.players[opponentOf(seat)].isBot);
+    if (!d.ok || d.kind === "unchanged") return d;
+    return d.kind === "agreed" ? this.end(now, "finished", { winner: null, reason: "agreement" }) : this.offersChange(d.offers);
   }
 
   /**
-   * A rematch offer, acceptance or refusal by `seat`, once the game is over.
-   * Offering when the opponent already offered is accepting; a bot accepts at
-   * once. An agreed rematch is a game to create (colours swapped), then
-   * `rematchCreated` records it.
+   * A rematch offer, acceptance or refusal by `seat`, once the game is over
+   * (rules: offers.ts). An agreed rematch is a game to create, colours
+   * swapped; `rematchCreated` then records it.
    */
   planRematch(seat: Seat, action: OfferAction): RematchRequest | OffersChange | Unchanged | Refusal {
     if (this.isActive) return refuse("GAME_NOT_OVER", "rematch is offered after the game");
-    if (this.current.rematchGameId) return { ok: true, kind: "unchanged" };
-    const opponent = opponentOf(seat);
-    const theirs = this.current.rematchOffer === opponent;
-    if (action !== "offer" && !theirs) return refuse("NO_OFFER", "there is no rematch offer to answer");
-    if (action === "decline") return this.offersChange({ rematchOffer: null });
-    const bot = this.players[opponent].isBot;
-    if (theirs || bot) {
-      const [p0, p1] = this.players;
-      return {
-        ok: true,
-        kind: "create-rematch",
-        game: this.record.kind,
-        timeControl: this.record.timeControl.id,
-        mode: bot ? "bot" : "rematch",
-        playerIds: [p1.id, p0.id],
-        rematchOfId: this.gameId,
-      };
-    }
-    if (this.current.rematchOffer === seat) return { ok: true, kind: "unchanged" };
-    return this.offersChange({ rematchOffer: seat });
+    const bot = this.players[opponentOf(seat)].isBot;
+    const d = decideRematch(this.current, seat, action, bot);
+    if (!d.ok || d.kind === "unchanged") return d;
+    if (d.kind === "set") return this.offersChange(d.offers);
+    const [p0, p1] = this.players;
+    return {
+      ok: true,
+      kind: "create-rematch",
+      game: this.record.kind,
+      timeControl: this.record.timeControl.id,
+      mode: bot ? "bot" : "rematch",
+      playerIds: [p1.id, p0.id],
+      rematchOfId: this.gameId,
+    };
   }
 
   /** The rematch game `gameId` was created: record it (and clear the offer). */

@@ -12,91 +12,60 @@
  * Redis keys (prefix `tabula:mm:`): `t:<ticket>` hash, `p:<player>` current
  * ticket, `q:<game>|<tc>` FIFO list of waiting tickets, `i:<code>` invite →
  * ticket. Tickets expire after an hour; a waiting ticket whose owner stopped
- * polling is skipped (`staleAfterMs`).
+ * polling is skipped (`staleAfterMs`). A partner taken into "pairing" by a
+ * node that then died goes back to waiting after `pairingTimeoutMs` (its own
+ * long-poll notices and gives it back), so nobody waits for a game that will
+ * never be made. The keys, scripts and the ticket's life are in redisTickets.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { GameKind } from "@tabula/shared/rules";
-import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
+import type { TicketStatus } from "@tabula/shared/protocol";
 import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
 import { newInviteCode } from "./memoryMatchmaker.ts";
-
-const P = "tabula:mm:";
-const EVENTS = `${P}events`;
-const TICKET_TTL_S = 3600;
-
-/**
- * KEYS[1] queue, KEYS[2] the caller's ticket. ARGV: playerId, now, ticket prefix.
- * Returns the partner's ticket id (now "pairing"), or false after enqueuing the caller.
- */
-const TAKE_PARTNER = `
-local queue, mine = KEYS[1], KEYS[2]
-local player, now, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-while true do
-  local cand = redis.call('LPOP', queue)
-  if not cand then break end
-  local t = redis.call('HMGET', prefix .. cand, 'status', 'playerId', 'aliveUntil')
-  if t[1] == 'waiting' and t[2] ~= player then
-    if tonumber(t[3]) >= now then
-      redis.call('HSET', prefix .. cand, 'status', 'pairing')
-      return cand
-    end
-    redis.call('HSET', prefix .. cand, 'status', 'expired')
-  elseif t[1] == 'waiting' and t[2] == player then
-    -- the caller's own older ticket: it is being replaced
-  end
-end
-redis.call('RPUSH', queue, string.sub(mine, string.len(prefix) + 1))
-return false
-`;
-
-/** KEYS[1] invite key. ARGV: playerId, now, ticket prefix. Returns the host's ticket id (now "pairing") or an error string. */
-const TAKE_INVITE = `
-local id = redis.call('GET', KEYS[1])
-if not id then return {err = 'NO_INVITE'} end
-local t = redis.call('HMGET', ARGV[3] .. id, 'status', 'playerId')
-if t[1] ~= 'waiting' then return {err = 'NO_INVITE'} end
-if t[2] == ARGV[1] then return {err = 'OWN_INVITE'} end
-redis.call('HSET', ARGV[3] .. id, 'status', 'pairing')
-redis.call('DEL', KEYS[1])
-return id
-`;
-
-/** KEYS[1] ticket, KEYS[2] queue. ARGV: new status. Sets it only if still waiting; returns the status after. */
-const SETTLE_IF_WAITING = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if s == 'waiting' then
-  redis.call('HSET', KEYS[1], 'status', ARGV[1])
-  redis.call('LREM', KEYS[2], 0, ARGV[2])
-  return ARGV[1]
-end
-return s
-`;
+import { createTicketEvents } from "./ticketEvents.ts";
+import {
+  EVENTS,
+  ikey,
+  keysOf,
+  P,
+  qkey,
+  SETTLE_IF_WAITING,
+  SETTLE_PAIRED,
+  TAKE_INVITE,
+  TAKE_PARTNER,
+  TICKET_TTL_S,
+  ticketView,
+  tkey,
+  UNPAIR,
+} from "./redisTickets.ts";
 
 export interface RedisMatchmakerOptions {
   redisUrl: string;
   pair: PairingHandler;
   playerName: (playerId: string) => Promise<string>;
   log: Logger;
-  /** A waiting ticket not polled for this long is skipped and expires, ms. */
+  /** A waiting ticket not polled for this long is skipped and expires, ms (default 30 s). */
   staleAfterMs?: number;
+  /**
+   * How long the node that took a partner may take to create the game, ms (default 10 s; it
+   * takes milliseconds). Past it, the partner's ticket goes back to waiting: its node died.
+   */
+  pairingTimeoutMs?: number;
+  /** Clock, epoch ms (default Date.now). */
+  now?: () => number;
 }
 
 export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker {
   const staleAfterMs = opts.staleAfterMs ?? 30_000;
+  const pairingTimeoutMs = opts.pairingTimeoutMs ?? 10_000;
+  const now = opts.now ?? Date.now;
   // Fail fast when Redis is down: matchmaking answers 503 instead of hanging.
   const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
   const redis = new Redis(opts.redisUrl, redisOptions);
-  const sub = new Redis(opts.redisUrl, { ...redisOptions, maxRetriesPerRequest: null, enableOfflineQueue: true });
   redis.on("error", (err) => opts.log.warn({ err: err.message }, "matchmaker redis error"));
-  sub.on("error", () => {});
-  const waiters = new Map<string, Set<() => void>>();
-  void sub.subscribe(EVENTS).catch((err) => opts.log.warn({ err: err.message }, "matchmaker subscribe failed"));
-  sub.on("message", (_channel, ticketId: string) => {
-    const ws = waiters.get(ticketId);
-    if (ws) for (const w of [...ws]) w();
-  });
+  const events = createTicketEvents(opts.redisUrl, EVENTS, redisOptions, opts.log);
 
   async function r<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -107,25 +76,35 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     }
   }
 
-  const tkey = (id: string) => `${P}t:${id}`;
-  const qkey = (game: string, tc: string) => `${P}q:${game}|${tc}`;
+  /** Mark the partner `id` (taken by `pairedBy`) matched; false when it had moved on meanwhile. */
+  async function settlePaired(id: string, pairedBy: string, gameId: string): Promise<boolean> {
+    const h = (await read(id)) ?? { game: "", timeControl: "" };
+    const done = await redis.eval(SETTLE_PAIRED, 3, ...keysOf(id, h), id, pairedBy, gameId, String(TICKET_TTL_S), EVENTS);
+    return done === 1;
+  }
+
+  /**
+   * Give the "pairing" ticket `id` back to waiting: ours (`pairedBy`, after a failure), or anyone's
+   * past its deadline. Returns the status after.
+   */
+  async function unpair(id: string, h: Record<string, string>, pairedBy: string): Promise<string> {
+    const status = (await redis.eval(
+      UNPAIR,
+      3,
+      ...keysOf(id, h),
+      id,
+      pairedBy,
+      pairedBy ? "0" : String(now()),
+      String(TICKET_TTL_S),
+    )) as string;
+    if (status === "waiting" && h.status === "pairing")
+      opts.log.info({ ticket: id, late: !pairedBy }, "pairing abandoned; ticket waits again");
+    return status;
+  }
 
   async function read(id: string): Promise<Record<string, string> | null> {
     const h = await redis.hgetall(tkey(id));
     return h?.status ? h : null;
-  }
-
-  function view(id: string, h: Record<string, string>): TicketResponse {
-    // "pairing" is internal: the outside sees the ticket still waiting until the game exists.
-    const status = (h.status === "pairing" ? "waiting" : h.status) as TicketStatus;
-    return {
-      ticket: id,
-      status,
-      game: h.game as GameKind,
-      timeControl: h.timeControl,
-      ...(h.gameId ? { gameId: h.gameId } : {}),
-      ...(h.inviteCode ? { inviteCode: h.inviteCode } : {}),
-    };
   }
 
   async function settle(id: string, status: TicketStatus, gameId?: string): Promise<void> {
@@ -141,7 +120,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       if (prev?.status === "waiting") {
         await redis.eval(SETTLE_IF_WAITING, 2, tkey(previous), qkey(prev.game, prev.timeControl), "cancelled", previous);
         await redis.publish(EVENTS, previous);
-        if (prev.inviteCode) await redis.del(`${P}i:${prev.inviteCode}`);
+        if (prev.inviteCode) await redis.del(ikey(prev.inviteCode));
       }
     }
     const id = randomBytes(12).toString("base64url");
@@ -152,7 +131,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       timeControl,
       kind,
       status: "waiting",
-      aliveUntil: String(Date.now() + staleAfterMs),
+      aliveUntil: String(now() + staleAfterMs),
     };
     await redis
       .multi()
@@ -167,27 +146,37 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     quickPlay(playerId, game, timeControl) {
       return r(async () => {
         const { id, fields } = await newTicket(playerId, game, timeControl, "quick");
+        const t = now();
         const partner = (await redis.eval(
           TAKE_PARTNER,
           2,
           qkey(game, timeControl),
           tkey(id),
           playerId,
-          String(Date.now()),
+          String(t),
           `${P}t:`,
+          String(t + pairingTimeoutMs),
         )) as string | null;
-        if (!partner) return view(id, fields);
-        const partnerPlayer = await redis.hget(tkey(partner), "playerId");
+        if (!partner) return ticketView(id, fields);
+        const partnerTicket = (await read(partner)) ?? {};
         try {
-          const gameId = await opts.pair({ game, timeControl, mode: "quick", playerIds: [partnerPlayer as string, playerId] });
-          await settle(partner, "matched", gameId);
+          const gameId = await opts.pair({
+            game,
+            timeControl,
+            mode: "quick",
+            playerIds: [partnerTicket.playerId as string, playerId],
+          });
+          if (!(await settlePaired(partner, id, gameId))) {
+            // We took longer than pairingTimeoutMs and the partner went on without us: this game
+            // will be aborted for want of a first move. Rare (creating a game takes milliseconds).
+            opts.log.warn({ gameId, partner }, "paired too late: the partner's ticket had moved on");
+          }
           await settle(id, "matched", gameId);
           opts.log.info({ gameId, game, timeControl }, "quick play paired");
-          return view(id, { ...fields, status: "matched", gameId });
+          return ticketView(id, { ...fields, status: "matched", gameId });
         } catch (err) {
           // Give the partner their place back at the head of the queue; the caller gets the error.
-          await redis.hset(tkey(partner), "status", "waiting").catch(() => {});
-          await redis.lpush(qkey(game, timeControl), partner).catch(() => {});
+          await unpair(partner, partnerTicket, id).catch(() => {});
           await settle(id, "cancelled").catch(() => {});
           if (err instanceof MatchmakingError) throw err;
           opts.log.error({ err }, "could not create the paired game");
@@ -201,9 +190,9 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
         const { id, fields } = await newTicket(playerId, game, timeControl, "invite");
         for (let attempt = 0; attempt < 10; attempt++) {
           const code = newInviteCode();
-          if (await redis.set(`${P}i:${code}`, id, "EX", TICKET_TTL_S, "NX")) {
+          if (await redis.set(ikey(code), id, "EX", TICKET_TTL_S, "NX")) {
             await redis.hset(tkey(id), "inviteCode", code);
-            return view(id, { ...fields, inviteCode: code });
+            return ticketView(id, { ...fields, inviteCode: code });
           }
         }
         throw new MatchmakingError("UNAVAILABLE", "could not allocate an invite code");
@@ -212,7 +201,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
 
     inviteInfo(code) {
       return r(async () => {
-        const id = await redis.get(`${P}i:${code.toUpperCase()}`);
+        const id = await redis.get(ikey(code.toUpperCase()));
         if (!id) return null;
         const h = await read(id);
         if (h?.status !== "waiting") return null;
@@ -227,10 +216,19 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
 
     acceptInvite(playerId, code) {
       return r(async () => {
-        const key = `${P}i:${code.toUpperCase()}`;
+        const key = ikey(code.toUpperCase());
+        const pairedBy = `invite:${randomBytes(9).toString("base64url")}`;
         let host: string;
         try {
-          host = (await redis.eval(TAKE_INVITE, 1, key, playerId, String(Date.now()), `${P}t:`)) as string;
+          host = (await redis.eval(
+            TAKE_INVITE,
+            1,
+            key,
+            playerId,
+            `${P}t:`,
+            String(now() + pairingTimeoutMs),
+            pairedBy,
+          )) as string;
         } catch (err) {
           const m = (err as Error).message;
           if (m.includes("OWN_INVITE")) throw new MatchmakingError("OWN_INVITE", "you cannot accept your own invite");
@@ -245,16 +243,13 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             mode: "invite",
             playerIds: [h.playerId, playerId],
           });
-          await settle(host, "matched", gameId);
+          if (!(await settlePaired(host, pairedBy, gameId))) {
+            opts.log.warn({ gameId, host }, "paired too late: the host's ticket had moved on");
+          }
           opts.log.info({ gameId, code }, "invite accepted");
           return { gameId };
         } catch (err) {
-          await redis
-            .multi()
-            .hset(tkey(host), "status", "waiting")
-            .set(key, host, "EX", TICKET_TTL_S)
-            .exec()
-            .catch(() => {});
+          await unpair(host, h, pairedBy).catch(() => {});
           if (err instanceof MatchmakingError) throw err;
           opts.log.error({ err }, "could not create the invited game");
           throw new MatchmakingError("UNAVAILABLE", "could not create the game; try again");
@@ -264,29 +259,25 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
 
     poll(ticketId, playerId, waitMs) {
       return r(async () => {
-        let wake: () => void = () => {};
-        const woken = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        // Register before reading, so a match published in between is not missed.
-        const set = waiters.get(ticketId) ?? new Set();
-        set.add(wake);
-        waiters.set(ticketId, set);
-        try {
-          let h = await read(ticketId);
-          if (!h || h.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
-          if ((h.status === "waiting" || h.status === "pairing") && waitMs > 0) {
-            await redis.hset(tkey(ticketId), "aliveUntil", String(Date.now() + waitMs + staleAfterMs));
-            let timer: NodeJS.Timeout | undefined;
-            await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-            clearTimeout(timer);
-            h = (await read(ticketId)) ?? h;
+        const end = Date.now() + waitMs;
+        for (;;) {
+          // Listen before reading, so a match published in between is not missed.
+          const event = events.listen(ticketId);
+          try {
+            let h = await read(ticketId);
+            if (!h || h.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
+            if (h.status === "pairing" && Number(h.pairingUntil) < now()) {
+              h = { ...h, status: await unpair(ticketId, h, "") };
+            }
+            const left = end - Date.now();
+            await redis.hset(tkey(ticketId), "aliveUntil", String(now() + Math.max(0, left) + staleAfterMs));
+            if ((h.status !== "waiting" && h.status !== "pairing") || left <= 0) return ticketView(ticketId, h);
+            // A "pairing" ticket is looked at again at its deadline, to be given back if its node died.
+            const pairingLeft = Number(h.pairingUntil) - now() + 25;
+            await event.wait(h.status === "pairing" ? Math.min(left, Math.max(0, pairingLeft)) : left);
+          } finally {
+            event.stop();
           }
-          await redis.hset(tkey(ticketId), "aliveUntil", String(Date.now() + staleAfterMs));
-          return view(ticketId, h);
-        } finally {
-          set.delete(wake);
-          if (set.size === 0) waiters.delete(ticketId);
         }
       });
     },
@@ -304,17 +295,16 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           ticketId,
         )) as string;
         if (status === "cancelled") {
-          if (h.inviteCode) await redis.del(`${P}i:${h.inviteCode}`);
+          if (h.inviteCode) await redis.del(ikey(h.inviteCode));
           await redis.publish(EVENTS, ticketId);
         }
-        return view(ticketId, { ...h, status });
+        return ticketView(ticketId, { ...h, status });
       });
     },
 
     close() {
-      for (const set of waiters.values()) for (const w of set) w();
+      events.close();
       redis.disconnect();
-      sub.disconnect();
     },
   };
 }

@@ -79,7 +79,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     return {
       storage: games,
       outbox: this.outbox(),
-      clock: { now: this.s.now, setTimeout: (fn: () => unknown, ms: number) => this.clock.setTimeout(fn, ms) },
+      clock: this.s.clock, // the host clears its timers when the room is disposed (host.close)
       random: Math.random,
       createGame: (r: RematchRequest) =>
         factory.create({

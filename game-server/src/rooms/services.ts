@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Leases } from "../cluster/leases.ts";
+import type { HostClock } from "../game/clock.ts";
 
 export interface RoomServices {
   config: Config;
@@ -19,8 +20,8 @@ export interface RoomServices {
   online: OnlineTracker;
   leases: Leases;
   log: Logger;
-  /** Current time, epoch ms (replaceable in tests). */
-  now: () => number;
+  /** Time and timers of the live games (tests drive a fake one). */
+  clock: HostClock;
 }
 
 let services: RoomServices | undefined;

@@ -1,16 +1,18 @@
 /**
  * Disconnects: a player who drops keeps the seat for the reconnection window
  * (the opponent sees the countdown) and resumes; one who does not come back
- * loses by abandonment.
+ * loses by abandonment. The window runs on a clock the test advances by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query } from "../support/db.ts";
 import { newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
+import { ManualClock } from "../support/clock.ts";
 import { startTestNode, type TestNode } from "../support/node.ts";
 
+const clock = new ManualClock();
 let node: TestNode;
 beforeAll(async () => {
-  node = await startTestNode({ RECONNECT_WINDOW_S: "1.5" });
+  node = await startTestNode({ RECONNECT_WINDOW_S: "60" }, { clock });
 });
 afterAll(async () => {
   await node?.stop();
@@ -19,7 +21,7 @@ afterAll(async () => {
 async function paired(): Promise<{ seats: [Seat, Seat]; players: [Player, Player]; gameId: string }> {
   const a = await newPlayer(node.url);
   const b = await newPlayer(node.url);
-  const [g] = await Promise.all([quickPlay(a, "connect4"), quickPlay(b, "connect4")]);
+  const [g] = await Promise.all([quickPlay(a, "connect4", "3+5"), quickPlay(b, "connect4", "3+5")]);
   const [sa, sb] = await Promise.all([Seat.join(a, g), Seat.join(b, g)]);
   return sa.seat === 0 ? { seats: [sa, sb], players: [a, b], gameId: g } : { seats: [sb, sa], players: [b, a], gameId: g };
 }
@@ -29,18 +31,17 @@ describe("disconnects", () => {
     const { seats, players, gameId } = await paired();
     await seats[0].play("3");
     await seats[1].play("3");
-    const t0 = Date.now();
     await seats[1].room.leave(false); // the socket just closes, no goodbye
     await seats[0].until((s) => s.snapshot?.players[1].connected === false, "opponent shown as disconnected");
-    const deadline = seats[0].snapshot!.players[1].reconnectDeadline!;
-    expect(deadline).toBeGreaterThan(t0 + 1000);
-    expect(deadline).toBeLessThanOrEqual(Date.now() + 1500);
+    expect(seats[0].snapshot?.players[1].reconnectDeadline).toBe(clock.t + 60_000);
+    await clock.advance(59_000); // almost the whole window
 
     const back = await Seat.join(players[1], gameId); // a new socket, same identity (e.g. after a reload)
     expect(back.snapshot?.you).toEqual({ role: "player", seat: 1 });
     expect(back.snapshot?.ply).toBe(2);
     await seats[0].until((s) => s.snapshot?.players[1].connected === true, "opponent back");
-    await new Promise((r) => setTimeout(r, 1800)); // past the window: nothing happens, they are back
+    expect(seats[0].snapshot?.players[1].reconnectDeadline).toBeNull();
+    await clock.advance(5_000); // past the window: nothing happens, they are back
     await seats[0].play("4");
     await back.play("4");
     expect(back.snapshot?.status).toBe("active");
@@ -68,7 +69,11 @@ describe("disconnects", () => {
     await seats[0].play("3");
     await seats[1].play("3");
     await seats[1].room.leave(false);
-    await seats[0].until((s) => s.snapshot?.status === "finished", "abandonment", 6000);
+    await seats[0].until((s) => s.snapshot?.players[1].connected === false, "opponent shown as disconnected");
+    await clock.advance(59_999);
+    expect(seats[0].snapshot?.status).toBe("active");
+    await clock.advance(1);
+    await seats[0].until((s) => s.snapshot?.status === "finished", "abandonment");
     expect(seats[0].snapshot?.result).toEqual({ winner: 0, reason: "abandon" });
     const [row] = await query<{ status: string; winner: number; resultReason: string }>(
       node.databaseUrl,

@@ -43,9 +43,9 @@ describe("restart", () => {
 
     const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
     running.push(second);
-    const rows = await query<{ ply: number; move: string }>(
+    const rows = await query<{ ply: number; seat: number; move: string; clockMs: number }>(
       databaseUrl,
-      `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
+      `SELECT ply, seat, move, "clockMs" FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
       [gameId],
     );
     expect(rows.length).toBeGreaterThanOrEqual(acknowledged.length);
@@ -53,11 +53,7 @@ describe("restart", () => {
     // Anything the mover saw acknowledged, even the in-flight one, is there.
     expect(rows.map((r) => r.move).slice(0, seenByMover.length)).toEqual(seenByMover);
     expect(rows.map((r) => r.ply)).toEqual(rows.map((_, i) => i));
-    const [g] = await query<{ ply: number; clock0Ms: number; clock1Ms: number }>(
-      databaseUrl,
-      `SELECT ply, "clock0Ms", "clock1Ms" FROM "Game" WHERE id = $1`,
-      [gameId],
-    );
+    const [g] = await query<{ ply: number }>(databaseUrl, `SELECT ply FROM "Game" WHERE id = $1`, [gameId]);
     expect(g.ply).toBe(rows.length);
 
     // The restarted node rebuilt the room: the same players rejoin with their tokens and play on.
@@ -70,16 +66,19 @@ describe("restart", () => {
     expect(again[0].snapshot?.ply).toBe(rows.length);
     expect(again[0].snapshot?.moves.map((m) => m.move)).toEqual(rows.map((r) => r.move));
     // Nobody lost time to the outage: the turn of the side to move restarted when the room was rebuilt
-    // (after the kill), with exactly the time that side had when its turn began.
+    // (after the kill), with exactly the time that side had when its turn began — the clock it was left
+    // with by its own last committed move (the move log, which the resume does not touch).
     const toMove = (rows.length % 2) as 0 | 1;
-    const before = toMove === 0 ? g.clock0Ms : g.clock1Ms;
-    const [resumed] = await query<{ clock0Ms: number; clock1Ms: number; turnStartedAt: Date }>(
+    const timeWhenTurnBegan = rows.filter((r) => r.seat === toMove).at(-1)?.clockMs;
+    expect(timeWhenTurnBegan).toBeGreaterThan(0);
+    const [resumed] = await query<{ clock0Ms: number; clock1Ms: number; turnStartedAt: Date; deadlineAt: Date }>(
       databaseUrl,
-      `SELECT "clock0Ms", "clock1Ms", "turnStartedAt" FROM "Game" WHERE id = $1`,
+      `SELECT "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt" FROM "Game" WHERE id = $1`,
       [gameId],
     );
-    expect(toMove === 0 ? resumed.clock0Ms : resumed.clock1Ms).toBe(before);
+    expect(toMove === 0 ? resumed.clock0Ms : resumed.clock1Ms).toBe(timeWhenTurnBegan);
     expect(resumed.turnStartedAt.getTime()).toBeGreaterThan(killedAt);
+    expect(resumed.deadlineAt.getTime() - resumed.turnStartedAt.getTime()).toBe(timeWhenTurnBegan);
     // 12 moves stored: the in-flight a4b3 was lost before its commit, so White plays it again; 13: Black replies.
     await again[toMove].play(rows.length === 12 ? "a4b3" : "d7d6");
     await again[1 - toMove].until((s) => s.snapshot?.ply === rows.length + 1, "the other player sees the move");
@@ -87,5 +86,45 @@ describe("restart", () => {
     const code = await second.exited;
     if (code !== 0) console.log(second.output().slice(-3000));
     expect(code).toBe(0);
+  });
+
+  it("a pending draw offer survives kill -9: after the restart it is still there and can be accepted", async () => {
+    const databaseUrl = await createTestDatabase();
+    const first = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
+    running.push(first);
+    const a = await newPlayer(first.url);
+    const b = await newPlayer(first.url);
+    const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
+    const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+    const [white, black] = sa.seat === 0 ? [sa, sb] : [sb, sa];
+    await white.play("e2e4");
+    await black.play("e7e5");
+    white.room.send("draw", { action: "offer" });
+    await black.until((s) => s.snapshot?.drawOffer === 0, "black sees the offer");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const [stored] = await query<{ drawOffer: number | null }>(databaseUrl, `SELECT "drawOffer" FROM "Game" WHERE id = $1`, [
+      gameId,
+    ]);
+    expect(stored.drawOffer).toBe(0);
+
+    const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
+    running.push(second);
+    const blackPlayer = black === sa ? a : b;
+    blackPlayer.sdk = new Client(second.url);
+    blackPlayer.sdk.auth.token = blackPlayer.token;
+    const again = await Seat.rejoin(blackPlayer, gameId);
+    expect(again.snapshot?.drawOffer).toBe(0);
+    again.room.send("draw", { action: "accept" });
+    await again.until((s) => s.snapshot?.status === "finished", "the draw");
+    expect(again.snapshot?.result).toEqual({ winner: null, reason: "agreement" });
+    const [row] = await query<{ status: string; resultReason: string; drawOffer: number | null }>(
+      databaseUrl,
+      `SELECT status, "resultReason", "drawOffer" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
+    expect(row).toEqual({ status: "finished", resultReason: "agreement", drawOffer: null });
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
   });
 });

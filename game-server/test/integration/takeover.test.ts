@@ -21,7 +21,7 @@ const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(JSO
 let node: TestNode;
 
 beforeAll(async () => {
-  node = await startTestNode({}, log);
+  node = await startTestNode({}, { log });
 });
 afterAll(async () => {
   await node?.stop();

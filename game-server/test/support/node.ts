@@ -1,5 +1,6 @@
 /** Start a real Tabula node (in this process) against a fresh database, for integration tests. */
 import { loadConfig } from "../../src/config.ts";
+import type { HostClock } from "../../src/game/clock.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type RunningNode, startNode } from "../../src/server.ts";
 import { createTestDatabase } from "./db.ts";
@@ -8,9 +9,13 @@ export interface TestNode extends RunningNode {}
 
 /**
  * Start a node on a free port with its own database; `env` overrides configuration (seconds, limits…).
- * `log` replaces the node's logger (e.g. one that captures lines for a test to read).
+ * `log` replaces the node's logger (e.g. one that captures lines for a test to read); `clock` the
+ * live games' time and timers (e.g. one the test advances by hand).
  */
-export async function startTestNode(env: Record<string, string> = {}, log?: Logger): Promise<TestNode> {
+export async function startTestNode(
+  env: Record<string, string> = {},
+  opts: { log?: Logger; clock?: HostClock } = {},
+): Promise<TestNode> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: "test",
@@ -23,5 +28,6 @@ export async function startTestNode(env: Record<string, string> = {}, log?: Logg
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  return startNode(config, log ?? createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId }));
+  const log = opts.log ?? createLogger({ level: config.logLevel, json: true, nodeId: config.nodeId });
+  return startNode(config, log, opts.clock);
 }

@@ -1,0 +1,132 @@
+/**
+ * The waiting screen (DOM): after quick play or an invite, long-polls the
+ * ticket (matchmaking.ts) until matched, shows the elapsed time and the
+ * invite link, and cancels on request (or withdraws the ticket when the page
+ * is closed).
+ */
+import type { TicketResponse } from "@tabula/shared/protocol";
+import { ApiError, type Api, errorText } from "./api.ts";
+import { GAME_NAMES } from "./format.ts";
+import { isAbort, waitForTicket } from "./matchmaking.ts";
+import { timeControlLabelById } from "./timeControls.ts";
+import { $, copyText, setText, show, toast } from "./ui.ts";
+
+export interface WaitingDeps {
+  api: Api;
+  setScreen(screen: "lobby" | "waiting"): void;
+  /** Join the matched game. */
+  playGame(gameId: string): Promise<void>;
+}
+
+export class WaitingScreen {
+  private readonly deps: WaitingDeps;
+  private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
+  private elapsedTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(deps: WaitingDeps) {
+    this.deps = deps;
+    $("cancel").addEventListener("click", () => void this.cancel());
+    $("copy-invite").addEventListener("click", async () => {
+      const input = $("invite-link") as HTMLInputElement;
+      toast((await copyText(input.value, input)) ? "Invite link copied." : "Copy the link from the box.", "success");
+    });
+    // Leaving the page while waiting: withdraw the ticket (best effort).
+    window.addEventListener("pagehide", () => {
+      const w = this.waiting;
+      const token = this.deps.api.token;
+      if (!w || !token) return;
+      void fetch(this.deps.api.url(`/matchmaking/tickets/${encodeURIComponent(w.ticket.ticket)}`), {
+        method: "DELETE",
+        keepalive: true,
+        headers: { Authorization: `Bearer ${token}` },
+      }).catch(() => {});
+    });
+  }
+
+  get isWaiting(): boolean {
+    return this.waiting !== null;
+  }
+
+  /** Wait on the screen for `first` to be matched, then play; back to the lobby if it is not. */
+  async waitFor(first: TicketResponse, kind: "quick" | "invite"): Promise<void> {
+    if (first.status === "matched" && first.gameId) {
+      await this.deps.playGame(first.gameId);
+      return;
+    }
+    if (first.status !== "waiting") {
+      toast(`Matchmaking ${first.status}.`, "error");
+      return;
+    }
+    const abort = new AbortController();
+    this.waiting = { ticket: first, abort, startedAt: Date.now() };
+    const isInvite = kind === "invite" && !!first.inviteCode;
+    setText($("waiting-title"), isInvite ? "Waiting for your friend to join…" : "Looking for an opponent…");
+    setText($("waiting-game"), `${GAME_NAMES[first.game]} · ${timeControlLabelById(first.game, first.timeControl)}`);
+    show($("invite-box"), isInvite);
+    if (isInvite) {
+      setText($("invite-code-display"), first.inviteCode!);
+      ($("invite-link") as HTMLInputElement).value = `${location.origin}/?invite=${first.inviteCode}`;
+    }
+    this.startElapsed();
+    this.deps.setScreen("waiting");
+    let result: TicketResponse;
+    try {
+      result = await waitForTicket(this.deps.api, first, {
+        signal: abort.signal,
+        onRetry: () => setText($("waiting-note"), "Connection trouble — still trying…"),
+      });
+    } catch (err) {
+      if (this.waiting?.abort === abort) this.stop();
+      if (isAbort(err)) return;
+      this.deps.setScreen("lobby");
+      toast(errorText(err), "error");
+      return;
+    }
+    if (this.waiting?.abort !== abort) return; // cancelled meanwhile
+    this.stop();
+    if (result.status === "matched" && result.gameId) {
+      await this.deps.playGame(result.gameId);
+    } else {
+      this.deps.setScreen("lobby");
+      toast(result.status === "expired" ? "Nobody came in time; try again." : "Matchmaking cancelled.", "info");
+    }
+  }
+
+  /** Withdraw the ticket; if it was matched just before, play that game. */
+  async cancel(): Promise<void> {
+    const w = this.waiting;
+    if (!w) return;
+    this.stop();
+    w.abort.abort();
+    try {
+      const t = await this.deps.api.cancelTicket(w.ticket.ticket);
+      if (t.status === "matched" && t.gameId) {
+        toast("An opponent was found just now.", "info");
+        await this.deps.playGame(t.gameId);
+        return;
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) toast(errorText(err), "error");
+    }
+    this.deps.setScreen("lobby");
+  }
+
+  private startElapsed(): void {
+    clearInterval(this.elapsedTimer);
+    setText($("waiting-note"), "");
+    const update = () => {
+      const w = this.waiting;
+      if (!w) return;
+      const s = Math.floor((Date.now() - w.startedAt) / 1000);
+      setText($("waiting-elapsed"), `${s} s`);
+      $("waiting-elapsed").dataset.seconds = String(s);
+    };
+    update();
+    this.elapsedTimer = setInterval(update, 250);
+  }
+
+  private stop(): void {
+    clearInterval(this.elapsedTimer);
+    this.waiting = null;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What a GameHost is given (storage, outbox, clock, randomness, settings) and
+ * what it is told (player actions): the ports between the authority and the
+ * rest of the node. db/games.ts implements the storage, rooms/GameRoom.ts the
+ * outbox.
+ */
+import type { ClientMessage, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
+import type { Seat } from "@tabula/shared/rules";
+import type { Logger } from "../log.ts";
+import type { RematchRequest } from "./changes.ts";
+import type { HostClock } from "./clock.ts";
+import type { ClockFields, Ending, Expected, GameRecord, Offers } from "./record.ts";
+
+/** What the host needs from the repository (db/games.ts implements it). Each write returns false when it changed nothing. */
+export interface HostStorage {
+  load(gameId: string): Promise<GameRecord | null>;
+  commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean>;
+  finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean>;
+  saveOffers(fence: bigint, gameId: string, expected: Expected, offers: Offers): Promise<boolean>;
+  resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean>;
+}
+
+/** Who gets what. `C` is the transport's handle of one participant. */
+export interface Outbox<C> {
+  send<K extends keyof ServerMessages>(to: C, type: K, body: ServerMessages[K]): void;
+  /** Every connected participant gets `body(seat)`: its own seat, or null for a spectator. */
+  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]): void;
+  /** Spectators watching now. */
+  spectators(): number;
+  /** The game ended: give up ownership, update the listing, close once everyone has left. */
+  gameOver(): void;
+  /** Another node owns the game now (or this one is stopping): send everyone there, write nothing more. */
+  relinquish(reason: string): void;
+}
+
+export interface HostSettings {
+  /** First-move deadline, ms. */
+  firstMoveTimeoutMs: number;
+  /** How long an empty seat is held before the game is lost by abandonment, ms. */
+  reconnectWindowMs: number;
+  /** The bot's think time range [min, max], ms. */
+  botThinkMs: readonly [number, number];
+  /** Sent in every snapshot. */
+  heartbeat: Heartbeat;
+}
+
+export interface HostDeps<C> {
+  storage: HostStorage;
+  outbox: Outbox<C>;
+  clock: HostClock;
+  /** Uniform in [0, 1): the bot's think time (rules randomness is seeded, never this). */
+  random: () => number;
+  /** Create an agreed rematch (the game factory); resolves with its id. */
+  createGame: (req: RematchRequest) => Promise<string>;
+  log: Logger;
+  settings: HostSettings;
+}
+
+/** A player's action, validated against the protocol (the room's job). */
+export type PlayerAction =
+  | ({ type: "move" } & ClientMessage<"move">)
+  | { type: "resign" }
+  | { type: "abort" }
+  | ({ type: "draw" } & ClientMessage<"draw">)
+  | ({ type: "rematch" } & ClientMessage<"rematch">);

@@ -1,0 +1,144 @@
+/**
+ * How the Redis matchmaker (redisMatchmaker.ts) keeps tickets: the keys, the
+ * public view of a ticket, and the Lua scripts. Each script runs atomically in
+ * Redis, so no ticket can be taken twice, and a ticket taken by a node that
+ * died can be given back exactly once.
+ *
+ * A ticket's life: "waiting" (in its queue, or reachable by its invite code) →
+ * "pairing" (taken by one node, which is creating the game; `pairedBy` names
+ * the caller's ticket and `pairingUntil` bounds how long that may take) →
+ * "matched" (`gameId` set). "cancelled" and "expired" end it. A "pairing"
+ * ticket past its deadline goes back to "waiting" (UNPAIR), so a node dying in
+ * the middle of a pairing strands nobody.
+ */
+
+import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
+import type { GameKind } from "@tabula/shared/rules";
+
+/** Prefix of every matchmaking key. */
+export const P = "tabula:mm:";
+/** Pub/sub channel on which a changed ticket's id is published. */
+export const EVENTS = `${P}events`;
+/** Tickets, player → ticket links and invite codes expire after this long, s. */
+export const TICKET_TTL_S = 3600;
+
+/** A ticket's hash. */
+export const tkey = (id: string) => `${P}t:${id}`;
+/** The FIFO of waiting quick-play tickets of a game and time control. */
+export const qkey = (game: string, tc: string) => `${P}q:${game}|${tc}`;
+/** Invite code → the host's ticket id. */
+export const ikey = (code: string) => `${P}i:${code}`;
+/** The keys a ticket's scripts touch: itself, its queue, its invite key ('' for quick play). */
+export const keysOf = (id: string, h: Record<string, string>) => [
+  tkey(id),
+  qkey(h.game, h.timeControl),
+  h.inviteCode ? ikey(h.inviteCode) : "",
+];
+
+/** What a client sees of ticket `id` with hash `h`. */
+export function ticketView(id: string, h: Record<string, string>): TicketResponse {
+  // "pairing" is internal: the outside sees the ticket still waiting until the game exists.
+  const status = (h.status === "pairing" ? "waiting" : h.status) as TicketStatus;
+  return {
+    ticket: id,
+    status,
+    game: h.game as GameKind,
+    timeControl: h.timeControl,
+    ...(h.gameId ? { gameId: h.gameId } : {}),
+    ...(h.inviteCode ? { inviteCode: h.inviteCode } : {}),
+  };
+}
+
+/**
+ * KEYS[1] queue, KEYS[2] the caller's ticket. ARGV: playerId, now (ms), ticket key prefix,
+ * pairing deadline (epoch ms). Returns the partner's ticket id (now "pairing", paired by the
+ * caller), or false after enqueuing the caller.
+ */
+export const TAKE_PARTNER = `
+local queue, mine = KEYS[1], KEYS[2]
+local player, now, prefix, deadline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local me = string.sub(mine, string.len(prefix) + 1)
+while true do
+  local cand = redis.call('LPOP', queue)
+  if not cand then break end
+  local t = redis.call('HMGET', prefix .. cand, 'status', 'playerId', 'aliveUntil')
+  if t[1] == 'waiting' and t[2] ~= player then
+    if tonumber(t[3]) >= now then
+      redis.call('HSET', prefix .. cand, 'status', 'pairing', 'pairedBy', me, 'pairingUntil', deadline)
+      return cand
+    end
+    redis.call('HSET', prefix .. cand, 'status', 'expired')
+  end
+  -- anything else (cancelled, the caller's own older ticket) just leaves the queue
+end
+redis.call('RPUSH', queue, me)
+return false
+`;
+
+/**
+ * KEYS[1] invite key. ARGV: playerId, ticket key prefix, pairing deadline (epoch ms), pairedBy
+ * (a token of this acceptance). Returns the host's ticket id (now "pairing") or an error
+ * NO_INVITE / OWN_INVITE.
+ */
+export const TAKE_INVITE = `
+local id = redis.call('GET', KEYS[1])
+if not id then return {err = 'NO_INVITE'} end
+local t = redis.call('HMGET', ARGV[2] .. id, 'status', 'playerId')
+if t[1] ~= 'waiting' then return {err = 'NO_INVITE'} end
+if t[2] == ARGV[1] then return {err = 'OWN_INVITE'} end
+redis.call('HSET', ARGV[2] .. id, 'status', 'pairing', 'pairedBy', ARGV[4], 'pairingUntil', ARGV[3])
+redis.call('DEL', KEYS[1])
+return id
+`;
+
+/**
+ * Give a "pairing" ticket back: to the head of its queue (quick play) or to its invite code.
+ * KEYS[1] ticket, KEYS[2] its queue, KEYS[3] its invite key ('' when none). ARGV: ticket id,
+ * pairedBy (the pairing node gives its own back; '' matches no one), now (a ticket past
+ * `pairingUntil` is given back by anyone; 0 never), ticket TTL (s).
+ * Returns the status after: 'waiting' if given back, else the unchanged status.
+ */
+export const UNPAIR = `
+local t = redis.call('HMGET', KEYS[1], 'status', 'pairedBy', 'pairingUntil')
+if t[1] ~= 'pairing' then return t[1] end
+local mine = ARGV[2] ~= '' and t[2] == ARGV[2]
+local late = tonumber(t[3] or '0') < tonumber(ARGV[3])
+if not (mine or late) then return 'pairing' end
+redis.call('HSET', KEYS[1], 'status', 'waiting')
+redis.call('HDEL', KEYS[1], 'pairedBy', 'pairingUntil')
+if KEYS[3] ~= '' then
+  redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[4])
+else
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+end
+return 'waiting'
+`;
+
+/**
+ * The pairing node made the game: mark the partner's ticket matched, if it is still ours —
+ * "pairing" by us, or given back (late) but not yet taken by anyone else. KEYS[1] ticket,
+ * KEYS[2] its queue, KEYS[3] its invite key ('' when none). ARGV: ticket id, pairedBy,
+ * gameId, ticket TTL (s), events channel. Returns 1 when matched, 0 when the ticket moved on.
+ */
+export const SETTLE_PAIRED = `
+local t = redis.call('HMGET', KEYS[1], 'status', 'pairedBy')
+if not ((t[1] == 'pairing' and t[2] == ARGV[2]) or t[1] == 'waiting') then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'matched', 'gameId', ARGV[3])
+redis.call('HDEL', KEYS[1], 'pairedBy', 'pairingUntil')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('LREM', KEYS[2], 0, ARGV[1])
+if KEYS[3] ~= '' and redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+redis.call('PUBLISH', ARGV[5], ARGV[1])
+return 1
+`;
+
+/** KEYS[1] ticket, KEYS[2] queue. ARGV: new status, ticket id. Sets it only if still waiting; returns the status after. */
+export const SETTLE_IF_WAITING = `
+local s = redis.call('HGET', KEYS[1], 'status')
+if s == 'waiting' then
+  redis.call('HSET', KEYS[1], 'status', ARGV[1])
+  redis.call('LREM', KEYS[2], 0, ARGV[2])
+  return ARGV[1]
+end
+return s
+`;
