@@ -111,7 +111,7 @@ export function formatTable(map) {
 export function shortfalls(total, thresholds, what = "threshold") {
   return Object.entries(thresholds)
     .filter(([metric, min]) => total[metric].pct < min)
-    .map(([metric, min]) => `${metric} ${total[metric].pct.toFixed(1)} % is below the threshold of ${min} %`);
+    .map(([metric, min]) => `${metric} ${total[metric].pct.toFixed(1)} % is below the ${what} of ${min} %`);
 }
 
 function main() {
