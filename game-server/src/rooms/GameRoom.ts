@@ -75,7 +75,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   }
 
   private hostDeps() {
-    const { config, games, factory, log } = this.s;
+    const { config, games, factory } = this.s;
     return {
       storage: games,
       outbox: this.outbox(),
@@ -90,7 +90,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
           seatsFixed: true,
           rematchOfId: r.rematchOfId,
         }),
-      log: this.log ?? log,
+      log: this.log,
       settings: {
         firstMoveTimeoutMs: config.firstMoveTimeoutMs,
         reconnectWindowMs: config.reconnectWindowMs,
