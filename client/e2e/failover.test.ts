@@ -278,5 +278,7 @@ describe("browser failover", () => {
       gameId,
     ]);
     expect(log.map((r) => r.move)).toEqual(script.map(([, c]) => String(c)));
+    // Closed: two more pages drawing on this small machine would slow the next test's.
+    for (const p of [first, second]) await p.page.context().close();
   });
 });

@@ -121,3 +121,21 @@ describe("request deadlines", () => {
     expect([err.status, err.code]).toEqual([0, "NETWORK"]);
   });
 });
+
+describe("stillHere", () => {
+  it("tells the server with our token (so a lobby viewer stays counted online); nothing without an identity", async () => {
+    const calls: Array<[string, string | undefined]> = [];
+    const api = new Api("", {
+      storage: null,
+      fetchFn: fakeFetch((method, path, headers) => {
+        calls.push([`${method} ${path}`, headers.Authorization]);
+        return { status: 200, body: { id: "p1", name: "Ann" } };
+      }),
+    });
+    await api.stillHere();
+    expect(calls).toEqual([]);
+    api.identity = { token: "tok", id: "p1", name: "Ann" };
+    await api.stillHere();
+    expect(calls).toEqual([["GET /me", "Bearer tok"]]);
+  });
+});

@@ -246,6 +246,16 @@ export class Api {
     return parseLiveGames(await this.request<unknown>("GET", "/live-games", undefined, { auth: false, signal }));
   }
 
+  /**
+   * Say "still here" (GET /api/me with our token): the server counts a player
+   * online for 90 s after an authenticated request, and a page that only
+   * watches the lobby makes none. Nothing happens without an identity.
+   */
+  async stillHere(): Promise<void> {
+    const token = this.identity?.token;
+    if (token) await this.request("GET", "/me", undefined, { token, timeoutMs: 5000 });
+  }
+
   /** Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). */
   stats(): Promise<Stats> {
     return this.request("GET", "/stats", undefined, { auth: false, timeoutMs: 5000 });

@@ -8,9 +8,13 @@ import { PALETTE } from "./boards/palette.ts";
 import type { BoardCallbacks, BoardInput } from "./boards/types.ts";
 import { GameScene } from "./scenes/GameScene.ts";
 
+/** Frames keep being drawn this long after the last change or pointer activity (longer than any animation), ms. */
+const AWAKE_AFTER_CHANGE_MS = 1500;
+
 export class BoardView {
   private readonly parent: HTMLElement;
   private game: Phaser.Game | null = null;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private scene: GameScene | null = null;
   /** Where board callbacks go (the game screen or nothing in replays). */
   handler: BoardCallbacks | null = null;
@@ -40,17 +44,44 @@ export class BoardView {
       banner: false,
       scale: { mode: Phaser.Scale.RESIZE, width: "100%", height: "100%" },
       input: { mouse: { preventDefaultWheel: false } },
+      // A board game needs no 60 fps: a disc falls and a piece slides smoothly at 30, and a
+      // page that draws half as often leaves the main thread free for the network and the
+      // heartbeat (without a GPU every frame is drawn in software).
+      fps: { limit: 30 },
       scene: [scene],
     });
     if (typeof ResizeObserver !== "undefined") {
       this.observer = new ResizeObserver(() => this.refresh());
       this.observer.observe(this.parent);
     }
+    // Phaser handles input events as they come, loop or not; only drawing needs the loop.
+    for (const type of ["pointerdown", "pointermove", "pointerup", "pointerleave", "wheel"])
+      this.parent.addEventListener(type, () => this.awake(), { capture: true, passive: true });
+    // (Phaser wakes its loop itself when the page becomes visible again: let it sleep again after.)
+    document.addEventListener("visibilitychange", () => this.awake());
+    void scene.ready.then(() => this.awake());
     return scene;
+  }
+
+  /**
+   * Draw frames for a while: a board is still most of the time, and without a
+   * GPU every frame is drawn in software, taking the main thread from the
+   * network and the heartbeat. The loop sleeps once nothing changed for
+   * AWAKE_AFTER_CHANGE_MS and wakes on the next change or pointer activity.
+   */
+  private awake(): void {
+    const loop = this.game?.loop;
+    if (!loop) return;
+    if (!loop.running) loop.wake(true);
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.game && document.visibilityState !== "hidden") this.game.loop.sleep();
+    }, AWAKE_AFTER_CHANGE_MS);
   }
 
   show(input: BoardInput): void {
     this.ensure().show(input);
+    this.awake();
   }
 
   /** Call after the board's container was shown or resized. */
@@ -58,10 +89,12 @@ export class BoardView {
     if (!this.game) return;
     this.game.scale.refresh();
     this.scene?.relayout();
+    this.awake();
   }
 
   cancelInteraction(): void {
     this.scene?.cancelInteraction();
+    this.awake();
   }
 
   get ready(): Promise<void> {

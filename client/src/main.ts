@@ -16,6 +16,9 @@ import { StatsTicker, statsText } from "./stats.ts";
 import { installTestHooks, type Screen } from "./testHooks.ts";
 import { $, setText, show, toast } from "./ui.ts";
 
+/** How often an open, visible page tells the server it is still here (under the server's 90 s online window), ms. */
+const STILL_HERE_MS = 60_000;
+
 const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
 const board = new BoardView($("board"));
 let screen: Screen = "lobby";
@@ -134,6 +137,10 @@ async function boot(): Promise<void> {
   await identify();
   // Now counted as online (the identity check touched us).
   void stats.refresh();
+  // And still counted while the page stays open in the lobby (the server's window is 90 s).
+  setInterval(() => {
+    if (document.visibilityState === "visible") void api.stillHere().catch(() => {});
+  }, STILL_HERE_MS);
   const params = new URLSearchParams(location.search);
   const watch = params.get("watch");
   const invite = params.get("invite");

@@ -29,6 +29,7 @@ import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
 import { createRedisMatchmaker } from "./matchmaking/redisMatchmaker.ts";
 import { listLiveGames } from "./rooms/listing.ts";
 import { createTransport } from "./transport.ts";
+import { colyseusLogger } from "./colyseusLogger.ts";
 import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
@@ -126,6 +127,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: pickProcessForNewRoom,
     greet: false,
+    logger: colyseusLogger(log), // Colyseus' lines as ours: one line each, a client's bad frame a warning
     gracefullyShutdown: false,
     express: (app) => {
       app.set("trust proxy", "loopback");

@@ -1,7 +1,11 @@
 /**
- * Who is online: players seen on the API recently or connected to a room.
- * Single node: counted in memory. Cluster: a Redis sorted set (player → last
- * seen) shared by every node; each node refreshes the players connected to it.
+ * Who is online (the top bar's "N online"): a player is online while one of
+ * their sockets is in a game room on any node, and for WINDOW_MS (90 s) after
+ * their last authenticated API request or their last socket closed. (The
+ * browser client makes such a request every 60 s while its page is visible,
+ * so a lobby viewer stays counted.) Single node: counted in memory. Cluster: a
+ * Redis sorted set (player → last seen) shared by every node; each node
+ * refreshes the players connected to it every WINDOW_MS / 3.
  */
 import type { Redis } from "ioredis";
 
@@ -16,7 +20,7 @@ export interface OnlineTracker {
 }
 
 /** Players seen within this window count as online, ms. */
-const WINDOW_MS = 90_000;
+export const WINDOW_MS = 90_000;
 
 class Sockets {
   readonly connected = new Map<string, number>();

@@ -231,6 +231,29 @@ describe("bad input changes nothing", () => {
     expect(await dbState()).toEqual(before);
     await seats[1].play("e7e5"); // the real seat still plays
   });
+  it("an undecodable frame closes that socket with 4002, with one warning line and no stack", async () => {
+    const p = await newPlayer(node.url);
+    const garbled = await Seat.join(p, gameId, { spectate: true });
+    const closed = new Promise<number>((resolve) => garbled.room.onLeave((code) => resolve(code)));
+    const consoleError = vi.spyOn(console, "error");
+    const from = logged.length;
+    try {
+      // A room message (13) of type 1 whose msgpack payload is cut short: a 2-element array with no elements.
+      garbled.room.connection.send(new Uint8Array([13, 1, 0x92]));
+      expect(await closed).toBe(4002);
+      await vi.waitFor(() =>
+        expect(logged.slice(from).some((l) => l.msg === "undecodable room message; socket closed (4002)")).toBe(true),
+      );
+      expect(consoleError).not.toHaveBeenCalled();
+      const lines = logged.slice(from).filter((l) => l.source === "colyseus");
+      expect(lines).toEqual([expect.objectContaining({ level: 40, reason: expect.stringMatching(/MessagePack/) })]);
+      expect(JSON.stringify(lines)).not.toMatch(/\bat .*\(/);
+      expect(logged.slice(from).filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(await dbState()).toEqual(before);
+  });
   it("a client flooding messages is disconnected", async () => {
     const p = await newPlayer(node.url);
     const flood = await Seat.join(p, gameId, { spectate: true });
