@@ -70,7 +70,16 @@ export class GameScreen {
     this.resultShownFor = null;
     const game = new GameController(gameId, spectate, {
       openSession:
-        this.deps.openSession ?? ((id, spec, handlers) => new GameSession(createClient(this.deps.api.token), id, spec, handlers)),
+        this.deps.openSession ??
+        ((id, spec, handlers) => {
+          const session: GameSession = new GameSession(
+            createClient(this.deps.api.token, () => session.matchmakeTimeoutMs),
+            id,
+            spec,
+            handlers,
+          );
+          return session;
+        }),
       // Short: during a failover this may reach the stalled node, which never answers.
       gameRecord: (id) => this.deps.api.gameRecord(id, 3000),
       changed: (animate) => {

@@ -49,24 +49,35 @@ export interface SessionHandlers {
 export const SDK_RECONNECT_RETRIES = 2;
 /**
  * At most this many re-join attempts in flight at once: one that reaches a
- * stalled node hangs for the matchmaker's 2 s remote-call timeout, and after a
- * silence attempts start every ~0.5 s, so four keep the schedule.
+ * stalled node hangs until its deadline, and after a silence attempts start
+ * every ~0.5 s, so five keep the schedule (and leave one of the page's six
+ * connections per host to the rest of the page).
  */
-export const MAX_REJOINS_IN_FLIGHT = 4;
+export const MAX_REJOINS_IN_FLIGHT = 5;
 
 /**
- * A matchmaking request (join by id) given up after this long, ms. The
+ * A matchmaking request (join by id) is given up after this long, ms. The
  * matchmaker answers in milliseconds, or after its own 2 s remote-call
  * timeout when the room's listing still names a node that does not answer;
  * longer means the request itself reached a stalled node (nginx would wait
  * 75 s), and a browser has only 6 connections per host to spare.
  */
 export const MATCHMAKE_TIMEOUT_MS = 3000;
+/**
+ * The same after the server went silent: the game is on its way to another
+ * node, and an attempt that does not answer within 2 s is waiting on the
+ * stalled one (directly, or through the listing it still holds). Giving it up
+ * sooner frees its slot for the attempt that finds the new owner.
+ */
+export const SILENT_MATCHMAKE_TIMEOUT_MS = 2000;
 
-/** `fetch` with a deadline, for the SDK's matchmaking requests. */
-export function fetchWithTimeout(timeoutMs: number, fetchFn: typeof fetch = (i, init) => fetch(i, init)): typeof fetch {
+/** `fetch` with a deadline (ms, read at each request), for the SDK's matchmaking requests. */
+export function fetchWithTimeout(
+  timeoutMs: number | (() => number),
+  fetchFn: typeof fetch = (i, init) => fetch(i, init),
+): typeof fetch {
   return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(typeof timeoutMs === "number" ? timeoutMs : timeoutMs());
     return fetchFn(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
   };
 }
@@ -74,10 +85,11 @@ export function fetchWithTimeout(timeoutMs: number, fetchFn: typeof fetch = (i, 
 /**
  * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
  * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
+ * `matchmakeTimeoutMs` is read at each request (GameSession.matchmakeTimeoutMs).
  */
-export function createClient(token: string | null): Client {
+export function createClient(token: string | null, matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS): Client {
   const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
-  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(MATCHMAKE_TIMEOUT_MS) });
+  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(matchmakeTimeoutMs) });
   if (token) client.auth.token = token;
   return client;
 }
@@ -111,6 +123,11 @@ export class GameSession {
 
   get connection(): ConnectionState {
     return this.state;
+  }
+
+  /** The deadline of this session's matchmaking requests now (shorter while re-joining after a silence), ms. */
+  get matchmakeTimeoutMs(): number {
+    return this.lostToSilence && !this.room ? SILENT_MATCHMAKE_TIMEOUT_MS : MATCHMAKE_TIMEOUT_MS;
   }
 
   /** Join the room (first time). Rejects if the game cannot be joined. */
@@ -255,17 +272,20 @@ export class GameSession {
     this.scheduleRejoin();
   }
 
-  /** Start the next re-join attempt after its backoff delay. */
+  /** Start the next re-join attempt after its backoff delay (at once when that is 0: a timer hop can cost a busy page half a second). */
   private scheduleRejoin(): void {
     if (this.closedByUs) return;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = undefined;
-        void this.rejoin();
-      },
-      this.lostToSilence ? silentRejoinDelay(this.attempt) : rejoinDelay(this.attempt, this.lostWith),
-    );
+    this.retryTimer = undefined;
+    const delay = this.lostToSilence ? silentRejoinDelay(this.attempt) : rejoinDelay(this.attempt, this.lostWith);
+    if (delay <= 0) {
+      void this.rejoin();
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.rejoin();
+    }, delay);
   }
 
   /**
