@@ -1,9 +1,11 @@
 // `npm test`: every check and every test, in one command.
-//   1. lint + format check (Biome)   2. type check (tsc)   3. all Vitest projects
-//      (unit, integration against real PostgreSQL, browser in Debian's Chromium).
-// Extra arguments go to Vitest, e.g. `npm test -- --project unit`.
+//   1. lint + format check (Biome)   2. type check (tsc)   3. all Vitest projects, with coverage
+//      (unit, integration against real PostgreSQL, cluster, browser in Debian's Chromium)
+//   4. coverage of the three Vitest runs merged (scripts/coverage.mjs): printed, and below the
+//      thresholds the run fails.
+// Extra arguments go to Vitest (without coverage), e.g. `npm test -- --project unit`.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNode24, REPO_ROOT } from "./node24.mjs";
 
@@ -31,13 +33,25 @@ try {
     run("npx", ["vitest", "run", ...args]);
   } else {
     // One project group at a time: the cluster and browser suites start many processes each, and
-    // on a 2-core machine running them side by side only makes their timings noisy.
+    // on a 2-core machine running them side by side only makes their timings noisy. Each run writes
+    // its coverage (its workers' and its child nodes') to its own folder; they are merged at the end.
+    const coverageRoot = join(REPO_ROOT, ".artifacts/coverage");
+    rmSync(coverageRoot, { recursive: true, force: true });
+    const runs = [];
+    const vitest = (name, projects) => {
+      const dir = join(coverageRoot, name);
+      runs.push(dir);
+      const selection = projects.flatMap((p) => ["--project", p]);
+      run("npx", ["vitest", "run", ...selection, "--coverage.enabled", `--coverage.reportsDirectory=${dir}`]);
+    };
     step("unit and integration tests (vitest)");
-    run("npx", ["vitest", "run", "--project", "unit", "--project", "integration"]);
+    vitest("unit-integration", ["unit", "integration"]);
     step("cluster tests: redis-server, nginx, PostgreSQL and nodes as real processes (vitest)");
-    run("npx", ["vitest", "run", "--project", "cluster"]);
+    vitest("cluster", ["cluster"]);
     step("browser tests: Debian's Chromium (vitest)");
-    run("npx", ["vitest", "run", "--project", "browser"]);
+    vitest("browser", ["browser"]);
+    step("coverage: the three runs merged");
+    run(process.execPath, ["game-server/scripts/coverage.mjs", ...runs]);
   }
 } catch (err) {
   process.exit(typeof err.status === "number" ? err.status : 1);

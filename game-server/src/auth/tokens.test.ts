@@ -26,6 +26,19 @@ describe("identity tokens", () => {
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"p1","name":"A","iss":"tabula"}').toString("base64url")}.`;
     await expect(t.verify(none)).rejects.toThrow(/invalid/);
   });
+  it("refuses an oversized token before verifying it, and a signed token without a subject or a name", async () => {
+    const t = createTokenService(secret, 1);
+    await expect(t.verify("a".repeat(2049))).rejects.toThrow("identity token too long");
+    const key = new TextEncoder().encode(secret);
+    const sign = (claims: Record<string, unknown>, subject?: string) => {
+      const jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuer("tabula").setExpirationTime("1h");
+      return (subject ? jwt.setSubject(subject) : jwt).sign(key);
+    };
+    await expect(t.verify(await sign({ name: "Ann" }))).rejects.toThrow("identity token lacks subject or name");
+    await expect(t.verify(await sign({}, "p1"))).rejects.toThrow("identity token lacks subject or name");
+    await expect(t.verify(await sign({ name: 7 }, "p1"))).rejects.toThrow("identity token lacks subject or name");
+    expect(await t.verify(await sign({ name: "Ann" }, "p1"))).toEqual({ playerId: "p1", name: "Ann" });
+  });
   it("reads Bearer headers", () => {
     expect(bearerToken("Bearer abc.def")).toBe("abc.def");
     expect(bearerToken("bearer x")).toBe("x");

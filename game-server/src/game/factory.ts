@@ -4,11 +4,14 @@
  * will take), never from in-memory hand-over.
  */
 import { randomBytes } from "node:crypto";
-import { matchMaker } from "@colyseus/core";
+import { matchMaker, ServerError } from "@colyseus/core";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import { createRng, findTimeControl, type GameKind } from "@tabula/shared/rules";
 import type { GameRepository } from "../db/games.ts";
 import type { Logger } from "../log.ts";
+
+/** The code a game room's creation is refused with when another process holds the game's lease. */
+export const HOSTED_ELSEWHERE = 409;
 
 const ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
 
@@ -70,7 +73,15 @@ export function createGameFactory(deps: {
         ownerNode: deps.nodeId,
         rematchOfId: req.rematchOfId ?? null,
       });
-      await matchMaker.createRoom(GAME_ROOM, { gameId: id });
+      try {
+        await matchMaker.createRoom(GAME_ROOM, { gameId: id });
+      } catch (err) {
+        // When the process chosen for the room answers too late (Colyseus' ipc_timeout), Colyseus builds
+        // the room here instead — but that process is still building it and holds the game's lease, so
+        // ours is refused as hosted elsewhere. The game is hosted: the players join it by id.
+        if (!(err instanceof ServerError && err.code === HOSTED_ELSEWHERE)) throw err;
+        deps.log.info({ gameId: id }, "game room built by another process");
+      }
       deps.log.info({ gameId: id, game: req.game, tc: tc.id, mode: req.mode }, "game created");
       return id;
     },

@@ -1,26 +1,33 @@
 /** The single-node matchmaker: pairing, invites, cancellation, stale tickets, concurrency. */
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMemoryMatchmaker } from "./memoryMatchmaker.ts";
 
 const log = pino({ level: "silent" });
 
+/** A matchmaker on a fake clock (`clock.ms`, epoch ms) that records the games it asks for. */
 function setup(staleAfterMs = 30_000) {
   const games: Array<{ ids: [string, string]; mode: string }> = [];
+  const clock = { ms: 1_000_000 };
   const mm = createMemoryMatchmaker({
     log,
     staleAfterMs,
+    now: () => clock.ms,
     playerName: async (id) => `name-${id}`,
     pair: async ({ playerIds, mode }) => {
-      await new Promise((r) => setTimeout(r, 1)); // game creation takes time
+      await new Promise((r) => setImmediate(r)); // game creation is asynchronous: let other requests interleave
       games.push({ ids: playerIds, mode });
       return `g${games.length}`;
     },
   });
-  return { mm, games };
+  return { mm, games, clock };
 }
 
 describe("memory matchmaker", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("pairs two players of the same game and time control, and nobody else", async () => {
     const { mm, games } = setup();
     const a = await mm.quickPlay("a", "chess", "3+2");
@@ -38,11 +45,10 @@ describe("memory matchmaker", () => {
   it("a long poll returns as soon as the ticket is matched", async () => {
     const { mm } = setup();
     const a = await mm.quickPlay("a", "connect4", "1+5");
-    const t0 = Date.now();
-    const polled = mm.poll(a.ticket, "a", 10_000);
+    // An hour-long poll: had it waited for its timer rather than the match, the test would time out.
+    const polled = mm.poll(a.ticket, "a", 3_600_000);
     await mm.quickPlay("b", "connect4", "1+5");
     expect((await polled).status).toBe("matched");
-    expect(Date.now() - t0).toBeLessThan(1000);
     mm.close();
   });
 
@@ -66,11 +72,40 @@ describe("memory matchmaker", () => {
   });
 
   it("does not pair with a ticket whose owner stopped polling", async () => {
-    const { mm, games } = setup(50);
+    const { mm, games, clock } = setup(50);
+    const ghost = await mm.quickPlay("ghost", "chess", "3+2");
+    clock.ms += 50; // exactly the limit: still fresh
+    expect((await mm.quickPlay("b", "chess", "3+2")).status).toBe("matched");
+    expect(games).toHaveLength(1);
     await mm.quickPlay("ghost", "chess", "3+2");
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await mm.quickPlay("b", "chess", "3+2")).status).toBe("waiting");
-    expect(games).toHaveLength(0);
+    clock.ms += 51;
+    expect((await mm.quickPlay("c", "chess", "3+2")).status).toBe("waiting");
+    expect(games).toHaveLength(1);
+    expect((await mm.poll(ghost.ticket, "ghost", 0)).status).toBe("matched");
+    mm.close();
+  });
+
+  it("a ticket whose owner is in a long poll is never stale", async () => {
+    const { mm, games, clock } = setup(50);
+    const a = await mm.quickPlay("a", "chess", "3+2");
+    const polled = mm.poll(a.ticket, "a", 3_600_000);
+    clock.ms += 10_000;
+    expect((await mm.quickPlay("b", "chess", "3+2")).status).toBe("matched");
+    expect((await polled).status).toBe("matched");
+    expect(games).toHaveLength(1);
+    mm.close();
+  });
+
+  it("the sweep expires waiting tickets nobody polls, and only those", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { mm, clock } = setup(30_000);
+    const idle = await mm.quickPlay("idle", "chess", "3+2");
+    const fresh = await mm.quickPlay("fresh", "chess", "5+3");
+    clock.ms += 30_001;
+    await mm.poll(fresh.ticket, "fresh", 0); // seen now
+    vi.advanceTimersByTime(5_000);
+    expect((await mm.poll(idle.ticket, "idle", 0)).status).toBe("expired");
+    expect((await mm.poll(fresh.ticket, "fresh", 0)).status).toBe("waiting");
     mm.close();
   });
 

@@ -40,11 +40,14 @@ export interface MemoryMatchmakerOptions {
   staleAfterMs?: number;
   /** Finished tickets are forgotten after this long, ms. */
   retainMs?: number;
+  /** The clock staleness is measured with (epoch ms); tests pass a fake one. Default: Date.now. */
+  now?: () => number;
 }
 
 export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmaker {
   const staleAfterMs = opts.staleAfterMs ?? 30_000;
   const retainMs = opts.retainMs ?? 120_000;
+  const now = opts.now ?? Date.now;
   const tickets = new Map<string, Ticket>();
   const byPlayer = new Map<string, Ticket>();
   const invites = new Map<string, Ticket>();
@@ -95,7 +98,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
       timeControl,
       kind,
       status: "waiting",
-      lastSeen: Date.now(),
+      lastSeen: now(),
       waiters: new Set(),
     };
     tickets.set(t.id, t);
@@ -103,10 +106,11 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
     return t;
   }
 
+  // Every 5 s (timer time), expire the waiting tickets nobody polls any more.
   const sweeper = setInterval(() => {
-    const now = Date.now();
+    const at = now();
     for (const t of tickets.values()) {
-      if (t.status === "waiting" && t.waiters.size === 0 && now - t.lastSeen > staleAfterMs) {
+      if (t.status === "waiting" && t.waiters.size === 0 && at - t.lastSeen > staleAfterMs) {
         opts.log.debug({ ticket: t.id }, "dropping stale ticket");
         settle(t, "expired");
       }
@@ -127,9 +131,9 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
         const key = `${game}|${timeControl}`;
         const q = queues.get(key) ?? [];
         queues.set(key, q);
-        const now = Date.now();
+        const at = now();
         const partner = q.find(
-          (o) => o.status === "waiting" && o.playerId !== playerId && (o.waiters.size > 0 || now - o.lastSeen <= staleAfterMs),
+          (o) => o.status === "waiting" && o.playerId !== playerId && (o.waiters.size > 0 || at - o.lastSeen <= staleAfterMs),
         );
         if (!partner) {
           q.push(t);
@@ -196,7 +200,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
 
     async poll(ticketId, playerId, waitMs) {
       const t = owned(ticketId, playerId);
-      t.lastSeen = Date.now();
+      t.lastSeen = now();
       if (t.status === "waiting" && waitMs > 0) {
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -207,7 +211,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
           const timer = setTimeout(done, waitMs);
           t.waiters.add(done);
         });
-        t.lastSeen = Date.now();
+        t.lastSeen = now();
       }
       return view(t);
     },

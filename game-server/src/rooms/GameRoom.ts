@@ -12,6 +12,7 @@ import { z } from "zod";
 import { AuthError, type Identity } from "../auth/tokens.ts";
 import { heartbeatFor } from "../config.ts";
 import type { RematchRequest } from "../game/changes.ts";
+import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { Logger } from "../log.ts";
 import type { GameListingMetadata } from "./listing.ts";
@@ -49,7 +50,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     this.log = this.s.log.child({ gameId });
     this.roomId = gameId;
     // One host per game: the Redis lease says who; the fencing token makes sure no one else can write.
-    if (!(await this.s.leases.acquire(gameId))) throw new NotHostable(409, `game ${gameId} is hosted by another node`);
+    if (!(await this.s.leases.acquire(gameId)))
+      throw new NotHostable(HOSTED_ELSEWHERE, `game ${gameId} is hosted by another node`);
     try {
       const fence = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
       const host = fence === null ? null : await GameHost.open(gameId, fence, this.hostDeps(), resume === true);

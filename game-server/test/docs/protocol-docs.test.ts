@@ -20,6 +20,7 @@ import * as protocol from "@tabula/shared/protocol";
 import { GAMES, type GameKind, replay } from "@tabula/shared/rules";
 import { describe, expect, it } from "vitest";
 import { ENV_SCHEMA } from "../../src/config.ts";
+import { type ApiDeps, createApi } from "../../src/http/api.ts";
 import { leadingCode, type Row, tableUnder } from "./markdown.ts";
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -88,6 +89,21 @@ describe("docs/protocol.md matches the protocol package", () => {
       const rows = tableUnder(doc, headings[kind]);
       expect(sorted(codes(rows, "field")), kind).toEqual(sorted(fields));
     }
+  });
+
+  it("documents every HTTP route under /api, and no other", () => {
+    // Routes as the API registers them (nothing is called: handlers only run on requests).
+    const api = createApi({ rateLimits: { apiPerMin: 1, guestPerMin: 1 } } as ApiDeps) as unknown as {
+      stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
+    };
+    const param = (path: string) => path.replace(/:[A-Za-z]+|<[^>]+>/g, "*");
+    const registered = api.stack.flatMap((l) =>
+      l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${param(`/api${l.route?.path}`)}`) : [],
+    );
+    // Routes as the page names them: `GET /api/games/<gameId>` (query strings aside).
+    const documented = [...doc.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/api\/[^`?\s]*)/g)].map((m) => `${m[1]} ${param(m[2])}`);
+    expect(registered.length).toBeGreaterThan(10);
+    expect(sorted(new Set(documented))).toEqual(sorted(new Set(registered)));
   });
 
   it("names no code, message type or setting that does not exist", () => {

@@ -1,29 +1,29 @@
 /**
- * Flooding one node.
+ * Flooding one node (functional checks only: how fast other games stay under a flood is a benchmark's
+ * business, not a pass/fail bound on a shared 2-core machine).
  *  - A client sending more than MAX_MESSAGES_PER_SECOND (20) messages in a second is disconnected (4002):
  *    a flood of `sync` gets at most ~21 of its 500 answered; a flood of 500 copies of a legal move commits
  *    exactly one move (the rest are STALE_PLY or never read).
- *  - Other games are unaffected: a player of another game measures move round trips (send `move` → its own
- *    `moved`) in windows without and with a flood, interleaved (so that background load — the fuzz file may
- *    run in parallel — affects both alike), and the flood windows' p95 must stay within a bound (see LATENCY_BOUND).
  *  - HTTP flooding (POST /api/guest and quick play as fast as possible): past the per-IP limits the node
- *    answers 429 RATE_LIMITED; it stays healthy, answers no 5xx, and other games' latency stays bounded.
+ *    answers 429 RATE_LIMITED, makes no more guests than the limit, answers no 5xx and stays healthy.
+ *  - Other games are unaffected: while each flood runs, another game plays on, and every one of its moves is
+ *    acknowledged, nothing is refused or lost (its move rows are exactly the moves played, in order), and its
+ *    players' sockets stay open.
  */
 import type { Room } from "@colyseus/sdk";
 import { createRng, GAMES, type Rng, type Seat as SeatIndex } from "@tabula/shared/rules";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
 import { query } from "../support/db.ts";
-import { percentile, pick } from "../support/fuzz.ts";
+import { pick } from "../support/fuzz.ts";
 import { startTestNode, type TestNode } from "../support/node.ts";
 
 const SEED = process.env.FUZZ_SEED ?? "tabula-flood-1";
 const MAX_MESSAGES_PER_SECOND = 20;
-/** Rounds of (quiet window, flood window), and moves measured per window. */
-const ROUNDS = 5;
-const MOVES_PER_WINDOW = 10;
+/** Moves the other game plays while a flood runs. */
+const MOVES_DURING_FLOOD = 40;
 /**
- * Pause between measured moves. The two measuring sockets alternate, so each sends one message every
+ * Pause between the other game's moves. Its two sockets alternate, so each sends one message every
  * 2 × (round trip + pause): at most ~10 a second, well under the limit it must not trip itself.
  */
 const PACE_MS = 45;
@@ -31,20 +31,6 @@ const FLOOD = 500;
 /** HTTP limits for this node (per client IP and minute): high enough for the test's own players. */
 const API_RATE_PER_MIN = 2000;
 const GUEST_RATE_PER_MIN = 100;
-
-/**
- * The bound on the p95 move round trip during a flood: max(3 × the quiet p95, 50 ms).
- * The node, the measuring players and the flooders share one process and event loop (the node runs in the test
- * process), on a machine that may have 2 cores shared with PostgreSQL and another test file. A quiet round trip is
- * a few ms, mostly the PostgreSQL commit. A flooder costs the node some frame parsing and at most ~21 handled
- * messages per connection before it is cut off, so a move may queue behind a few ms of that work: 3× the quiet
- * p95 allows for that proportional slowdown, and the 50 ms floor absorbs scheduler and GC noise, which at a few
- * ms is larger than any effect we could attribute (and 50 ms is imperceptible to a player). A game starved by a
- * flood would show hundreds of ms or seconds.
- */
-function latencyBound(quietP95: number): number {
-  return Math.max(3 * quietP95, 50);
-}
 
 let node: TestNode;
 
@@ -62,6 +48,13 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The close code of a flooding socket, or -1 if the node has not closed it within 10 s (then we leave). */
+async function closeCode(room: Room, closed: Promise<number>): Promise<number> {
+  const code = await Promise.race([closed, sleep(10_000).then(() => -1)]);
+  if (code === -1) await room.leave();
+  return code;
+}
+
 /** A live chess game between two SDK players whose moves are chosen (seeded) among legal moves that do not end it. */
 class LiveGame {
   readonly gameId: string;
@@ -70,6 +63,8 @@ class LiveGame {
   private readonly rng: Rng;
   private state: unknown;
   private readonly def = GAMES.chess;
+  /** Every move committed in this game, in order. */
+  readonly played: string[] = [];
 
   private constructor(gameId: string, players: [Player, Player], seats: [Seat, Seat], rng: Rng) {
     this.gameId = gameId;
@@ -121,57 +116,69 @@ class LiveGame {
     const r = this.def.apply(this.state, move, this.toMove);
     if (!r.ok) throw new Error(`cannot follow ${move}`);
     this.state = r.state;
+    this.played.push(move);
   }
 
-  /** Play one move from the seat to move; resolves with the round trip in ms (send → own `moved`). */
-  async timedMove(): Promise<number> {
+  /** Play one move from the seat to move and wait until it is acknowledged (throws if it is refused). */
+  async play(): Promise<void> {
     const seat = this.seats[this.toMove];
     const ply = this.ply;
     const move = this.nextMove();
     const errors = seat.errors.length;
-    const t0 = performance.now();
     seat.room.send("move", { ply, move });
     await seat.until((s) => (s.snapshot?.ply ?? 0) > ply || s.errors.length > errors, `move ${move} at ply ${ply}`);
-    const rtt = performance.now() - t0;
-    if (seat.errors.length > errors) throw new Error(`move refused: ${JSON.stringify(seat.errors.at(-1))}`);
+    if (seat.errors.length > errors) throw new Error(`move ${move} at ply ${ply} refused: ${JSON.stringify(seat.errors.at(-1))}`);
     this.applied(move);
-    return rtt;
   }
+
+  /** Nothing lost or refused: the move rows are exactly the moves followed, in order; both sockets are open. */
+  async expectIntact(): Promise<void> {
+    const rows = await query<{ ply: number; move: string }>(
+      node.databaseUrl,
+      `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
+      [this.gameId],
+    );
+    expect(rows).toEqual(this.played.map((move, ply) => ({ ply, move })));
+    for (const s of this.seats) {
+      expect(s.room.connection.isOpen).toBe(true);
+      expect(s.errors).toEqual([]);
+    }
+  }
+}
+
+/** A running flood: `rounds()` counts its completed rounds (connections or requests); `stop` ends it. */
+interface Flood {
+  rounds: () => number;
+  stop: () => Promise<void>;
 }
 
 /**
- * Measure move round trips in `game` in ROUNDS × (quiet window, flood window); `flood` starts a flood and
- * returns a function that stops it (and resolves once it has stopped).
+ * Start `flood`, wait for its first round, let `game` play MOVES_DURING_FLOOD moves (each acknowledged),
+ * check the flood really ran alongside them, stop it, and check `game` lost nothing.
  */
-async function measure(game: LiveGame, flood: () => () => Promise<void>): Promise<{ quiet: number[]; flooded: number[] }> {
-  const quiet: number[] = [];
-  const flooded: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < MOVES_PER_WINDOW; i++) {
-      quiet.push(await game.timedMove());
+async function playDuring(game: LiveGame, start: () => Flood): Promise<void> {
+  const flood = start();
+  try {
+    await until(() => flood.rounds() > 0, "the flood's first round");
+    const before = flood.rounds();
+    for (let i = 0; i < MOVES_DURING_FLOOD; i++) {
+      await game.play();
       await sleep(PACE_MS);
     }
-    const stop = flood();
-    await sleep(100); // let the flood get going
-    for (let i = 0; i < MOVES_PER_WINDOW; i++) {
-      flooded.push(await game.timedMove());
-      await sleep(PACE_MS);
-    }
-    await stop();
+    expect(flood.rounds(), "flood rounds completed while the other game played").toBeGreaterThan(before);
+  } finally {
+    await flood.stop();
   }
-  return { quiet, flooded };
+  await game.expectIntact();
 }
 
-function report(what: string, r: { quiet: number[]; flooded: number[] }): { quietP95: number; floodP95: number; bound: number } {
-  const f = (xs: number[]) =>
-    `p50 ${percentile(xs, 50).toFixed(1)} p95 ${percentile(xs, 95).toFixed(1)} max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
-  const quietP95 = percentile(r.quiet, 95);
-  const floodP95 = percentile(r.flooded, 95);
-  const bound = latencyBound(quietP95);
-  console.log(
-    `${what}: another game's move round trips: quiet ${f(r.quiet)}; flooded ${f(r.flooded)}; bound ${bound.toFixed(1)} ms`,
-  );
-  return { quietP95, floodP95, bound };
+/** Poll `cond` every 10 ms until it holds (at most `ms`). */
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
 }
 
 /** Join `gameId` with the SDK and count what comes back. */
@@ -191,47 +198,48 @@ async function join(p: Player, gameId: string, options: Record<string, unknown>)
 }
 
 describe("flooding", () => {
-  it("a client flooding `sync` is disconnected (4002) and other games keep their pace", async () => {
-    const victim = await LiveGame.start("sync-victim");
+  it("a client flooding `sync` is disconnected (4002), and another game plays on untouched", async () => {
+    const other = await LiveGame.start("sync-other");
     const target = await LiveGame.start("sync-target");
     const flooders = await Promise.all(Array.from({ length: 3 }, () => newPlayer(node.url)));
     const cycles: Array<{ code: number; answered: number }> = [];
-    const flood = () => {
+    await playDuring(other, () => {
       let running = true;
       const loops = flooders.map(async (p) => {
         while (running) {
           const { room, got, closed } = await join(p, target.gameId, { spectate: true });
           const before = got.snapshots;
           for (let i = 0; i < FLOOD; i++) room.send("sync", {});
-          const code = await closed;
+          const code = await closeCode(room, closed);
           cycles.push({ code, answered: got.snapshots - before });
         }
       });
-      return async () => {
-        running = false;
-        await Promise.all(loops);
+      return {
+        rounds: () => cycles.length,
+        stop: async () => {
+          running = false;
+          await Promise.all(loops);
+        },
       };
-    };
-    const r = report("sync flood", await measure(victim, flood));
+    });
     const answered = cycles.map((c) => c.answered);
     console.log(
       `sync flood: ${cycles.length} connections flooded ${FLOOD} messages each; close codes ${[...new Set(cycles.map((c) => c.code))]}; ` +
-        `snapshots received per connection: min ${Math.min(...answered)}, median ${percentile(answered, 50)}, max ${Math.max(...answered)}`,
+        `snapshots received per connection: min ${Math.min(...answered)}, max ${Math.max(...answered)}`,
     );
-    expect(cycles.length).toBeGreaterThanOrEqual(flooders.length * ROUNDS);
     for (const c of cycles) {
       expect(c.code).toBe(4002);
       // Of the 500, at most the limit + 1 were handled (Colyseus starts counting at the second message of a
       // window); the join snapshot and presence broadcasts (other flooders coming and going) come on top.
       expect(c.answered).toBeLessThanOrEqual(2 * (MAX_MESSAGES_PER_SECOND + 1));
     }
-    expect(r.floodP95).toBeLessThanOrEqual(r.bound);
     // The flooded game itself is fine too.
-    await target.timedMove();
+    await target.play();
+    await target.expectIntact();
   });
 
-  it("a client flooding a legal move commits it exactly once, is disconnected, and other games keep their pace", async () => {
-    const victim = await LiveGame.start("move-victim");
+  it("a client flooding a legal move commits it exactly once and is disconnected; another game plays on untouched", async () => {
+    const other = await LiveGame.start("move-other");
     // Flooded games, each with a spectator watching its moves; a fresh one when a game grows long
     // (so that a rule such as the fifty-move rule never ends it).
     const targets: Array<{ game: LiveGame; observer: Seat; floods: number }> = [];
@@ -242,7 +250,8 @@ describe("flooding", () => {
     };
     await newTarget();
     const codes = new Set<number>();
-    const flood = () => {
+    let floods = 0;
+    await playDuring(other, () => {
       let running = true;
       const loop = (async () => {
         while (running) {
@@ -254,46 +263,45 @@ describe("flooding", () => {
           const move = t.game.nextMove();
           const { room, closed } = await join(t.game.players[seat], t.game.gameId, {});
           for (let i = 0; i < FLOOD; i++) room.send("move", { ply, move });
-          codes.add(await closed);
+          codes.add(await closeCode(room, closed));
           await t.observer.until((s) => (s.snapshot?.ply ?? 0) > ply, `the flooded move at ply ${ply}`);
           t.game.applied(move);
           t.floods++;
+          floods++;
         }
       })();
-      return async () => {
-        running = false;
-        await loop;
+      return {
+        rounds: () => floods,
+        stop: async () => {
+          running = false;
+          await loop;
+        },
       };
-    };
-    const r = report("move flood", await measure(victim, flood));
-    await sleep(200); // anything late would show now
-    const floods = targets.reduce((n, t) => n + t.floods, 0);
+    });
     console.log(
       `move flood: ${floods} connections (in ${targets.length} games) flooded ${FLOOD} copies of a legal move each; close codes ${[...codes]}`,
     );
-    expect(floods).toBeGreaterThanOrEqual(ROUNDS);
     expect([...codes]).toEqual([4002]);
     for (const t of targets) {
-      // Exactly one move per flood, in order: in what everyone saw, and in the database.
-      const plies = Array.from({ length: t.floods }, (_, i) => i);
+      // One more move from the player's own socket: the room handles a game's messages in order, so a flooded
+      // copy still pending would come first and this move would be refused (STALE_PLY) or land at a later ply.
+      await t.game.play();
+      // Exactly one move per flood, in order, then that move: in what everyone saw, and in the database.
+      const plies = Array.from({ length: t.floods + 1 }, (_, i) => i);
+      await t.observer.until((s) => s.moved.length >= plies.length, "the last move");
       expect(t.observer.moved.map((m) => m.record.ply)).toEqual(plies);
-      const rows = await query(node.databaseUrl, `SELECT ply FROM "Move" WHERE "gameId" = $1 ORDER BY ply`, [t.game.gameId]);
-      expect(rows.map((m) => m.ply)).toEqual(plies);
       // The players' own sockets were never affected.
-      for (const s of t.game.seats) expect(s.room.connection.isOpen).toBe(true);
+      await t.game.expectIntact();
     }
-    expect(r.floodP95).toBeLessThanOrEqual(r.bound);
   });
 
-  it("HTTP flooding (guests, quick play) is cut off with 429 and the node stays healthy", async () => {
-    const victim = await LiveGame.start("http-victim");
+  it("HTTP flooding (guests, quick play) is cut off with 429, the node stays healthy, and another game plays on", async () => {
+    const other = await LiveGame.start("http-other");
     const requester = await newPlayer(node.url);
     const statuses = new Map<number, number>();
     let requests = 0;
-    let elapsed = 0;
-    const flood = () => {
+    await playDuring(other, () => {
       let running = true;
-      const t0 = performance.now();
       const loops = Array.from({ length: 16 }, async (_, i) => {
         while (running) {
           const r =
@@ -304,17 +312,15 @@ describe("flooding", () => {
           requests++;
         }
       });
-      return async () => {
-        running = false;
-        await Promise.all(loops);
-        elapsed += performance.now() - t0;
+      return {
+        rounds: () => requests,
+        stop: async () => {
+          running = false;
+          await Promise.all(loops);
+        },
       };
-    };
-    const r = report("HTTP flood", await measure(victim, flood));
-    console.log(
-      `HTTP flood: ${requests} requests in ${(elapsed / 1000).toFixed(1)} s (${Math.round(requests / (elapsed / 1000))}/s); ` +
-        `statuses ${JSON.stringify(Object.fromEntries(statuses))}.`,
-    );
+    });
+    console.log(`HTTP flood: ${requests} requests; statuses ${JSON.stringify(Object.fromEntries(statuses))}.`);
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
     // The flood was cut off: most requests were refused, and no more guests were made than the limit allows.
     expect(statuses.get(429) ?? 0).toBeGreaterThan(requests / 2);
@@ -324,6 +330,5 @@ describe("flooding", () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe("RATE_LIMITED");
     expect((await http(node.url, "GET", "/healthz")).status).toBe(200);
-    expect(r.floodP95).toBeLessThanOrEqual(r.bound);
   });
 });

@@ -3,12 +3,15 @@
  *
  *  - seeded generators of hostile values, room messages, raw WebSocket frames
  *    and HTTP requests (the same seed always gives the same inputs);
- *  - an oracle, `predictFrame`, that says what a Tabula node does with a frame
- *    a client sends: it decodes the frame exactly as Colyseus 0.18 does (the
- *    same @colyseus/schema and msgpackr functions) and then applies GameRoom's
- *    own rules (the protocol's zod schemas, then the game's rules). Every input
- *    therefore has an expected outcome, and inputs that would really act on the
- *    game (a legal move, a resignation, a draw offer) are recognised and never sent;
+ *  - an oracle, `predictFrame`, that says what a Tabula node must do with a
+ *    frame a client sends: it decodes the frame exactly as Colyseus 0.18 does
+ *    (the same @colyseus/schema and msgpackr functions), checks the payload
+ *    against docs/protocol.md's message table written out by hand here
+ *    (`MESSAGE_TYPES`, `validPayload`: never the server's own zod schemas, so
+ *    that a schema letting through more than the docs allow is caught), then
+ *    applies the game's rules. Every input therefore has an expected outcome,
+ *    and inputs that would really act on the game (a legal move, a
+ *    resignation, a draw offer) are recognised and never sent;
  *  - FuzzSocket: an SDK room connection that records everything the server
  *    answers on it (room messages, request responses, pongs, the close code);
  *  - Tally: outcome counts, printed as a table.
@@ -16,7 +19,7 @@
 import { type Iterator, decode, encode } from "@colyseus/schema";
 import type { Room } from "@colyseus/sdk";
 import { PROTOCOL_CODE_MASK, Protocol } from "@colyseus/shared-types";
-import { ClientMessages, type ClientMessageType, type ErrorCode } from "@tabula/shared/protocol";
+import type { ErrorCode } from "@tabula/shared/protocol";
 import type { GameDefinition, Rng, Seat } from "@tabula/shared/rules";
 import { Packr, unpack } from "msgpackr";
 import type { Player } from "./clients.ts";
@@ -275,7 +278,48 @@ export function hostileValue(rng: Rng, depth = 0): unknown {
 // ---------------------------------------------------------------------------
 // Room messages
 
-export const KNOWN_TYPES = Object.keys(ClientMessages) as ClientMessageType[];
+/** The client → server room message types of docs/protocol.md ("Client → server messages"), by hand. */
+export const MESSAGE_TYPES = ["move", "resign", "draw", "abort", "rematch", "sync"] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+export const KNOWN_TYPES: readonly MessageType[] = MESSAGE_TYPES;
+
+function isMessageType(type: unknown): type is MessageType {
+  return typeof type === "string" && (MESSAGE_TYPES as readonly string[]).includes(type);
+}
+
+const OFFER_ACTIONS: readonly unknown[] = ["offer", "accept", "decline"];
+
+/**
+ * Whether `payload` is what docs/protocol.md's table allows for `type` — written from the docs, not from the
+ * server's schemas: `move` is `{ ply: int ≥ 0, move: string of 1–8 chars }`; `draw` and `rematch` are
+ * `{ action: "offer" | "accept" | "decline" }`; `resign`, `abort` and `sync` are `{}`. Strict: exactly those
+ * keys. No payload (or nil) reads as `{}`. A payload is read as a map when it is an object that is not an
+ * array, its fields being its own enumerable keys (msgpackr also decodes a timestamp to a Date and a bin to a
+ * Uint8Array: a Date has no keys, so the server reads it as `{}`, and a bin has one per byte).
+ */
+export function validPayload(type: MessageType, payload: unknown): boolean {
+  const value = payload ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) return false;
+  const fields = value as Record<string, unknown>;
+  const keys = Object.keys(fields);
+  const exactly = (...names: string[]) => keys.length === names.length && names.every((n) => Object.hasOwn(fields, n));
+  switch (type) {
+    case "move":
+      return (
+        exactly("ply", "move") &&
+        Number.isSafeInteger(fields.ply) &&
+        (fields.ply as number) >= 0 &&
+        typeof fields.move === "string" &&
+        fields.move.length >= 1 &&
+        fields.move.length <= 8
+      );
+    case "draw":
+    case "rematch":
+      return exactly("action") && OFFER_ACTIONS.includes(fields.action);
+    default:
+      return keys.length === 0;
+  }
+}
 
 const MOVE_POOL = [
   "e7e5",
@@ -560,13 +604,12 @@ function readType(buffer: Buffer, it: Iterator): string | number | undefined {
   return decode.stringCheck(buffer, it) ? decode.string(buffer, it) : (decode.number(buffer, it) as number | undefined);
 }
 
-/** GameRoom.receive, for a payload that reached a known message type's handler. */
-function predictReceive(type: ClientMessageType, payload: unknown, role: Seat | null, game: GameModel): Expect {
-  const parsed = ClientMessages[type].safeParse(payload ?? {});
-  if (!parsed.success) return { kind: "error", code: "BAD_MESSAGE" };
+/** What the room must answer to a payload that reached a known message type's handler (docs/protocol.md). */
+function predictReceive(type: MessageType, payload: unknown, role: Seat | null, game: GameModel): Expect {
+  if (!validPayload(type, payload)) return { kind: "error", code: "BAD_MESSAGE" };
   if (type === "sync") return { kind: "snapshot" };
   if (role === null) return { kind: "error", code: "NOT_A_PLAYER" };
-  const msg = parsed.data as Record<string, unknown>;
+  const msg = (payload ?? {}) as Record<string, unknown>;
   switch (type) {
     case "move": {
       if (msg.ply !== game.ply) return { kind: "error", code: "STALE_PLY" };
@@ -586,9 +629,7 @@ function predictReceive(type: ClientMessageType, payload: unknown, role: Seat | 
 }
 
 function route(type: unknown, payload: unknown, role: Seat | null, game: GameModel): Expect {
-  if (typeof type === "string" && Object.hasOwn(ClientMessages, type)) {
-    return predictReceive(type as ClientMessageType, payload, role, game);
-  }
+  if (isMessageType(type)) return predictReceive(type, payload, role, game);
   return { kind: "error", code: "UNKNOWN_MESSAGE" }; // the "*" handler, also for the type "*" itself
 }
 
@@ -622,7 +663,7 @@ export function predictFrame(frame: Uint8Array | string, role: Seat | null, game
       } catch {
         return { kind: "response" };
       }
-      if (typeof type === "string" && (Object.hasOwn(ClientMessages, type) || type === "*")) {
+      if (isMessageType(type) || type === "*") {
         const e = route(type, payload, role, game);
         return e.kind === "error" || e.kind === "snapshot" ? { ...e, response: true } : e;
       }

@@ -89,8 +89,9 @@ describe("connect4 bot", () => {
 });
 
 describe("chess bot", () => {
-  // Three whole games of several hundred plies each: seconds of CPU on a loaded 2-core machine.
-  it("plays legal moves to a result in bot-vs-bot games", { timeout: 30_000 }, () => {
+  // Three whole games of several hundred plies each: seconds of CPU on a loaded 2-core machine, and
+  // ~4x more under V8 coverage (`npm test`).
+  it("plays legal moves to a result in bot-vs-bot games", { timeout: 120_000 }, () => {
     for (const seed of SEEDS(3, "chess")) {
       const { result, plies } = botGame(chess, seed, 800);
       expect(result, `${seed} after ${plies} plies`).not.toBeNull();
