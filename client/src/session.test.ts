@@ -3,13 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ConnectionState,
   GameSession,
-  fetchWithTimeout,
-  MATCHMAKE_TIMEOUT_MS,
   MAX_REJOINS_IN_FLIGHT,
-  SILENT_MATCHMAKE_TIMEOUT_MS,
   SDK_RECONNECT_RETRIES,
   type SessionHandlers,
 } from "./session.ts";
+import { fetchWithTimeout, MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
 
 /** Just enough of an SDK Room: its callbacks can be fired by hand. */
 class FakeRoom {
