@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { startEmbeddedPostgres } from "../game-server/src/db/embedded.ts";
 import { createLogger } from "../game-server/src/log.ts";
+import { isPortFree } from "./ports.ts";
 
 const { values } = parseArgs({
   options: { dir: { type: "string", default: ".data/postgres" }, port: { type: "string", default: "54329" } },
@@ -32,6 +33,8 @@ try {
   process.on("SIGTERM", () => void stop());
   process.on("SIGINT", () => void stop());
 } catch (err) {
+  // Said in the words postgresProcess.ts looks for, so that it tries another port.
+  if (!(await isPortFree(Number(values.port)))) log.fatal(`port ${values.port}: address already in use`);
   log.fatal({ err }, "could not start the embedded PostgreSQL");
   process.exit(1);
 }

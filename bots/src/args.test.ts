@@ -145,7 +145,8 @@ describe("parseArgs", () => {
     expect(error("--spectators", "some")).toMatch(/percentage/);
     expect(error("--max-error-rate", "2")).toMatch(/between 0 and 1/);
     expect(error("--max-error-rate", "x")).toMatch(/between 0 and 1/);
-    expect(error("--max-errors", "-1")).toMatch(/whole number/);
+    expect(error("--max-errors", "-1")).toMatch(/--max-errors needs a value .*--max-errors=-1/);
+    expect(error("--max-errors=-1")).toMatch(/whole number/);
     expect(error("--out", "")).toMatch(/--out/);
   });
 });

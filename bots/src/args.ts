@@ -2,6 +2,7 @@
  * Command line of the bot-players stress script: parsing, validation and the
  * `--help` text. Pure (no I/O): main.ts prints the errors and exits with 2.
  */
+import { type ParseArgsConfig, parseArgs as parseArgv } from "node:util";
 import { findTimeControl, GAMES, type GameKind } from "@tabula/shared/rules";
 
 export type GameChoice = GameKind | "mix";
@@ -192,7 +193,7 @@ export function parseTimeControl(text: string, games: GameKind[]): Partial<Recor
   return out;
 }
 
-const VALUE_OPTIONS = new Set([
+const VALUE_OPTIONS = [
   "url",
   "bots",
   "game",
@@ -204,42 +205,53 @@ const VALUE_OPTIONS = new Set([
   "out",
   "max-error-rate",
   "max-errors",
-]);
-const FLAG_OPTIONS = new Set(["allow-remote", "verbose", "help"]);
+] as const;
+
+const OPTIONS = {
+  ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: "string", multiple: true }])),
+  "allow-remote": { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** node:util's parse errors, in this script's words. */
+function argvError(err: unknown): ArgsError {
+  const e = err as { code?: string; message: string };
+  const quoted = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? "";
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new ArgsError(`unknown option ${quoted}`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new ArgsError(`unexpected argument "${/'([^']*)'/.exec(e.message)?.[1]}" (options start with --)`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(e.message)) return new ArgsError(`${quoted} takes no value`);
+      if (/ambiguous/.test(e.message))
+        return new ArgsError(`${quoted} needs a value (one starting with "-" is written ${quoted}=-1)`);
+      return new ArgsError(`${quoted} needs a value`);
+    default:
+      return new ArgsError(e.message);
+  }
+}
 
 /** Parse argv (without `node script`). Throws ArgsError with a message fit for the user. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-h") {
-      flags.add("help");
-      continue;
-    }
-    if (!arg.startsWith("--")) throw new ArgsError(`unexpected argument "${arg}" (options start with --)`);
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    if (FLAG_OPTIONS.has(name)) {
-      if (eq >= 0) throw new ArgsError(`--${name} takes no value`);
-      flags.add(name);
-    } else if (VALUE_OPTIONS.has(name)) {
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        if (value === undefined || (value.startsWith("--") && value.length > 2)) throw new ArgsError(`--${name} needs a value`);
-        i++;
-      }
-      if (values.has(name)) throw new ArgsError(`--${name} given twice`);
-      values.set(name, value);
-    } else {
-      throw new ArgsError(`unknown option --${name}`);
-    }
+  let parsed: ReturnType<typeof parseArgv<{ args: string[]; options: typeof OPTIONS; strict: true }>>;
+  try {
+    parsed = parseArgv({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw argvError(err);
   }
-  if (flags.has("help")) return { help: true };
+  const flags = parsed.values;
+  const values = new Map<string, string>();
+  for (const name of VALUE_OPTIONS) {
+    const given = (parsed.values as Record<string, string[] | undefined>)[name];
+    if (!given) continue;
+    if (given.length > 1) throw new ArgsError(`--${name} given twice`);
+    values.set(name, given[0]!);
+  }
+  if (flags.help) return { help: true };
 
-  const allowRemote = flags.has("allow-remote");
+  const allowRemote = flags["allow-remote"] === true;
   const url = parseUrl(values.get("url") ?? DEFAULTS.url, allowRemote);
   const bots = values.has("bots") ? parseInteger(values.get("bots")!, "--bots", 1, MAX_BOTS) : DEFAULTS.bots;
 
@@ -292,7 +304,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       maxErrorRate,
       maxErrors,
       allowRemote,
-      verbose: flags.has("verbose"),
+      verbose: flags.verbose === true,
     },
   };
 }

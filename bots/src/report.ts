@@ -49,7 +49,7 @@ export interface Report {
   moveRttMs: Pick<Summary, "p50" | "p95" | "p99" | "max" | "count" | "mean">;
   matchmakingWaitMs: Pick<Summary, "p50" | "p99" | "max" | "count">;
   joinMs: Pick<Summary, "p50" | "p99" | "max" | "count">;
-  /** From losing a game's room (drop the SDK could not recover, node death, GAME_MOVED) to being back in it. */
+  /** From losing a game's room (node death, GAME_MOVED, a silent node) to being back in it. */
   rejoinGapMs: Pick<Summary, "p50" | "p99" | "max" | "count">;
   spectators: {
     joins: number;
@@ -60,7 +60,7 @@ export interface Report {
     roomGone: number;
   };
   errors: { total: number; rate: number; byKind: Record<string, number>; httpByOperation: Record<string, number> };
-  disconnects: { total: number; byKind: Record<string, number>; reconnects: number; rejoins: number; rejoinsGivenUp: number };
+  disconnects: { total: number; byKind: Record<string, number>; rejoins: number; rejoinsGivenUp: number };
   nodes: {
     observed: Record<string, { rooms: number; players: number; spectators: number }>;
     reported: ReportedNode[] | null;
@@ -240,7 +240,6 @@ export function buildReport(input: ReportInput): Report {
     disconnects: {
       total: totalOf(m.disconnects),
       byKind: sortedCounts(m.disconnects),
-      reconnects: c("reconnects"),
       rejoins: rejoinGap.count,
       rejoinsGivenUp: m.errors.rejoin_gave_up ?? 0,
     },
@@ -320,7 +319,7 @@ export function renderTable(r: Report, jsonPath: string | null): string {
   if (Object.keys(r.errors.httpByOperation).length > 0) row("  http errors", counts(r.errors.httpByOperation));
   row(
     "disconnects",
-    `${counts(r.disconnects.byKind)}${r.disconnects.reconnects || r.disconnects.rejoins ? ` · ${r.disconnects.reconnects} reconnected by the SDK, ${r.disconnects.rejoins} rejoined by id` : ""}`,
+    `${counts(r.disconnects.byKind)}${r.disconnects.rejoins ? ` · ${r.disconnects.rejoins} rejoined by id` : ""}`,
   );
   const observed = Object.entries(r.nodes.observed);
   if (observed.length === 0) row("nodes", "none observed");

@@ -1,9 +1,10 @@
 /**
- * What player and spectator bots share: the run context, joining a room with
- * a time limit, classifying join failures, and finding the node that hosts a
- * room from its WebSocket URL.
+ * What player and spectator bots share: the run context, their start-up
+ * (guest identity, SDK client), joining a room with a time limit, classifying
+ * join failures, and finding the node that hosts a room from its WebSocket URL.
  */
-import type { Client, Room } from "@colyseus/sdk";
+import { Client, type Room } from "@colyseus/sdk";
+import { CLOSE_CODES } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import type { BotsConfig } from "./args.ts";
 import { createGuest, Stopped } from "./http.ts";
@@ -24,8 +25,13 @@ export interface BotContext {
 
 /** A join that never completes is given up after this. */
 export const JOIN_TIMEOUT_MS = 15_000;
-/** The SDK's own quick reconnection tries (100 ms doubling) before we rejoin by id, as the browser client does. */
-export const SDK_RECONNECT_RETRIES = 6;
+/**
+ * One rejoin attempt (of several overlapping ones) is given up after this:
+ * as long as a first join, since a slow attempt on a loaded machine is still
+ * the one that gets in. Attempts stuck on a stalled node are what the
+ * overlapping ones are for.
+ */
+export const REJOIN_ATTEMPT_TIMEOUT_MS = JOIN_TIMEOUT_MS;
 /** A move not acknowledged within this counts as a timeout. */
 export const MOVE_TIMEOUT_MS = 10_000;
 
@@ -135,6 +141,45 @@ export function backoffMs(failures: number): number {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
+/** A join failure as a JoinFailure (kind `join_failed` for anything unexpected). */
+export function asJoinFailure(err: unknown): JoinFailure {
+  return err instanceof JoinFailure ? err : new JoinFailure("join_failed", String(err));
+}
+
+/**
+ * A bot's life: counted active, started after `startDelayMs`, `body` run with
+ * an SDK client signed in as the guest `name` (none once the run phase is
+ * over), a crash counted as `bot_crash`. Player and spectator bots start alike.
+ */
+export async function botLife(
+  ctx: BotContext,
+  name: string,
+  startDelayMs: number,
+  body: (client: Client) => Promise<void>,
+): Promise<void> {
+  const m = ctx.metrics;
+  m.activeBots++;
+  try {
+    await sleep(startDelayMs, ctx.stopSignal);
+    const client = await signIn(ctx, name);
+    if (client) await body(client);
+  } catch (err) {
+    m.error("bot_crash");
+    if (ctx.config.verbose) console.error(`${name}:`, err);
+  } finally {
+    m.activeBots--;
+  }
+}
+
+/** An SDK client signed in as a new guest `name`, or null once the run phase is over (see obtainToken). */
+export async function signIn(ctx: BotContext, name: string): Promise<Client | null> {
+  const token = await obtainToken(ctx, name);
+  if (!token) return null;
+  const client = new Client(ctx.base);
+  client.auth.token = token;
+  return client;
+}
+
 /** Close a room without waiting on the server: leave with consent, then drop the socket if it hangs. */
 export function closeRoom(room: Room): void {
   room.reconnection.enabled = false;
@@ -149,9 +194,7 @@ export function closeRoom(room: Room): void {
 }
 
 /** Close codes that end a room normally (consented leave, or the room closing after the game). */
-export const NORMAL_CLOSE = new Set([1000, 4000]);
-/** Close code: the game moved to another node (takeover or shutdown); rejoin it by id. Not an error. */
-export const GAME_MOVED = 4100;
+export const NORMAL_CLOSE = new Set<number>([1000, CLOSE_CODES.CONSENTED]);
 
 /**
  * A guest identity for `name`, retrying every 1–2 s while the run lasts.

@@ -4,29 +4,33 @@
  * until the game ends or ~20 s pass, then picks another. Measures how long
  * after its commit each move reaches a spectator (same machine, same clock).
  * A server without /api/live-games (404), or with no live game, makes it wait
- * and retry: counted as `noLiveGames`, not as an error.
+ * and retry: counted as `noLiveGames`, not as an error. When the game's node
+ * moves the game (4100) or goes silent (heartbeat), it follows the game to its
+ * new node by id, as players do.
  */
-import { Client, type Room } from "@colyseus/sdk";
-import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
-import { type LiveGame, liveGames, Stopped } from "./http.ts";
+import type { Client, Room } from "@colyseus/sdk";
+import { CLOSE_CODES, type ErrorMessage, type GameSnapshot, type MovedMessage } from "@tabula/shared/protocol";
+import { gameStatus, type LiveGame, liveGames, Stopped } from "./http.ts";
+import { DEFAULT_HEARTBEAT, dropRoom, rejoinOverlapping, watchHeartbeat } from "./liveness.ts";
 import {
   addressOfRoom,
+  asJoinFailure,
   backoffMs,
   between,
   type BotContext,
+  botLife,
   closeRoom,
-  GAME_MOVED,
-  JoinFailure,
   joinRoom,
   NORMAL_CLOSE,
-  obtainToken,
+  REJOIN_ATTEMPT_TIMEOUT_MS,
   ROOM_GONE_CODES,
-  SDK_RECONNECT_RETRIES,
   sleep,
 } from "./rooms.ts";
 
 /** How long a spectator watches one game at most, ms (±10 %). */
 export const WATCH_MS = 20_000;
+/** Following a game to its new node is given up after this, ms. */
+const FOLLOW_GIVE_UP_MS = 30_000;
 
 export class SpectatorBot {
   readonly name: string;
@@ -40,16 +44,11 @@ export class SpectatorBot {
     this.startDelayMs = startDelayMs;
   }
 
-  async run(): Promise<void> {
-    const { ctx } = this;
-    const m = ctx.metrics;
-    m.activeBots++;
-    try {
-      await sleep(this.startDelayMs, ctx.stopSignal);
-      const token = await obtainToken(ctx, this.name);
-      if (!token) return;
-      this.client = new Client(ctx.base);
-      this.client.auth.token = token;
+  run(): Promise<void> {
+    return botLife(this.ctx, this.name, this.startDelayMs, async (client) => {
+      const { ctx } = this;
+      const m = ctx.metrics;
+      this.client = client;
       let last: string | null = null;
       let failures = 0;
       while (!ctx.stopSignal.aborted) {
@@ -76,55 +75,86 @@ export class SpectatorBot {
         candidates.sort((a, b) => (a.spectators ?? 0) - (b.spectators ?? 0));
         const pick = candidates[Math.floor(Math.random() * Math.min(5, candidates.length))]!;
         last = pick.gameId;
-        await this.watch(pick.gameId);
+        let follow = await this.watch(pick.gameId, false);
+        while (follow && !ctx.stopSignal.aborted) follow = await this.watch(pick.gameId, true);
       }
-    } catch (err) {
-      m.error("bot_crash");
-      if (ctx.config.verbose) console.error(`${this.name}:`, err);
-    } finally {
-      m.activeBots--;
-    }
+    });
   }
 
-  private async watch(gameId: string): Promise<void> {
+  /** Join `gameId` as a spectator: once, or (`follow`) by overlapping attempts until its new node answers. */
+  private async join(gameId: string, follow: boolean): Promise<Room> {
+    if (!follow) return joinRoom(this.client!, gameId, { spectate: true });
+    return rejoinOverlapping(
+      () => joinRoom(this.client!, gameId, { spectate: true }, REJOIN_ATTEMPT_TIMEOUT_MS),
+      (late) => closeRoom(late),
+      {
+        giveUpMs: FOLLOW_GIVE_UP_MS,
+        signal: this.ctx.stopSignal,
+        onFailure: async (err) => {
+          const f = asJoinFailure(err);
+          if (f.code === null || !ROOM_GONE_CODES.has(f.code)) return true;
+          // No room: being rebuilt on another node, or the game is over.
+          const status = await gameStatus(this.ctx.base, gameId);
+          return status === "active" || status === null;
+        },
+      },
+    );
+  }
+
+  /**
+   * Watch `gameId` until it ends, about WATCH_MS pass, or the run phase ends.
+   * Resolves true when the game left its node (moved, or the node went silent)
+   * and is to be followed by id.
+   */
+  private async watch(gameId: string, follow: boolean): Promise<boolean> {
     const { ctx } = this;
     const m = ctx.metrics;
-    m.count("spectatorJoins");
+    m.count(follow ? "spectatorFollows" : "spectatorJoins");
     let room: Room;
     const t0 = performance.now();
     try {
-      room = await joinRoom(this.client!, gameId, { spectate: true });
+      room = await this.join(gameId, follow);
     } catch (err) {
-      const f = err instanceof JoinFailure ? err : new JoinFailure("join_failed", String(err));
+      const f = asJoinFailure(err);
       // The game ended between the listing and the join: its room is gone. Expected now and then.
       if (f.code !== null && ROOM_GONE_CODES.has(f.code)) m.count("spectateGone");
-      else m.error(`spectate_${f.kind}`);
+      else if (!ctx.stopSignal.aborted) m.error(`spectate_${f.kind}`);
       await sleep(500, ctx.stopSignal);
-      return;
+      return false;
     }
     m.joinMs.push(performance.now() - t0);
-    room.reconnection.maxRetries = SDK_RECONNECT_RETRIES;
+    room.reconnection.enabled = false; // following by id finds the game's new node; the SDK would retry the old one
     const addr = addressOfRoom(room);
     m.roomJoined(gameId, addr.node, "spectator", addr.processId);
     m.socketOpened();
 
-    await new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       let closed = false;
       let left = false;
       let snapshotSeen = false;
       const timers: NodeJS.Timeout[] = [];
-      const done = () => {
+      const done = (followAgain = false) => {
         if (closed) return;
         closed = true;
         for (const t of timers) clearTimeout(t);
-        ctx.stopSignal.removeEventListener("abort", done);
+        heartbeat.stop();
+        ctx.stopSignal.removeEventListener("abort", onStop);
         if (!left) {
           left = true;
           m.socketClosed();
           closeRoom(room);
         }
-        resolve();
+        resolve(followAgain && !ctx.stopSignal.aborted);
       };
+      const onStop = () => done();
+      const heartbeat = watchHeartbeat(room, DEFAULT_HEARTBEAT, () => {
+        m.disconnect("spectator_silent");
+        m.error("disconnect_silent");
+        left = true;
+        m.socketClosed();
+        dropRoom(room);
+        done(true);
+      });
       timers.push(setTimeout(done, Math.round(WATCH_MS * (0.9 + Math.random() * 0.2))));
       timers.push(
         setTimeout(() => {
@@ -134,42 +164,41 @@ export class SpectatorBot {
         }, 10_000),
       );
       room.onMessage("snapshot", (s: GameSnapshot) => {
+        heartbeat.heard();
         if (closed) return;
         if (!snapshotSeen && s.you.role !== "spectator") m.error("spectate_seated");
         snapshotSeen = true;
+        heartbeat.update(s.heartbeat ?? DEFAULT_HEARTBEAT);
         if (s.status !== "active") done();
       });
       room.onMessage("moved", (msg: MovedMessage) => {
+        heartbeat.heard();
         if (closed) return;
         m.count("spectatorMoves");
         m.spectatorLag.push(Math.max(0, Date.now() - msg.record.at));
         if (msg.status !== "active") done();
       });
       room.onMessage("error", (e: ErrorMessage) => {
-        // GAME_MOVED precedes close 4100 (the game changed node): the spectator just picks a game again.
+        heartbeat.heard();
+        // GAME_MOVED precedes close 4100 (the game changed node): the spectator follows it.
         if (e.code === "GAME_MOVED") m.count("benignRaces");
         else m.error(`spectate_${e.inReplyTo ?? "room"}_${e.code}`);
       });
-      room.onDrop((code: number) => {
-        m.disconnect(`spectator_drop_${code}`);
-        m.error(`disconnect_${code}`);
-      });
-      room.onReconnect(() => m.count("reconnects"));
       room.onLeave((code: number) => {
         if (!left) {
           left = true;
           m.socketClosed();
         }
         if (closed) return;
-        if (code === GAME_MOVED) m.disconnect(`spectator_moved_${code}`);
+        if (code === CLOSE_CODES.GAME_MOVED) m.disconnect(`spectator_moved_${code}`);
         else if (!NORMAL_CLOSE.has(code)) {
           m.disconnect(`spectator_leave_${code}`);
           m.error(`disconnect_${code}`);
         }
-        done();
+        done(!NORMAL_CLOSE.has(code));
       });
       if (ctx.stopSignal.aborted) done();
-      else ctx.stopSignal.addEventListener("abort", done, { once: true });
+      else ctx.stopSignal.addEventListener("abort", onStop, { once: true });
     });
   }
 }

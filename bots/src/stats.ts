@@ -157,3 +157,8 @@ export function totalOf(counts: Readonly<Record<string, number>>): number {
 export function sortedCounts(counts: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
+
+/** Nearest-rank percentile of `values` in any order (p in 0..100); null when empty. The one used everywhere (bots, tests). */
+export function percentile(values: ArrayLike<number>, p: number): number | null {
+  return percentileSorted(Float64Array.from(values).sort(), p);
+}

@@ -28,6 +28,19 @@ export interface Takeover {
   stop(): void;
 }
 
+/** Games one sweep rebuilds at once: enough to overlap their database round trips, few enough to leave the node's players time. */
+const PARALLEL_REBUILDS = 4;
+
+/** A copy of `xs` in random order (Fisher–Yates). */
+function shuffle<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 export function createTakeover(opts: TakeoverOptions): Takeover {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<string[]> | undefined;
@@ -41,9 +54,9 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
       return []; // PostgreSQL down: nothing to rebuild from anyway
     }
     const taken: string[] = [];
-    for (const { id, ownerNode } of candidates) {
-      if (matchMaker.getLocalRoomById(id)) continue;
-      if ((await opts.leases.isHeld(id)) !== false) continue;
+    const takeOne = async ({ id, ownerNode }: { id: string; ownerNode: string | null }) => {
+      if (matchMaker.getLocalRoomById(id)) return;
+      if ((await opts.leases.isHeld(id)) !== false) return;
       try {
         // Created on this process: the room takes the lease and the fencing token in onCreate.
         await matchMaker.handleCreateRoom(GAME_ROOM, { gameId: id, resume: true });
@@ -53,7 +66,14 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
         // Expected: another node won the lease, or the game ended since it was listed.
         opts.log.debug({ gameId: id, err: (err as Error).message }, "takeover attempt lost");
       }
-    }
+    };
+    // A few at a time, each node in its own random order: the survivors of a dead node split its
+    // games between them instead of racing for the same one, one game after the other.
+    const queue = shuffle(candidates);
+    const worker = async () => {
+      for (let next = queue.pop(); next; next = queue.pop()) await takeOne(next);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_REBUILDS, queue.length) }, worker));
     return taken;
   }
 

@@ -3,6 +3,7 @@
  * client would be: HTTP for identity and matchmaking, a room for play.
  */
 import { Client, type Room } from "@colyseus/sdk";
+import { rejoinOverlapping } from "../../../bots/src/liveness.ts";
 import type { ErrorMessage, GameSnapshot, MovedMessage, TicketResponse } from "@tabula/shared/protocol";
 
 export interface Player {
@@ -46,10 +47,17 @@ export async function newPlayer(base: string, name?: string): Promise<Player> {
   return { id: r.body.player.id, name: r.body.player.name, token: r.body.token, sdk, base };
 }
 
-/** Quick-play and wait for the match; resolves with the game id. */
+/**
+ * Quick-play and wait for the match; resolves with the game id. A 503
+ * UNAVAILABLE ("nothing was applied, try again") is tried again, up to 5 times.
+ */
 export async function quickPlay(p: Player, game: string, timeControl?: string): Promise<string> {
   let r = await http<TicketResponse>(p.base, "POST", "/api/matchmaking/quick", p.token, { game, timeControl });
-  if (r.status !== 200) throw new Error(`quick play failed: ${JSON.stringify(r.body)}`);
+  for (let tries = 1; r.status === 503 && tries < 5; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200 * tries));
+    r = await http<TicketResponse>(p.base, "POST", "/api/matchmaking/quick", p.token, { game, timeControl });
+  }
+  if (r.status !== 200) throw new Error(`quick play failed: ${r.status} ${JSON.stringify(r.body)}`);
   while (r.body.status === "waiting") {
     r = await http<TicketResponse>(p.base, "GET", `/api/matchmaking/tickets/${r.body.ticket}?wait=10`, p.token);
   }
@@ -93,26 +101,49 @@ export class Seat {
   }
 
   /**
-   * Join, retrying while the game has no room yet (it is being rebuilt on a
-   * surviving node) — what a real client does after losing its node.
+   * Join, retrying (overlapping attempts) while the game has no room yet — it
+   * is being rebuilt on a surviving node — what a real client does after losing its node.
    */
-  static async rejoin(p: Player, gameId: string, options: Record<string, unknown> = {}, timeoutMs = 15_000): Promise<Seat> {
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-      try {
-        return await Seat.join(p, gameId, options);
-      } catch (err) {
-        if (Date.now() + delay > deadline) throw err;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  static rejoin(p: Player, gameId: string, options: Record<string, unknown> = {}, timeoutMs = 15_000): Promise<Seat> {
+    return rejoinOverlapping(
+      () => Seat.join(p, gameId, options, 15_000),
+      (late) => void late.room.leave(true).catch(() => {}),
+      { giveUpMs: timeoutMs },
+    );
   }
 
-  static async join(p: Player, gameId: string, options: Record<string, unknown> = {}): Promise<Seat> {
-    const room = await p.sdk.joinById(gameId, options);
+  /**
+   * Join `gameId` and wait for its first snapshot, within `timeoutMs`. A join
+   * still pending at the deadline is left as soon as it completes.
+   */
+  static async join(p: Player, gameId: string, options: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Seat> {
+    const deadline = Date.now() + timeoutMs;
+    const joining = p.sdk.joinById(gameId, options);
+    let timer: NodeJS.Timeout | undefined;
+    const room = await Promise.race([
+      joining,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`join ${gameId}: no answer in ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ])
+      .catch((err) => {
+        joining.then((late) => void late.leave(true).catch(() => {})).catch(() => {});
+        throw err;
+      })
+      .finally(() => clearTimeout(timer));
     const seat = new Seat(room);
-    await seat.until((s) => s.snapshot !== undefined, "first snapshot");
+    try {
+      await seat.until((s) => s.snapshot !== undefined, "first snapshot", Math.max(1, deadline - Date.now()));
+    } catch (err) {
+      void room.leave(true).catch(() => {});
+      throw err;
+    }
     return seat;
+  }
+
+  /** Wake whoever waits in `until` now (something outside the room's messages changed). */
+  nudge(): void {
+    this.wake();
   }
 
   private wake() {

@@ -1,15 +1,16 @@
 /**
  * A whole cluster for tests, every part a real process: redis-server, the
  * game-server nodes (`node game-server/src/main.ts` with REDIS_URL) and nginx in
- * front of them, on free loopback ports, sharing the suite's PostgreSQL (a
- * fresh database). Output is kept per process and shown only on failure
- * (TEST_CLUSTER_LOG=1 streams it).
+ * front of them, on loopback, sharing the suite's PostgreSQL (a fresh
+ * database). Nodes bind port 0 and report the port they got; nginx and Redis
+ * start on a free port and try another if it is taken meanwhile. Output is
+ * kept per process and shown only on failure (TEST_CLUSTER_LOG=1 streams it);
+ * every node's log lines are kept whole in `logs` (JSON) for checks.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  freePort,
   type GameNodeHandle,
   type LineSink,
   type NginxHandle,
@@ -24,6 +25,12 @@ import { createTestDatabase } from "./db.ts";
 
 export interface ClusterNode extends GameNodeHandle {}
 
+/** One line of a node's log, as it wrote it (JSON). */
+export interface NodeLogLine {
+  node: string;
+  line: string;
+}
+
 export interface Cluster {
   /** nginx entry point, e.g. http://127.0.0.1:41234 */
   url: string;
@@ -31,16 +38,37 @@ export interface Cluster {
   redis: RedisHandle;
   nginx: NginxHandle;
   nodes: ClusterNode[];
+  /** Every line every node wrote so far (stdout and stderr), oldest first. */
+  logs: NodeLogLine[];
   /** Start one more node, add it to nginx and reload; resolves with it. */
   addNode(env?: Record<string, string>): Promise<ClusterNode>;
-  /** Graceful restart of node `id` (SIGTERM, wait, start again on the same port). */
+  /** Graceful restart of node `id` (SIGTERM, wait, start again; nginx is pointed at its new port). */
   restartNode(id: string): Promise<ClusterNode>;
-  /** Stop Redis and start it again on the same port after `downMs`. */
-  restartRedis(downMs: number): Promise<void>;
+  /** Stop Redis (until startRedis). */
+  stopRedis(): Promise<void>;
+  /** Start Redis again, on the port it had. */
+  startRedis(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const sink = (label: string): LineSink => (process.env.TEST_CLUSTER_LOG ? prefixedSink(label) : silentSink);
+/**
+ * The lines of `logs` a healthy cluster never writes: at level error (50) or
+ * above, or not a JSON log line at all (a raw stack trace, a library printing
+ * to the console).
+ */
+export function alarmingLines(logs: NodeLogLine[]): string[] {
+  return logs
+    .filter(({ line }) => {
+      try {
+        return !((JSON.parse(line) as { level?: number }).level! < 50);
+      } catch {
+        return true;
+      }
+    })
+    .map(({ node, line }) => `[${node}] ${line.slice(0, 600)}`);
+}
+
+const streamed = (label: string): LineSink => (process.env.TEST_CLUSTER_LOG ? prefixedSink(label) : silentSink);
 
 export async function startCluster(opts: {
   nodes: number;
@@ -49,66 +77,75 @@ export async function startCluster(opts: {
 }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "tabula-cluster-"));
   const databaseUrl = opts.databaseUrl ?? (await createTestDatabase("c"));
-  const redis = await startRedis({ port: await freePort(), dir: join(dir, "redis"), output: sink("redis") });
-  const nginxPort = await freePort();
+  let redis = await startRedis({ dir: join(dir, "redis"), output: streamed("redis") });
   const nodes: ClusterNode[] = [];
-  const env = {
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    PUBLIC_ADDRESS: `127.0.0.1:${nginxPort}`,
-    NODE_ENV: "test",
-    TOKEN_SECRET: "cluster-tests-secret-0123456789abcdef",
-    CLIENT_DIST: "",
-    LOG_JSON: "true",
-    LOG_LEVEL: process.env.TEST_CLUSTER_LOG ? "info" : "warn",
-    ...opts.env,
+  const logs: NodeLogLine[] = [];
+  const nodeSink = (node: string): LineSink => {
+    const out = streamed(node);
+    return (line) => {
+      logs.push({ node, line });
+      out(line);
+    };
   };
-  const start = async (extra: Record<string, string> = {}) => {
-    const id = `n${nodes.length + 1}`;
-    const node = await startGameNode({ id, port: await freePort(), env: { ...env, ...extra }, output: sink(id) });
-    nodes.push(node);
-    return node;
-  };
-  let redisHandle = redis;
+  let nginx: NginxHandle | undefined;
   try {
+    // nginx first (with no node yet): the nodes need its address as their PUBLIC_ADDRESS.
+    nginx = await startNginx({ prefix: join(dir, "nginx"), nodes: [], output: streamed("nginx") });
+    const env = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}`,
+      NODE_ENV: "test",
+      TOKEN_SECRET: "cluster-tests-secret-0123456789abcdef",
+      CLIENT_DIST: "",
+      LOG_JSON: "true",
+      LOG_LEVEL: process.env.TEST_CLUSTER_LOG ? "info" : "warn",
+      ...opts.env,
+    };
+    const start = (id: string, extra: Record<string, string> = {}) =>
+      startGameNode({ id, env: { ...env, ...extra }, output: nodeSink(id) });
     // Nodes start one at a time: the first applies the migrations.
-    for (let i = 0; i < opts.nodes; i++) await start();
-    const nginx = await startNginx({ prefix: join(dir, "nginx"), port: nginxPort, nodes, output: sink("nginx") });
+    for (let i = 0; i < opts.nodes; i++) nodes.push(await start(`n${i + 1}`));
+    await nginx.reload(nodes);
+    const entry = nginx;
     return {
-      url: nginx.url,
+      url: entry.url,
       databaseUrl,
       get redis() {
-        return redisHandle;
+        return redis;
       },
-      nginx,
+      nginx: entry,
       nodes,
+      logs,
       async restartNode(id) {
         const i = nodes.findIndex((n) => n.id === id);
-        const old = nodes[i];
-        await old.stop(15_000);
-        const node = await startGameNode({ id, port: old.port, env, output: sink(id) });
-        nodes[i] = node;
-        return node;
+        await nodes[i].stop(15_000);
+        nodes[i] = await start(id);
+        await entry.reload(nodes);
+        return nodes[i];
       },
-      async restartRedis(downMs) {
-        await redisHandle.stop();
-        await new Promise((r) => setTimeout(r, downMs));
-        redisHandle = await startRedis({ port: redis.port, dir: join(dir, "redis"), output: sink("redis") });
+      async stopRedis() {
+        await redis.stop();
+      },
+      async startRedis() {
+        redis = await startRedis({ port: redis.port, dir: join(dir, "redis"), output: streamed("redis") });
       },
       async addNode(extra) {
-        const node = await start(extra);
-        await nginx.reload(nodes);
+        const node = await start(`n${nodes.length + 1}`, extra);
+        nodes.push(node);
+        await entry.reload(nodes);
         return node;
       },
       async stop() {
         await Promise.all(nodes.map((n) => n.stop(5_000)));
-        await nginx.stop();
-        await redisHandle.stop();
+        await entry.stop();
+        await redis.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop(2_000)));
+    await nginx?.stop();
     await redis.stop();
     throw err;
   }

@@ -1,49 +1,45 @@
-/** Run a Tabula node as a separate OS process (for kill -9 and restart tests). */
-import { type ChildProcess, spawn } from "node:child_process";
-import { freePort, REPO_ROOT } from "../../../compose/processes.ts";
+/**
+ * One Tabula node as a separate OS process, for kill -9 and restart tests:
+ * compose's startGameNode (the same start-up as `npm run cluster` and the
+ * cluster tests), with test defaults and its whole output kept.
+ */
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { startGameNode } from "../../../compose/processes.ts";
 
 export interface NodeProcess {
   url: string;
   child: ChildProcess;
+  /** Everything it wrote so far (stdout and stderr), one line each. */
   output: () => string;
-  /** Resolves when the process has exited. */
+  /** Resolves with its exit code when it has exited (null when killed by a signal). */
   exited: Promise<number | null>;
 }
 
-/** Start `node game-server/src/main.ts` with `env` and wait until /healthz answers. */
+/**
+ * Start `node game-server/src/main.ts` with `env` (NODE_ID defaults to a fresh
+ * id) on `port` (default: any free port, read back) and wait until /healthz answers.
+ */
 export async function spawnNode(env: Record<string, string>, port?: number): Promise<NodeProcess> {
-  const p = port ?? (await freePort());
-  let out = "";
-  const child = spawn(process.execPath, ["game-server/src/main.ts"], {
-    cwd: REPO_ROOT,
+  const lines: string[] = [];
+  const node = await startGameNode({
+    id: env.NODE_ID ?? `t${randomBytes(3).toString("hex")}`,
+    port,
     env: {
-      ...process.env,
       NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: String(p),
       CLIENT_DIST: "",
       LOG_JSON: "true",
       LOG_LEVEL: "info",
       TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    output: (line) => lines.push(line),
+    healthTimeoutMs: 30_000,
   });
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const url = `http://127.0.0.1:${p}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`node exited early:\n${out}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`node did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, child, output: () => out, exited };
+  return {
+    url: node.url,
+    child: node.process.child,
+    output: () => lines.join("\n"),
+    exited: node.process.exited.then(({ code }) => code),
+  };
 }

@@ -1,0 +1,258 @@
+/**
+ * The runner of `npm run cluster`: starts redis-server, PostgreSQL, the nodes
+ * and nginx in that order (each tracked from its spawn, for clean-up), keeps
+ * .data/cluster/state.json current, adds a node on SIGUSR2 (add-node), and on
+ * Ctrl-C stops everything it started: nodes first, then nginx, Redis and
+ * PostgreSQL.
+ */
+import { rmSync } from "node:fs";
+import {
+  type ClusterState,
+  FIRST_NODE_PORT,
+  NGINX_PREFIX,
+  PG_DIR,
+  PG_PORT,
+  REDIS_DIR,
+  STATE_FILE,
+  say,
+  writeState,
+} from "./clusterState.ts";
+import { waitForHttp } from "./http.ts";
+import { type NginxHandle, startNginx } from "./nginx.ts";
+import { type GameNodeHandle, startGameNode } from "./node.ts";
+import { isPortFree } from "./ports.ts";
+import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
+import { startRedis } from "./redis.ts";
+import { preflight } from "./preflight.ts";
+import type { ManagedProcess } from "./spawn.ts";
+
+type Role = "node" | "nginx" | "redis" | "pg";
+const STOP_ORDER: Role[] = ["node", "nginx", "redis", "pg"];
+
+/** Start the cluster and keep it running until a signal (see compose/README.md). */
+export async function runCluster(opts: { nodeCount: number; port: number; redisPort: number }): Promise<void> {
+  const t0 = performance.now();
+  const { redisBin, nginxBin, nodePorts } = await preflight(opts);
+
+  // From here on everything spawned is tracked (at spawn time) and stopped on exit.
+  const publicAddress = `localhost:${opts.port}`;
+  const url = `http://localhost:${opts.port}/`;
+  const spawned: { role: Role; proc: ManagedProcess }[] = [];
+  const track = (role: Role) => (proc: ManagedProcess) => {
+    spawned.push({ role, proc });
+  };
+  const state: ClusterState = {
+    pid: process.pid,
+    status: "starting",
+    startedAt: new Date().toISOString(),
+    url,
+    port: opts.port,
+    publicAddress,
+    nodes: [],
+    addNode: { pending: null, lastError: null },
+  };
+  writeState(state);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string, code: number) => {
+    stopping ??= (async () => {
+      state.status = "stopping";
+      writeState(state);
+      say(`stopping (${reason}): nodes first, then nginx, redis, PostgreSQL…`);
+      for (const role of STOP_ORDER) {
+        await Promise.all(
+          spawned
+            .filter((s) => s.role === role)
+            .map(async ({ proc }) => {
+              const wasRunning = !proc.hasExited();
+              const how = await proc.stop(role === "pg" ? 20_000 : 10_000);
+              if (wasRunning) say(`  ${proc.name} ${how}${how === "killed" ? " (did not stop within the timeout)" : ""}`);
+            }),
+        );
+      }
+      rmSync(STATE_FILE, { force: true });
+      say("everything stopped.");
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  let firstSignalAt = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    // `npm run` forwards the terminal's SIGINT, so one Ctrl-C may arrive twice: ignore repeats for 2 s.
+    if (!firstSignalAt) {
+      firstSignalAt = Date.now();
+      void shutdown(sig, 0);
+    } else if (Date.now() - firstSignalAt > 2_000) {
+      say("second signal: killing everything now");
+      for (const { proc } of spawned) {
+        try {
+          process.kill(-proc.pid, "SIGKILL"); // each child leads its own process group
+        } catch {
+          // gone
+        }
+      }
+      rmSync(STATE_FILE, { force: true });
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+
+  /** Log when a helper dies while the cluster is not stopping; `fatal`: stop the cluster too. */
+  const watch = (p: ManagedProcess, what: string, fatal: boolean) => {
+    void p.exited.then(({ code, signal }) => {
+      if (stopping) return;
+      say(`${what} exited unexpectedly (${signal ?? `code ${code}`})${fatal ? "; stopping the cluster" : ""}`);
+      if (fatal) void shutdown(`${what} died`, 1);
+    });
+  };
+
+  let databaseUrl = process.env.DATABASE_URL;
+  let redisUrl = "";
+  let nginx: NginxHandle | undefined;
+
+  /** Start node `id` on `nodePort`, wait for its /healthz, record it. */
+  const launchNode = async (id: string, nodePort: number): Promise<GameNodeHandle> => {
+    const t = performance.now();
+    say(`starting node ${id} on 127.0.0.1:${nodePort}…`);
+    const node = await startGameNode({
+      id,
+      port: nodePort,
+      env: {
+        HOST: "127.0.0.1",
+        REDIS_URL: redisUrl,
+        PUBLIC_ADDRESS: publicAddress,
+        DATABASE_URL: databaseUrl,
+        LOG_JSON: process.env.LOG_JSON ?? "false",
+      },
+      onSpawn: track("node"),
+    });
+    say(`node ${id} ready (${Math.round(performance.now() - t)} ms): ${node.url}/healthz`);
+    void node.process.exited.then(({ code, signal }) => {
+      const s = state.nodes.find((n) => n.id === id);
+      if (s) s.alive = false;
+      if (stopping) return;
+      writeState(state);
+      say(
+        `node ${id} exited (${signal ?? `code ${code}`}); the cluster keeps running without it ` +
+          `(nginx balances HTTP to the others; sockets to /node/${id}/ fail until it is back).`,
+      );
+    });
+    return node;
+  };
+  const record = (node: GameNodeHandle) => {
+    state.nodes.push({ id: node.id, port: node.port, pid: node.process.pid, url: node.url, alive: true });
+    state.nodes.sort((a, b) => a.port - b.port);
+    writeState(state);
+  };
+
+  try {
+    // 5. Redis.
+    say(`starting redis-server on 127.0.0.1:${opts.redisPort} (no persistence)…`);
+    const redis = await startRedis({ port: opts.redisPort, dir: REDIS_DIR, command: redisBin, onSpawn: track("redis") });
+    redisUrl = redis.url;
+    state.redis = { port: opts.redisPort, pid: redis.process.pid, url: redis.url };
+    writeState(state);
+    watch(redis.process, "redis-server", false);
+    say(`redis ready: ${redis.url}`);
+
+    // 6. PostgreSQL.
+    if (databaseUrl) {
+      say("PostgreSQL: using DATABASE_URL");
+      state.postgres = { embedded: false };
+    } else {
+      say(`starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)…`);
+      const pg = await startEmbeddedPostgresProcess({ dataDir: PG_DIR, port: PG_PORT, onSpawn: track("pg") });
+      databaseUrl = pg.url;
+      state.postgres = { embedded: true, port: PG_PORT, pid: pg.process.pid };
+      writeState(state);
+      watch(pg.process, "PostgreSQL", false);
+      say("PostgreSQL ready");
+    }
+
+    // 7. Nodes. Migrations are serialised by an advisory lock, so they may start together.
+    const results = await Promise.allSettled(nodePorts.map((p, i) => launchNode(`n${i + 1}`, p)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    for (const r of results) if (r.status === "fulfilled") record(r.value);
+
+    // 8. nginx.
+    say(`starting nginx on 127.0.0.1:${opts.port} (prefix .data/cluster/nginx)…`);
+    nginx = await startNginx({
+      prefix: NGINX_PREFIX,
+      port: opts.port,
+      nodes: state.nodes.map((n) => ({ id: n.id, port: n.port })),
+      command: nginxBin,
+      onSpawn: track("nginx"),
+    });
+    state.nginx = { pid: nginx.process.pid, prefix: nginx.prefix, conf: nginx.conf };
+    writeState(state);
+    watch(nginx.process, "nginx", true);
+    say(`nginx ready; checking ${url}healthz through it…`);
+    await waitForHttp(`http://127.0.0.1:${opts.port}/healthz`, 30_000, { process: nginx.process });
+  } catch (err) {
+    console.error(`\n[cluster] start-up failed: ${(err as Error).message}\n`);
+    await shutdown("start-up failed", 1);
+    return;
+  }
+  if (stopping) return;
+  state.status = "running";
+  writeState(state);
+  const entry = nginx;
+
+  // add-node requests arrive as SIGUSR2 (see addNodeCommand), handled one at a time.
+  let queue = Promise.resolve();
+  process.on("SIGUSR2", () => {
+    queue = queue.then(addNode, addNode);
+  });
+  async function addNode() {
+    if (stopping) return;
+    const maxIndex = Math.max(0, ...state.nodes.map((n) => Number(/^n(\d+)$/.exec(n.id)?.[1] ?? 0)));
+    const id = `n${maxIndex + 1}`;
+    let nodePort = Math.max(FIRST_NODE_PORT - 1, ...state.nodes.map((n) => n.port)) + 1;
+    while ([opts.port, opts.redisPort, PG_PORT].includes(nodePort) || !(await isPortFree(nodePort))) {
+      say(`add-node: port ${nodePort} is taken; trying ${nodePort + 1}`);
+      nodePort++;
+    }
+    say(`add-node: adding ${id} on 127.0.0.1:${nodePort}`);
+    state.addNode.pending = id;
+    writeState(state);
+    let node: GameNodeHandle | undefined;
+    const before = entry.nodes();
+    try {
+      node = await launchNode(id, nodePort);
+      say(`add-node: ${id} is healthy; writing nodes.conf, nginx -t, nginx -s reload…`);
+      await entry.reload([...before, { id, port: nodePort }]);
+      record(node);
+      state.addNode.pending = null;
+      writeState(state);
+      say(
+        `add-node: done — /node/${id}/ routes to ${id}; HTTP is balanced over ${before.length + 1} nodes; open sockets untouched`,
+      );
+    } catch (err) {
+      const message = (err as Error).message;
+      say(`add-node: failed: ${message}`);
+      if (entry.nodes().length !== before.length) await entry.reload(before).catch(() => {});
+      if (node) await node.stop();
+      state.addNode = { pending: null, lastError: { message, at: Date.now() } };
+      writeState(state);
+    }
+  }
+
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  const lines = [
+    `Tabula cluster is running (${secs} s): ${state.nodes.length} nodes behind nginx`,
+    "",
+    `  open    ${url}`,
+    `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
+    `  redis   ${redisUrl}    postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
+    "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
+    "",
+    "  add a node:  npm run cluster:add-node    (in another terminal)",
+    "  stop:        Ctrl-C",
+  ];
+  const width = Math.max(...lines.map((l) => l.length)) + 2;
+  const bar = "═".repeat(width + 2);
+  console.log(`\n╔${bar}╗\n${lines.map((l) => `║  ${l.padEnd(width)}║`).join("\n")}\n╚${bar}╝\n`);
+}
