@@ -14,7 +14,8 @@ import { GameController, type GameControllerDeps } from "./gameController.ts";
 import { GameDialogs } from "./gameDialogs.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
 import { controlsFor, countdownLine, playerStatus, spectatorLine, titleLine, turnLine } from "./gameStatus.ts";
-import { type ConnectionState, GameSession, createClient } from "./session.ts";
+import { createClient } from "./sdkClient.ts";
+import { type ConnectionState, GameSession } from "./session.ts";
 import { forgetStoredGame, rememberGame } from "./storedGame.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, setText, show, toast } from "./ui.ts";
@@ -70,7 +71,16 @@ export class GameScreen {
     this.resultShownFor = null;
     const game = new GameController(gameId, spectate, {
       openSession:
-        this.deps.openSession ?? ((id, spec, handlers) => new GameSession(createClient(this.deps.api.token), id, spec, handlers)),
+        this.deps.openSession ??
+        ((id, spec, handlers) => {
+          const session: GameSession = new GameSession(
+            createClient(this.deps.api.token, () => session.matchmakeTimeoutMs),
+            id,
+            spec,
+            handlers,
+          );
+          return session;
+        }),
       // Short: during a failover this may reach the stalled node, which never answers.
       gameRecord: (id) => this.deps.api.gameRecord(id, 3000),
       changed: (animate) => {

@@ -98,7 +98,7 @@ describe("SilenceWatch", () => {
 });
 
 describe("SilenceWatch on a page that did not run", () => {
-  it("a deadline timer that fired late is looked at again a whole interval later (the pongs may be queued behind it)", async () => {
+  it("a deadline timer that fired late only confirms: the pongs queued meanwhile are read before the second look", async () => {
     const silences: number[] = [];
     let clock = 0;
     const w = new SilenceWatch({ ping() {}, silent: (ms) => silences.push(ms), now: () => clock });
@@ -107,45 +107,30 @@ describe("SilenceWatch on a page that did not run", () => {
     clock = 5000;
     await vi.advanceTimersByTimeAsync(1500);
     expect(silences).toEqual([]);
-    // The queued pong is read right after.
+    // The pong queued during the freeze is read right after.
     w.heard();
-    clock = 5500;
-    await vi.advanceTimersByTimeAsync(500);
+    clock = 5250;
+    await vi.advanceTimersByTimeAsync(250);
     expect(silences).toEqual([]);
-    // Really silent from then on: concluded after the deadline and its confirmation.
+    // Really silent from then on: the deadline, its confirmation, then the verdict.
     clock = 6500;
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1250);
     expect(silences).toEqual([]);
     clock = 6750;
     await vi.advanceTimersByTimeAsync(250);
     expect(silences).toEqual([1750]);
   });
-});
 
-describe("SilenceWatch on a page that is always late", () => {
-  it("puts the conclusion off only once per silence: an overloaded page still gives a silent server up", async () => {
+  it("a page that is always late still gives a silent server up, at the second look", async () => {
     const silences: number[] = [];
     let clock = 0;
     const w = new SilenceWatch({ ping() {}, silent: (ms) => silences.push(ms), now: () => clock });
     w.start({ intervalMs: 500, timeoutMs: 1500 });
-    clock = 3000; // 1.5 s late
+    clock = 3000; // 1.5 s late: confirm
     await vi.advanceTimersByTimeAsync(1500);
     expect(silences).toEqual([]);
-    clock = 4200; // late again: concluded anyway
-    await vi.advanceTimersByTimeAsync(500);
+    clock = 4200; // late again: concluded
+    await vi.advanceTimersByTimeAsync(250);
     expect(silences).toEqual([4200]);
-    // And a confirmation that runs late is put off once, then concluded.
-    const late: number[] = [];
-    clock = 0;
-    const v = new SilenceWatch({ ping() {}, silent: (ms) => late.push(ms), now: () => clock });
-    v.start({ intervalMs: 500, timeoutMs: 1500 });
-    clock = 1500;
-    await vi.advanceTimersByTimeAsync(1500); // on time: confirm
-    clock = 3000;
-    await vi.advanceTimersByTimeAsync(250); // the confirmation is 1.25 s late: one more interval
-    expect(late).toEqual([]);
-    clock = 3500;
-    await vi.advanceTimersByTimeAsync(500);
-    expect(late).toEqual([3500]);
   });
 });

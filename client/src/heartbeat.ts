@@ -29,8 +29,6 @@ export class SilenceWatch {
   private readonly now: () => number;
   private heartbeat: Heartbeat = DEFAULT_HEARTBEAT;
   private lastHeard = 0;
-  /** The silence check was put off once (see armDeadline) since the server was last heard. */
-  private postponed = false;
   /** The deadline passed once and is being checked again (see armDeadline). */
   private confirming = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -54,7 +52,6 @@ export class SilenceWatch {
     this.stop();
     this.heartbeat = sane(heartbeat);
     this.lastHeard = this.now();
-    this.postponed = false;
     this.confirming = false;
     this.pingTimer = setInterval(() => this.opts.ping(), this.heartbeat.intervalMs);
     this.armDeadline(this.heartbeat.timeoutMs);
@@ -72,7 +69,6 @@ export class SilenceWatch {
   /** Something came in from the server (a pong or any message). */
   heard(): void {
     this.lastHeard = this.now();
-    this.postponed = false;
     this.confirming = false;
   }
 
@@ -89,31 +85,23 @@ export class SilenceWatch {
    * than resetting a timer on every message, and exact to the millisecond.
    *
    * When the deadline passes, the silence is confirmed before it is
-   * concluded: one more ping, and a second look half an interval later, so
-   * that pongs already queued behind the timer (a busy main thread) are read
-   * first. A timer that fired late by more than an interval means this page
-   * did not run at all (an overloaded machine, a throttled background tab):
-   * then the second look comes a whole interval later — once only until the
-   * server is heard again, so a page that is always late still gives a
-   * silent server up.
+   * concluded: one more ping, and a second look half an interval later. On a
+   * page that did not run for a while (a busy main thread, an overloaded
+   * machine), the pongs that arrived meanwhile are queued ahead of that second
+   * look and are read first, so a late timer alone never gives a server up.
    */
   private armDeadline(inMs: number): void {
-    const due = this.now() + inMs;
     this.deadlineTimer = setTimeout(() => {
-      const now = this.now();
-      const quiet = now - this.lastHeard;
-      if (quiet >= this.heartbeat.timeoutMs && !this.postponed && (now - due > this.heartbeat.intervalMs || !this.confirming)) {
-        // Late, or the first time the deadline passes: ping once more and look again after half an interval
-        // (or a whole one when late), so that pongs already queued behind this timer are read first.
-        this.postponed = now - due > this.heartbeat.intervalMs;
+      const quiet = this.now() - this.lastHeard;
+      if (quiet < this.heartbeat.timeoutMs) {
+        this.armDeadline(this.heartbeat.timeoutMs - quiet);
+      } else if (!this.confirming) {
         this.confirming = true;
         this.opts.ping();
-        this.armDeadline(this.postponed ? this.heartbeat.intervalMs : Math.ceil(this.heartbeat.intervalMs / 2));
-      } else if (quiet >= this.heartbeat.timeoutMs) {
+        this.armDeadline(Math.ceil(this.heartbeat.intervalMs / 2));
+      } else {
         this.stop();
         this.opts.silent(quiet);
-      } else {
-        this.armDeadline(this.heartbeat.timeoutMs - quiet);
       }
     }, inMs);
   }

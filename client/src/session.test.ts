@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ConnectionState,
   GameSession,
-  fetchWithTimeout,
   MAX_REJOINS_IN_FLIGHT,
   SDK_RECONNECT_RETRIES,
   type SessionHandlers,
 } from "./session.ts";
+import { fetchWithTimeout, MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
 
 /** Just enough of an SDK Room: its callbacks can be fired by hand. */
 class FakeRoom {
@@ -283,6 +283,7 @@ describe("GameSession: a silent server", () => {
     expect(room.left).toBeNull();
     expect(room.reconnection.enabled).toBe(false);
     expect(room.reconnection.maxRetries).toBe(0);
+    expect(session.matchmakeTimeoutMs).toBe(SILENT_MATCHMAKE_TIMEOUT_MS);
     // The first attempt at once, then one every ~0.5 s while the earlier ones hang on the stalled node.
     // (1 ms: fake timers push a 0 ms timer set from inside a timer by 1 ms.)
     await vi.advanceTimersByTimeAsync(1);
@@ -296,6 +297,7 @@ describe("GameSession: a silent server", () => {
     client.calls[3].resolve(moved);
     await flush();
     expect(states.at(-1)).toBe("connected");
+    expect(session.matchmakeTimeoutMs).toBe(MATCHMAKE_TIMEOUT_MS);
     moved.message("snapshot", snapshotWith(HEARTBEAT));
     expect(snapshots).toHaveLength(2);
     // The stalled node wakes up and speaks on the old room: not ours any more.
@@ -358,5 +360,10 @@ describe("fetchWithTimeout (the SDK's matchmaking requests)", () => {
     mine.abort();
     expect((await p).name).toBe("AbortError");
     expect(seen).toHaveLength(2);
+    // A deadline read at each request.
+    let deadline = 10_000;
+    const g = fetchWithTimeout(() => deadline, hanging);
+    deadline = 20;
+    expect(((await g("http://x").catch((e) => e)) as Error).name).toBe("TimeoutError");
   });
 });

@@ -24,11 +24,11 @@
  *    the game re-joined by id, once at once then every ~0.5 s, until the node
  *    that took the game over answers. The pongs also give the latency.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Client, Room } from "@colyseus/sdk";
 import type { ClientMessage, ClientMessageType, ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
 import { rejoinDelay, silentRejoinDelay } from "./backoff.ts";
-import { sdkEndpoint } from "./endpoint.ts";
 import { SilenceWatch } from "./heartbeat.ts";
+import { MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
 
@@ -49,38 +49,11 @@ export interface SessionHandlers {
 export const SDK_RECONNECT_RETRIES = 2;
 /**
  * At most this many re-join attempts in flight at once: one that reaches a
- * stalled node hangs for the matchmaker's 2 s remote-call timeout, and after a
- * silence attempts start every ~0.5 s, so four keep the schedule.
+ * stalled node hangs until its deadline, and after a silence attempts start
+ * every ~0.5 s, so five keep the schedule (and leave one of the page's six
+ * connections per host to the rest of the page).
  */
-export const MAX_REJOINS_IN_FLIGHT = 4;
-
-/**
- * A matchmaking request (join by id) given up after this long, ms. The
- * matchmaker answers in milliseconds, or after its own 2 s remote-call
- * timeout when the room's listing still names a node that does not answer;
- * longer means the request itself reached a stalled node (nginx would wait
- * 75 s), and a browser has only 6 connections per host to spare.
- */
-export const MATCHMAKE_TIMEOUT_MS = 3000;
-
-/** `fetch` with a deadline, for the SDK's matchmaking requests. */
-export function fetchWithTimeout(timeoutMs: number, fetchFn: typeof fetch = (i, init) => fetch(i, init)): typeof fetch {
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    return fetchFn(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-  };
-}
-
-/**
- * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
- * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
- */
-export function createClient(token: string | null): Client {
-  const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
-  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(MATCHMAKE_TIMEOUT_MS) });
-  if (token) client.auth.token = token;
-  return client;
-}
+export const MAX_REJOINS_IN_FLIGHT = 5;
 
 export class GameSession {
   readonly gameId: string;
@@ -111,6 +84,11 @@ export class GameSession {
 
   get connection(): ConnectionState {
     return this.state;
+  }
+
+  /** The deadline of this session's matchmaking requests now (shorter while re-joining after a silence), ms. */
+  get matchmakeTimeoutMs(): number {
+    return this.lostToSilence && !this.room ? SILENT_MATCHMAKE_TIMEOUT_MS : MATCHMAKE_TIMEOUT_MS;
   }
 
   /** Join the room (first time). Rejects if the game cannot be joined. */
@@ -255,17 +233,20 @@ export class GameSession {
     this.scheduleRejoin();
   }
 
-  /** Start the next re-join attempt after its backoff delay. */
+  /** Start the next re-join attempt after its backoff delay (at once when that is 0: a timer hop can cost a busy page half a second). */
   private scheduleRejoin(): void {
     if (this.closedByUs) return;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = undefined;
-        void this.rejoin();
-      },
-      this.lostToSilence ? silentRejoinDelay(this.attempt) : rejoinDelay(this.attempt, this.lostWith),
-    );
+    this.retryTimer = undefined;
+    const delay = this.lostToSilence ? silentRejoinDelay(this.attempt) : rejoinDelay(this.attempt, this.lostWith);
+    if (delay <= 0) {
+      void this.rejoin();
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.rejoin();
+    }, delay);
   }
 
   /**

@@ -1186,10 +1186,3 @@ export class Tally {
     return lines.join("\n");
   }
 }
-
-/** Percentile (0-100) of `xs`, nearest rank. */
-export function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}

@@ -1,0 +1,46 @@
+/**
+ * The Colyseus SDK client the game sessions use, with a deadline on its
+ * matchmaking requests (a request that reaches a stalled node behind nginx
+ * would otherwise hang for 75 s, holding one of the page's six connections).
+ */
+import { Client } from "@colyseus/sdk";
+import { sdkEndpoint } from "./endpoint.ts";
+
+/**
+ * A matchmaking request (join by id) is given up after this long, ms. The
+ * matchmaker answers in milliseconds, or after its own 2 s remote-call
+ * timeout when the room's listing still names a node that does not answer;
+ * longer means the request itself reached a stalled node (nginx would wait
+ * 75 s), and a browser has only 6 connections per host to spare.
+ */
+export const MATCHMAKE_TIMEOUT_MS = 3000;
+/**
+ * The same after the server went silent: the game is on its way to another
+ * node, and an attempt that does not answer within 2 s is waiting on the
+ * stalled one (directly, or through the listing it still holds). Giving it up
+ * sooner frees its slot for the attempt that finds the new owner.
+ */
+export const SILENT_MATCHMAKE_TIMEOUT_MS = 2000;
+
+/** `fetch` with a deadline (ms, read at each request), for the SDK's matchmaking requests. */
+export function fetchWithTimeout(
+  timeoutMs: number | (() => number),
+  fetchFn: typeof fetch = (i, init) => fetch(i, init),
+): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(typeof timeoutMs === "number" ? timeoutMs : timeoutMs());
+    return fetchFn(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
+
+/**
+ * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
+ * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
+ * `matchmakeTimeoutMs` is read at each request (GameSession.matchmakeTimeoutMs).
+ */
+export function createClient(token: string | null, matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS): Client {
+  const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
+  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(matchmakeTimeoutMs) });
+  if (token) client.auth.token = token;
+  return client;
+}
