@@ -70,6 +70,8 @@ describe("chaos", () => {
       "games of the killed node with no move nor end seen after the kill",
     ).toEqual([]);
     expect(report.resumedAndFinished).toBe(victimGames.length);
+    // No robot sat in a room that stopped serving its game (one left behind on a node that lost it).
+    expect(report.quietRoomRejoins).toBe(0);
     // Played to a result on the board: not ended by abandonment or on time because players never came back.
     expect(rows.filter((r) => !["connect-four", "board-full"].includes(r.resultReason)).map((r) => r.id)).toEqual([]);
     expect(results.every((s) => s === "finished")).toBe(true);

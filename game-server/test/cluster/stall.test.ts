@@ -91,6 +91,8 @@ describe("stall", () => {
       "victim games that did not move while their node was stopped",
     ).toEqual([]);
     expect(spread(times).p95).toBeLessThanOrEqual(LEASE_TTL_MS + 1500);
+    // No robot sat in a room that stopped serving its game (one left behind on a node that lost it).
+    expect(report.quietRoomRejoins).toBe(0);
 
     // Awake again: the old node never takes those games back, and everything finishes with nothing lost.
     const results = await Promise.all(g.runs);
