@@ -30,15 +30,7 @@ export default defineConfig({
       provider: "v8",
       autoAttachSubprocess: true,
       include: ["game-server/src/**/*.ts", "game-server/shared/src/**/*.ts", "client/src/**/*.ts"],
-      // Test support inside src: fixtures.ts (stored games for unit tests).
-      exclude: [
-        "game-server/src/generated/**",
-        "**/*.test.ts",
-        "**/*.d.ts",
-        "**/test/**",
-        "**/fixtures.ts",
-        ...clientCoverageExclude,
-      ],
+      exclude: ["game-server/src/generated/**", "**/*.test.ts", "**/*.d.ts", "**/test/**", ...clientCoverageExclude],
       reporter: ["json"],
       reportOnFailure: true,
       reportsDirectory: ".artifacts/coverage/vitest",

@@ -1,7 +1,7 @@
 /** GameHost: draw and rematch offers are committed like moves, and survive the node. */
 import { describe, expect, it } from "vitest";
 import { draw, move, rematch, setup } from "../../test/support/host.ts";
-import { newRecord } from "./fixtures.ts";
+import { newRecord } from "../../test/support/records.ts";
 
 describe("GameHost: offers are committed like moves", () => {
   it("offer, then accept: stored first, then shown; the accepted draw ends the game", async () => {

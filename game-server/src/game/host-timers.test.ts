@@ -2,7 +2,7 @@
 import type { Seat } from "@tabula/shared/rules";
 import { describe, expect, it } from "vitest";
 import { move, setup } from "../../test/support/host.ts";
-import { newRecord, T0 } from "./fixtures.ts";
+import { newRecord, T0 } from "../../test/support/records.ts";
 import type { GameRecord } from "./record.ts";
 
 describe("GameHost: deadlines, the bot and abandonment (fake clock)", () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeStorage, draw, move, setup } from "../../test/support/host.ts";
 import { DbUnavailableError } from "../db/errors.ts";
-import { newRecord, T0 } from "./fixtures.ts";
+import { newRecord, T0 } from "../../test/support/records.ts";
 import type { GameRecord } from "./record.ts";
 
 describe("GameHost: plan → commit → apply", () => {

@@ -1,7 +1,7 @@
 /** GameTable: clocks, deadlines, offers and endings, with time passed in explicitly. */
 import { describe, expect, it } from "vitest";
 import type { MoveChange } from "./changes.ts";
-import { newRecord, T0 } from "./fixtures.ts";
+import { newRecord, T0 } from "../../test/support/records.ts";
 import { GameTable } from "./table.ts";
 
 const OPTS = { firstMoveTimeoutMs: 30_000 };

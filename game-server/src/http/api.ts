@@ -12,7 +12,7 @@ import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type Game
 import { z } from "zod";
 import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
-import { DbUnavailableError, type GameRepository } from "../db/games.ts";
+import type { GameRepository } from "../db/games.ts";
 import { botPlayer, createPlayer, findPlayer } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
@@ -69,9 +69,8 @@ export function createApi(deps: ApiDeps): express.Router {
     try {
       const id = await deps.tokens.verify(bearerToken(req.header("authorization")));
       // A valid signature is not enough: the player must exist (the database may have been reset).
-      const player = await findPlayer(deps.db, id.playerId).catch((err) => {
-        throw new DbUnavailableError((err as Error).message);
-      });
+      // findPlayer classifies its own failures: an outage is DbUnavailableError (503), a bug stays a 500.
+      const player = await findPlayer(deps.db, id.playerId);
       if (!player) throw new AuthError("unknown player; get a new guest identity");
       deps.online.touch(id.playerId);
       return { playerId: player.id, name: player.name };

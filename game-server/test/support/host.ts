@@ -7,7 +7,7 @@
 import type { ServerMessages } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import { pino } from "pino";
-import { newRecord, T0 } from "../../src/game/fixtures.ts";
+import { newRecord, T0 } from "./records.ts";
 import { GameHost, type HostDeps, type HostStorage, type Outbox } from "../../src/game/host.ts";
 import type { GameRecord } from "../../src/game/record.ts";
 import { ManualClock } from "./clock.ts";

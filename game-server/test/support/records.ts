@@ -1,6 +1,6 @@
 /** Stored games for the table's and the host's unit tests (imported by tests only). */
 import type { GameKind } from "@tabula/shared/rules";
-import { NO_OFFERS, type GameRecord } from "./record.ts";
+import { NO_OFFERS, type GameRecord } from "../../src/game/record.ts";
 
 /** A fixed epoch for tests, ms. */
 export const T0 = 1_700_000_000_000;
