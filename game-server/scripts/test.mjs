@@ -15,7 +15,9 @@ const args = process.argv.slice(2);
 const step = (msg) => console.log(`\n\x1b[1m== ${msg}\x1b[0m`);
 const run = (cmd, a) => execFileSync(cmd, a, { cwd: REPO_ROOT, stdio: "inherit" });
 try {
-  if (!existsSync(join(REPO_ROOT, "game-server/src/generated/prisma/client.ts"))) {
+  // Regenerated whenever prisma/schema.prisma is newer than the client (a pulled schema change).
+  const client = join(REPO_ROOT, "game-server/src/generated/prisma/client.ts");
+  if (!existsSync(client) || statSync(join(REPO_ROOT, "prisma/schema.prisma")).mtimeMs > statSync(client).mtimeMs) {
     step("generating the Prisma client");
     run(process.execPath, ["game-server/scripts/prisma-generate.mjs"]);
   }

@@ -168,10 +168,10 @@ export class TabulaWsTransport extends WebSocketTransport {
 
 /**
  * The close code for a join the room refused with `code`: the refusal's own
- * code when it is one of ours (4401, 4403), 4003 for a reconnection, and 4400
- * for everything else (seat reservation unknown or expired, bad join options).
+ * code when it is one of ours (4100, 4401, 4403), 4003 for a reconnection, and
+ * 4400 for everything else (seat reservation unknown or expired, bad join options).
  */
 export function refusalCloseCode(code: number | undefined, reconnecting: boolean): CloseCode {
-  if (code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.SPECTATORS_FULL) return code;
+  if (code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.SPECTATORS_FULL || code === CLOSE_CODES.GAME_MOVED) return code;
   return reconnecting ? CLOSE_CODES.RECONNECT_FAILED : CLOSE_CODES.JOIN_REFUSED;
 }

@@ -185,6 +185,12 @@ export function createGameRepository(db: Db) {
       return rows.length === 1 ? BigInt(rows[0].leaseToken) : null;
     },
 
+    /** The game's current fencing token (who may write), or null for an unknown game. */
+    async fenceOf(gameId: string): Promise<bigint | null> {
+      const row = await guard(() => db.game.findUnique({ where: { id: gameId }, select: { leaseToken: true } }));
+      return row ? row.leaseToken : null;
+    },
+
     /** Active games created before `before` (takeover candidates). */
     async activeGames(before: Date): Promise<Array<{ id: string; ownerNode: string | null }>> {
       return guard(() =>

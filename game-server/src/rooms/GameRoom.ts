@@ -43,6 +43,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   private readonly createdAt = Date.now();
   /** Set once the game is no longer ours: nothing is written or listed from here on. */
   private relinquished = false;
+  /** Our fencing token (Game.leaseToken), to tell at a join whether the game is still ours. */
+  private fence = 0n;
 
   async onCreate(options: unknown) {
     this.s = roomServices();
@@ -57,6 +59,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       const host = fence === null ? null : await GameHost.open(gameId, fence, this.hostDeps(), resume === true);
       if (!host) throw new NotHostable(410, `game ${gameId} is over or unknown`);
       this.host = host;
+      this.fence = fence as bigint;
     } catch (err) {
       // No room after all: give the lease back (or it would be renewed forever) so another node can try.
       await this.s.leases.release(gameId);
@@ -132,6 +135,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   async onAuth(_client: GameClient, options: unknown, context: AuthContext) {
     const parsed = JoinOptions.safeParse(options ?? {});
     if (!parsed.success) throw new ServerError(400, "invalid join options");
+    await this.refuseIfMoved();
     try {
       const identity = await this.s.tokens.verify(context.token);
       const spectator = parsed.data.spectate === true || this.host.state.seatOf(identity.playerId) === null;
@@ -148,6 +152,11 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   onJoin(client: GameClient) {
     const auth = client.auth;
     if (!auth) return;
+    if (this.relinquished) {
+      // Gave the game up between this socket's auth and its join: send it on at once.
+      client.send("error", { code: "GAME_MOVED", message: "this game moved to another server; rejoin it" });
+      return client.leave(GAME_MOVED);
+    }
     const seat = auth.spectate ? null : this.host.state.seatOf(auth.playerId);
     client.userData = { identity: { playerId: auth.playerId, name: auth.name }, seat, dropped: false };
     this.connected(client, 1);
@@ -192,6 +201,24 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     } else {
       void this.disconnect();
     }
+  }
+
+  /**
+   * A node that stalled (GC pause, SIGSTOP, partition) and woke up may still
+   * hold this room after another node took the game over, and joins queued
+   * meanwhile, or routed here because Colyseus looks for a local room first,
+   * would land in a room that can no longer write. The fencing token in
+   * PostgreSQL is the truth: if it moved on, hand the game over now and send
+   * the socket to the new host (close 4100). When PostgreSQL cannot be asked,
+   * let the join in: every write is fenced anyway.
+   */
+  private async refuseIfMoved(): Promise<void> {
+    if (!this.relinquished) {
+      const current = await this.s.games.fenceOf(this.roomId).catch(() => this.fence);
+      if (current === this.fence) return;
+      this.relinquish("fenced out: another node owns this game now");
+    }
+    throw new ServerError(GAME_MOVED, "this game moved to another server; rejoin it");
   }
 
   /** Another node holds this game's lease now (see cluster/leases.ts). */

@@ -111,3 +111,32 @@ describe("database errors against a real PostgreSQL", () => {
     }
   });
 });
+
+describe("a node that lost a game while it stalled", () => {
+  it("sends a joining socket to the new host (4100) and its players along with it, instead of serving the game", async () => {
+    const a = await newPlayer(node.url);
+    const b = await newPlayer(node.url);
+    const [gameId] = await Promise.all([quickPlay(a, "connect4"), quickPlay(b, "connect4")]);
+    const sa = await Seat.join(a, gameId);
+    // Another node took the game over while this one was stopped: the fencing token moved on
+    // (the Redis lease would tell this node too, but later; joins queued meanwhile come first).
+    await query(node.databaseUrl, `UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = 'n9' WHERE id = $1`, [
+      gameId,
+    ]);
+    const refused = await Seat.join(b, gameId).then(
+      () => null,
+      (err: { code?: number }) => err,
+    );
+    expect(refused?.code).toBe(4100);
+    // The player already in the room is told the game moved, and its socket closes with 4100.
+    await sa.until((s) => s.errors.some((e) => e.code === "GAME_MOVED"), "GAME_MOVED for the seated player");
+    await eventually(() => matchMaker.getLocalRoomById(gameId) === undefined, "the stale room to close");
+    // Nothing was written by the node that lost the game.
+    const [row] = await query<{ ply: number; ownerNode: string }>(
+      node.databaseUrl,
+      `SELECT ply, "ownerNode" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
+    expect(row).toEqual({ ply: 0, ownerNode: "n9" });
+  });
+});
