@@ -5,7 +5,7 @@
 //      thresholds the run fails.
 // Extra arguments go to Vitest (without coverage), e.g. `npm test -- --project unit`.
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNode24, REPO_ROOT } from "./node24.mjs";
 
