@@ -37,6 +37,7 @@ upstream tabula_nodes {
 ${servers}
 
     keepalive 64;             # idle keep-alive connections per worker (not a node)
+    keepalive_timeout 30s;    # nginx closes idle ones before the nodes (65 s) do: no 502 on reuse
 }
 
 map $tabula_node $tabula_node_addr {

@@ -143,6 +143,11 @@ describe("nginx entry point", () => {
     );
     expect(renderNginxConf({ openFilesLimit: 1_000_000 })).toBe(readFileSync(join(NGINX_DIR, "nginx.conf"), "utf8"));
     expect(renderNginxConf({ workerProcesses: 4 })).toMatch(/^worker_processes 4;/m);
+    // The generated upstream keeps the shipped one's keep-alive settings (nginx must close idle connections first).
+    const upstreamSettings = (conf: string) => conf.match(/^\s*keepalive(_timeout)? [^;]+;/gm)?.map((l) => l.trim());
+    expect(upstreamSettings(renderNodesConf([{ id: "n1", port: 2567 }]))).toEqual(
+      upstreamSettings(readFileSync(join(NGINX_DIR, "nodes.conf"), "utf8")),
+    );
     expect(() => renderNodesConf([{ id: "bad id", port: 1 }])).toThrow(/bad node id/);
     expect(() => renderNodesConf([{ id: "n1", port: 1, host: "example.com" }])).toThrow(/IP literal/);
   });
