@@ -152,8 +152,8 @@ describe("GameSession", () => {
     const { client, session, errors } = setup();
     const room = await started(client, session);
     room.message("error", { code: "GAME_MOVED", message: "moved" });
-    room.message("error", { code: "BUSY", message: "busy" });
-    expect(errors).toEqual(["BUSY"]);
+    room.message("error", { code: "UNAVAILABLE", message: "try again" });
+    expect(errors).toEqual(["UNAVAILABLE"]);
     room.fire("leave", 4100);
     await flush();
     expect(client.calls).toHaveLength(2);
