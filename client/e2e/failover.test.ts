@@ -1,10 +1,15 @@
 /**
  * Failover in the browser: two players in two headless Chromium pages play
- * Connect Four on a 3-node cluster behind nginx; after a few moves the node
- * hosting their game is killed with SIGKILL. Both pages must show the
- * reconnecting banner, come back by themselves (no reload) to the game now
- * hosted by a survivor, with the moves played so far intact, and the game is
- * played to a win through the UI. Screenshots go to .artifacts/.
+ * Connect Four on a 3-node cluster behind nginx.
+ *  - After a few moves the node hosting their game is killed with SIGKILL.
+ *    Both pages must show the reconnecting banner, come back by themselves (no
+ *    reload) to the game now hosted by a survivor, with the moves played so
+ *    far intact, and the game is played to a win through the UI.
+ *  - A node that stalls (SIGSTOP) keeps its sockets open: nothing drops, so
+ *    only the client's heartbeat can tell. Its players must move again while
+ *    the node is still stopped (the time is printed: target LEASE_TTL_MS +
+ *    1.5 s); once woken (SIGCONT) the node must not write to the game again.
+ * Screenshots go to .artifacts/.
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
@@ -18,12 +23,14 @@ const ARTIFACTS = resolve(import.meta.dirname, "../../.artifacts");
 
 let cluster: Cluster;
 let browser: Browser;
+/** The lease of a game's owner (target: a stalled node's players move again within LEASE_TTL_MS + 1.5 s). */
+const LEASE_TTL_MS = 1500;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   cluster = await startCluster({
     nodes: 3,
-    env: { CLIENT_DIST: "client/dist", LEASE_TTL_MS: "1500", TAKEOVER_INTERVAL_MS: "250" },
+    env: { CLIENT_DIST: "client/dist", LEASE_TTL_MS: String(LEASE_TTL_MS), TAKEOVER_INTERVAL_MS: "250" },
   });
   const index = await fetch(`${cluster.url}/`);
   if (index.status !== 200 || !(await index.text()).includes("reconnect-banner")) throw new Error("client not served");
@@ -103,6 +110,35 @@ async function play(page: Page, ply: number, col: number): Promise<void> {
   await dropDisc(page, col);
   await page.waitForFunction((p) => (window as any).tabula.state().snapshot?.ply === p + 1, ply, { timeout: 10_000 });
 }
+
+/** Open two pages, pair them by quick play; the first returned has seat 0. */
+async function pair(a: string, b: string): Promise<{ first: Player; second: Player; gameId: string }> {
+  const [alice, bob] = await Promise.all([open(a), open(b)]);
+  await alice.page.click("#quick-play");
+  await alice.page.waitForSelector("#waiting-screen:not([hidden])");
+  await bob.page.click("#quick-play");
+  for (const { page } of [alice, bob])
+    await page.waitForFunction(
+      () => {
+        const s = (window as any).tabula.state();
+        return s.screen === "game" && s.snapshot !== null;
+      },
+      null,
+      { timeout: 20_000 },
+    );
+  const first = (await state(alice.page)).seat === 0 ? alice : bob;
+  const second = first === alice ? bob : alice;
+  return { first, second, gameId: (await state(first.page)).snapshot!.gameId };
+}
+
+const leaseOf = async (gameId: string) =>
+  (
+    await query<{ ownerNode: string | null; leaseToken: string | null }>(
+      cluster.databaseUrl,
+      `SELECT "ownerNode", "leaseToken"::text FROM "Game" WHERE id = $1`,
+      [gameId],
+    )
+  )[0];
 
 const ownerOf = async (gameId: string) =>
   (await query<{ ownerNode: string | null }>(cluster.databaseUrl, `SELECT "ownerNode" FROM "Game" WHERE id = $1`, [gameId]))[0]
@@ -280,5 +316,97 @@ describe("browser failover", () => {
     expect(log.map((r) => r.move)).toEqual(script.map(([, c]) => String(c)));
     // Closed: two more pages drawing on this small machine would slow the next test's.
     for (const p of [first, second]) await p.page.context().close();
+  });
+
+  it("SIGSTOP the game's node: its players move again while it is still stopped, and the woken node writes nothing", async () => {
+    const { first, second, gameId } = await pair("Carol", "Dave");
+    // Carol stacks column 2, Dave column 5.
+    const script: Array<[Player, number]> = [
+      [first, 2],
+      [second, 5],
+      [first, 2],
+      [second, 5],
+      [first, 2],
+      [second, 5],
+    ];
+    const STALL_AT_PLY = 2;
+    for (let ply = 0; ply < STALL_AT_PLY; ply++) await play(script[ply][0].page, ply, script[ply][1]);
+    await second.page.waitForFunction((p) => (window as any).tabula.state().snapshot?.ply === p, STALL_AT_PLY);
+    const before = await leaseOf(gameId);
+    const victim = cluster.nodes.find((n) => n.id === before?.ownerNode);
+    expect(victim, `owner node ${before?.ownerNode} of game ${gameId}`).toBeDefined();
+    const pid = victim!.process.pid;
+
+    // How late this page's timers run (a loaded machine delays everything the page does): for the report.
+    for (const { page } of [first, second])
+      await page.evaluate(() => {
+        const w = window as unknown as { __lagMs: number };
+        w.__lagMs = 0;
+        let last = performance.now();
+        setInterval(() => {
+          const now = performance.now();
+          w.__lagMs = Math.max(w.__lagMs, Math.round(now - last - 50));
+          last = now;
+        }, 50);
+      });
+    // The stall lasts well past the lease: whatever happens in it happens while the node is stopped.
+    const STALL_MS = 10_000;
+    const stalledAt = Date.now();
+    process.kill(pid, "SIGSTOP");
+    let movedMs: number;
+    try {
+      // Nothing drops: only the heartbeat tells the page the server is gone (the banner shows)…
+      const mover = script[STALL_AT_PLY][0].page;
+      await mover.waitForSelector("#reconnect-banner", { state: "visible", timeout: STALL_MS });
+      const noticedMs = Date.now() - stalledAt;
+      // …then the player moves as soon as the page lets them again; the move is committed and acknowledged.
+      await play(mover, STALL_AT_PLY, script[STALL_AT_PLY][1]);
+      movedMs = Date.now() - stalledAt;
+      const stillStopped = Date.now() - stalledAt < STALL_MS;
+      const committed = await query<{ move: string }>(
+        cluster.databaseUrl,
+        `SELECT move FROM "Move" WHERE "gameId" = $1 AND ply = $2`,
+        [gameId, STALL_AT_PLY],
+      );
+      const during = await leaseOf(gameId);
+      const lag = await Promise.all([first, second].map(({ page }) => page.evaluate(() => (window as any).__lagMs as number)));
+      console.log(
+        `stall report: ${JSON.stringify({ gameId, stalledNode: victim!.id, newOwner: during?.ownerNode, noticedMs, movedAgainMs: movedMs, budgetMs: LEASE_TTL_MS + 1500, maxPageTimerLagMs: lag })}`,
+      );
+      expect(stillStopped).toBe(true);
+      expect(committed.map((r) => r.move)).toEqual([String(script[STALL_AT_PLY][1])]);
+      expect(during?.ownerNode).not.toBe(victim!.id);
+      // How fast (target: LEASE_TTL_MS + 1.5 s) is a figure for docs/recovery.md, printed above, not a
+      // bound here: a timed assertion in a functional test on a shared 2-core machine only measures the machine.
+      // The other page found the new owner too (it sees the move), the node still stopped.
+      await second.page.waitForFunction((p) => (window as any).tabula.state().snapshot?.ply === p, STALL_AT_PLY + 1, {
+        timeout: Math.max(1, STALL_MS - (Date.now() - stalledAt) - 500),
+      });
+      await new Promise((r) => setTimeout(r, Math.max(0, STALL_MS - (Date.now() - stalledAt))));
+    } catch (err) {
+      for (const p of [first, second]) console.log(`[${p.name}] console:\n  ${p.console.slice(-40).join("\n  ")}`);
+      throw err;
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    const takenOver = await leaseOf(gameId);
+
+    // Awake again: the game goes on with the new owner, and the old one writes nothing.
+    for (let ply = STALL_AT_PLY + 1; ply < script.length; ply++) await play(script[ply][0].page, ply, script[ply][1]);
+    // Give the woken node time to act on what it believed (its timers fire on wake), then look.
+    await new Promise((r) => setTimeout(r, 2 * LEASE_TTL_MS));
+    const after = await leaseOf(gameId);
+    expect(after).toEqual(takenOver);
+    const log = await query<{ ply: number; move: string }>(
+      cluster.databaseUrl,
+      `SELECT ply, move FROM "Move" WHERE "gameId" = $1 ORDER BY ply`,
+      [gameId],
+    );
+    expect(log.map((r) => r.move)).toEqual(script.map(([, c]) => String(c)));
+    for (const { page } of [first, second]) {
+      const s = await state(page);
+      expect(s.snapshot?.ply).toBe(script.length);
+      expect(s.snapshot?.status).toBe("active");
+    }
   });
 });
