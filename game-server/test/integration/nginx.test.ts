@@ -347,10 +347,9 @@ describe("nginx entry point", () => {
         workerProcesses: 1,
       });
       const nodesConf = join(prefix, "conf/nodes.conf");
-      writeFileSync(
-        nodesConf,
-        readFileSync(nodesConf, "utf8").replace(/keepalive 64;/, `keepalive 64;\n    keepalive_timeout ${nginxMs}ms;`),
-      );
+      const generated = readFileSync(nodesConf, "utf8");
+      expect(generated).toMatch(/keepalive_timeout 30s;/);
+      writeFileSync(nodesConf, generated.replace(/keepalive_timeout 30s;/, `keepalive_timeout ${nginxMs}ms;`));
       expect(nginxTest(prefix, conf, NGINX).ok).toBe(true);
       const proc = spawnProcess({
         name: "nginx",
