@@ -163,7 +163,6 @@ describe("nginx entry point", () => {
       [n1, n2] = await Promise.all([echoServer("s1"), echoServer("s2")]);
       nginx = await startNginx({
         prefix: tempDir(),
-        port: await freePort(),
         nodes: [
           { id: "n1", port: n1.port },
           { id: "n2", port: n2.port },

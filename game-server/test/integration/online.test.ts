@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
+import { type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
 import { createRedisOnlineTracker, WINDOW_MS } from "../../src/game/online.ts";
 
 let server: RedisHandle;
@@ -20,7 +20,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tabula-online-"));
-  server = await startRedis({ port: await freePort(), dir, output: silentSink });
+  server = await startRedis({ dir, output: silentSink });
   redis = new Redis(server.url);
 });
 afterEach(async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
+import { type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
 import type { Matchmaker, PairingHandler } from "../../src/matchmaking/matchmaker.ts";
 import { createRedisMatchmaker } from "../../src/matchmaking/redisMatchmaker.ts";
 
@@ -24,7 +24,7 @@ const open: Matchmaker[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tabula-mm-"));
-  redisServer = await startRedis({ port: await freePort(), dir, output: silentSink });
+  redisServer = await startRedis({ dir, output: silentSink });
   redis = new Redis(redisServer.url);
 });
 afterEach(async () => {
