@@ -28,6 +28,9 @@ export default async function setup(project: TestProject) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "tabula-test-pg-"));
   let output = "";
+  const keep = (m: unknown) => {
+    output += `${String(m)}\n`;
+  };
   const options = (port: number) => ({
     databaseDir: dir,
     user: "tabula",
@@ -35,8 +38,8 @@ export default async function setup(project: TestProject) {
     port,
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (m: unknown) => void (output += `${String(m)}\n`),
-    onError: (m: unknown) => void (output += `${String(m)}\n`),
+    onLog: keep,
+    onError: keep,
     postgresFlags: ["-c", "max_connections=300", "-c", "fsync=on"],
   });
   // initdb needs no port; the port is picked only when the server starts, and if another process
