@@ -140,30 +140,11 @@ const leaseOf = async (gameId: string) =>
     )
   )[0];
 
-const ownerOf = async (gameId: string) =>
-  (await query<{ ownerNode: string | null }>(cluster.databaseUrl, `SELECT "ownerNode" FROM "Game" WHERE id = $1`, [gameId]))[0]
-    ?.ownerNode ?? null;
+const ownerOf = async (gameId: string) => (await leaseOf(gameId))?.ownerNode ?? null;
 
 describe("browser failover", () => {
   it("kill -9 the game's node: both pages reconnect by themselves, keep their moves and finish the game", async () => {
-    const [alice, bob] = await Promise.all([open("Alice"), open("Bob")]);
-    await alice.page.click("#quick-play");
-    await alice.page.waitForSelector("#waiting-screen:not([hidden])");
-    await bob.page.click("#quick-play");
-    for (const { page } of [alice, bob])
-      await page.waitForFunction(
-        () => {
-          const s = (window as any).tabula.state();
-          return s.screen === "game" && s.snapshot !== null;
-        },
-        null,
-        { timeout: 20_000 },
-      );
-
-    const seats = await Promise.all([state(alice.page), state(bob.page)]);
-    const first = seats[0].seat === 0 ? alice : bob;
-    const second = first === alice ? bob : alice;
-    const gameId = (await state(first.page)).snapshot!.gameId;
+    const { first, second, gameId } = await pair("Alice", "Bob");
 
     // The first player stacks column 3, the second column 4: the first wins vertically on the 7th move.
     const script: Array<[Player, number]> = [

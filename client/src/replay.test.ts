@@ -1,31 +1,11 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from "vitest";
-import type { Api, GameRecord } from "./api.ts";
+import type { Api } from "./api.ts";
 import { ReplayViewer } from "./replay.ts";
 import { click, FakeBoard, hidden, loadPage, text } from "./testing/dom.ts";
-import { records } from "./testing/fixtures.ts";
+import { gameRecord } from "./testing/fixtures.ts";
 
-function record(): GameRecord {
-  return {
-    game: {
-      gameId: "g1",
-      kind: "connect4",
-      timeControl: "1+5",
-      mode: "quick",
-      status: "finished",
-      players: [
-        { id: "a", name: "Alice", isBot: false },
-        { id: "b", name: "Bob", isBot: false },
-      ],
-      ply: 3,
-      result: { winner: 1, reason: "resign" },
-      createdAt: 0,
-      endedAt: 1,
-      seed: "s",
-    },
-    moves: records("connect4", ["3", "4", "3"]),
-  };
-}
+const record = () => gameRecord(["3", "4", "3"], { result: { winner: 1, reason: "resign" } });
 
 /** A key pressed with nothing focused (the event starts at the body and bubbles to the document). */
 const key = (k: string) => document.body.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));

@@ -1,31 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { GameRecord } from "./api.ts";
 import { ReplayModel, replayViews } from "./replayModel.ts";
-import { records } from "./testing/fixtures.ts";
+import { gameRecord, records } from "./testing/fixtures.ts";
 import { isChessView, isConnect4View } from "./views.ts";
-
-function record(moves: string[], over: Partial<GameRecord["game"]> = {}): GameRecord {
-  return {
-    game: {
-      gameId: "g1",
-      kind: "connect4",
-      timeControl: "1+5",
-      mode: "quick",
-      status: "finished",
-      players: [
-        { id: "a", name: "Alice", isBot: false },
-        { id: "b", name: "Bob", isBot: false },
-      ],
-      ply: moves.length,
-      result: { winner: 0, reason: "resign" },
-      createdAt: 0,
-      endedAt: 1,
-      seed: "s",
-      ...over,
-    },
-    moves: records(over.kind ?? "connect4", moves),
-  };
-}
 
 describe("replayViews", () => {
   it("gives every position from the start, as a spectator sees it", () => {
@@ -41,7 +17,7 @@ describe("replayViews", () => {
 
 describe("ReplayModel", () => {
   it("opens on the last position, steps within bounds, says when the position changed", () => {
-    const r = new ReplayModel(record(["3", "4", "3"]), "b");
+    const r = new ReplayModel(gameRecord(["3", "4", "3"]), "b");
     expect(r.you).toBe(1);
     expect([r.index, r.last]).toEqual([3, 3]);
     expect(r.go(5)).toBe(false);
@@ -52,7 +28,7 @@ describe("ReplayModel", () => {
     expect(r.view).toMatchObject({ ply: 0 });
   });
   it("shows each seat's clock after the shown position: its last move's time, else the initial time", () => {
-    const r = new ReplayModel(record(["3", "4", "3"]), "a");
+    const r = new ReplayModel(gameRecord(["3", "4", "3"]), "a");
     expect(r.you).toBe(0);
     expect(r.initialMs).toBe(60_000);
     expect([r.clockAt(0), r.clockAt(1)]).toEqual([60_000 - 2, 60_000 - 1]);
@@ -60,7 +36,7 @@ describe("ReplayModel", () => {
     expect([r.clockAt(0), r.clockAt(1)]).toEqual([60_000, 60_000]);
   });
   it("a stranger has no seat; an unknown time control no clock", () => {
-    const r = new ReplayModel(record([], { timeControl: "99+0" }), "zed");
+    const r = new ReplayModel(gameRecord([], { timeControl: "99+0" }), "zed");
     expect(r.you).toBeNull();
     expect(r.clockAt(0)).toBeNull();
     expect(r.last).toBe(0);

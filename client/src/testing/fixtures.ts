@@ -3,19 +3,49 @@
  * games, built with the shared rules so that they are consistent.
  */
 import type { GameSnapshot, MovedMessage, MoveRecord } from "@tabula/shared/protocol";
-import { type GameKind, getGame, type Seat } from "@tabula/shared/rules";
+import { type GameKind, getGame, replay, type Seat } from "@tabula/shared/rules";
+import type { GameRecord } from "../api.ts";
 
 /** The move records of `moves` played from the start of `kind` with seed "s". */
 export function records(kind: GameKind, moves: readonly string[], at = 1000): MoveRecord[] {
   const def = getGame(kind)!;
-  let state = def.setup("s");
-  return moves.map((move, ply) => {
-    const seat = def.toMove(state)!;
-    const r = def.apply(state, move, seat);
-    if (!r.ok) throw new Error(`fixture move ${move}: ${r.error.message}`);
-    state = r.state;
-    return { ply, seat, move, san: r.notation, clockMs: 60_000 - ply, at: at + ply };
+  const seats: Seat[] = [];
+  const r = replay(def, "s", moves, (state, ply) => {
+    if (ply < moves.length) seats.push(def.toMove(state)!);
   });
+  if (!r.ok) throw new Error(`fixture move ${r.move}: ${r.error.message}`);
+  return moves.map((move, ply) => ({
+    ply,
+    seat: seats[ply]!,
+    move,
+    san: r.notations[ply]!,
+    clockMs: 60_000 - ply,
+    at: at + ply,
+  }));
+}
+
+/** The stored record of finished game "g1" (Alice v Bob, seed "s") after `moves`, as `/api/games/g1` gives it. */
+export function gameRecord(moves: readonly string[], over: Partial<GameRecord["game"]> = {}): GameRecord {
+  return {
+    game: {
+      gameId: "g1",
+      kind: "connect4",
+      timeControl: "1+5",
+      mode: "quick",
+      status: "finished",
+      players: [
+        { id: "a", name: "Alice", isBot: false },
+        { id: "b", name: "Bob", isBot: false },
+      ],
+      ply: moves.length,
+      result: { winner: 0, reason: "resign" },
+      createdAt: 0,
+      endedAt: 1,
+      seed: "s",
+      ...over,
+    },
+    moves: records(over.kind ?? "connect4", moves),
+  };
 }
 
 export const CLOCKS = {

@@ -22,7 +22,7 @@
 import { matchMaker } from "@colyseus/core";
 import { decode } from "@colyseus/schema";
 import { type ErrorCode, GuestRequest } from "@tabula/shared/protocol";
-import { createRng, GAMES, type Seat as SeatIndex } from "@tabula/shared/rules";
+import { createRng, GAMES, replay, type Seat as SeatIndex } from "@tabula/shared/rules";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
 import { query } from "../support/db.ts";
@@ -132,12 +132,13 @@ beforeAll(async () => {
   loner = await newPlayer(node.url);
 
   const def = GAMES.chess;
-  let state = def.setup(seats[0].snapshot!.seed);
-  for (const m of seats[0].snapshot!.moves) {
-    const r = def.apply(state, m.move, m.seat);
-    if (!r.ok) throw new Error(`cannot replay ${m.move}`);
-    state = r.state;
-  }
+  const replayed = replay(
+    def,
+    seats[0].snapshot!.seed,
+    seats[0].snapshot!.moves.map((m) => m.move),
+  );
+  if (!replayed.ok) throw new Error(`cannot replay ${replayed.move}`);
+  const state = replayed.state;
   model = { def, state, ply: 2, moved: [true, true] };
   legal = [...def.legalMoves(state, 0), "e7e5", "d7d5", "g8f6"];
   before = await dbState();
