@@ -14,16 +14,23 @@ afterAll(() => {
   for (const n of running) n.child.kill("SIGKILL");
 });
 
+/** A node (r1) on a fresh database and two players in a 10+0 chess game on it; `seats[0]` (of `players[0]`) plays white. */
+async function chessOnNewNode() {
+  const databaseUrl = await createTestDatabase();
+  const first = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
+  running.push(first);
+  const a = await newPlayer(first.url);
+  const b = await newPlayer(first.url);
+  const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
+  const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+  const seats: [Seat, Seat] = sa.seat === 0 ? [sa, sb] : [sb, sa];
+  const players = sa.seat === 0 ? [a, b] : [b, a];
+  return { databaseUrl, first, a, b, gameId, seats, players };
+}
+
 describe("restart", () => {
   it("after kill -9, every acknowledged move is in the database", async () => {
-    const databaseUrl = await createTestDatabase();
-    const first = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
-    running.push(first);
-    const a = await newPlayer(first.url);
-    const b = await newPlayer(first.url);
-    const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
-    const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
-    const seats = sa.seat === 0 ? [sa, sb] : [sb, sa];
+    const { databaseUrl, first, a, b, gameId, seats } = await chessOnNewNode();
     // A Ruy Lopez, 13 plies.
     const cycle = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5", "a7a6", "b5a4", "g8f6", "e1g1", "f8e7", "f1e1", "b7b5", "a4b3"];
     const acknowledged: string[] = [];
@@ -89,14 +96,8 @@ describe("restart", () => {
   });
 
   it("a pending draw offer survives kill -9: after the restart it is still there and can be accepted", async () => {
-    const databaseUrl = await createTestDatabase();
-    const first = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
-    running.push(first);
-    const a = await newPlayer(first.url);
-    const b = await newPlayer(first.url);
-    const [gameId] = await Promise.all([quickPlay(a, "chess", "10+0"), quickPlay(b, "chess", "10+0")]);
-    const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
-    const [white, black] = sa.seat === 0 ? [sa, sb] : [sb, sa];
+    const { databaseUrl, first, gameId, seats, players } = await chessOnNewNode();
+    const [white, black] = seats;
     await white.play("e2e4");
     await black.play("e7e5");
     white.room.send("draw", { action: "offer" });
@@ -110,7 +111,7 @@ describe("restart", () => {
 
     const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
     running.push(second);
-    const blackPlayer = black === sa ? a : b;
+    const blackPlayer = players[1];
     blackPlayer.sdk = new Client(second.url);
     blackPlayer.sdk.auth.token = blackPlayer.token;
     const again = await Seat.rejoin(blackPlayer, gameId);
