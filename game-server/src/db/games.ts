@@ -37,6 +37,18 @@ const PLAYER = { select: { id: true, name: true, isBot: true } } as const;
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 const seat = (n: number | null) => (n === null ? null : (n as Seat));
 
+/** A Move row as the protocol's MoveRecord (commit time in epoch ms). */
+export function moveRecordOf(m: {
+  ply: number;
+  seat: number;
+  move: string;
+  san: string;
+  clockMs: number;
+  createdAt: Date;
+}): MoveRecord {
+  return { ply: m.ply, seat: m.seat as Seat, move: m.move, san: m.san, clockMs: m.clockMs, at: m.createdAt.getTime() };
+}
+
 function clockColumns(c: ClockFields) {
   return { clock0Ms: c.clock0Ms, clock1Ms: c.clock1Ms, turnStartedAt: date(c.turnStartedAt), deadlineAt: date(c.deadlineAt) };
 }
@@ -86,16 +98,7 @@ export function createGameRepository(db: Db) {
         offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
         leaseToken: g.leaseToken,
         players,
-        moves: moves.map(
-          (m): MoveRecord => ({
-            ply: m.ply,
-            seat: m.seat as Seat,
-            move: m.move,
-            san: m.san,
-            clockMs: m.clockMs,
-            at: m.createdAt.getTime(),
-          }),
-        ),
+        moves: moves.map(moveRecordOf),
       };
     },
 

@@ -7,12 +7,12 @@
 import { ClientError } from "../errors.ts";
 import express, { type Request } from "express";
 import { rateLimit } from "express-rate-limit";
-import { GameChoice, GuestRequest, type GameSummary, type MoveRecord } from "@tabula/shared/protocol";
+import { GameChoice, GuestRequest, type GameSummary } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
-import type { GameRepository } from "../db/games.ts";
+import { type GameRepository, moveRecordOf } from "../db/games.ts";
 import { botPlayer, createPlayer, findPlayer } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
@@ -202,14 +202,7 @@ export function createApi(deps: ApiDeps): express.Router {
       const loaded = await deps.games.loadGame(id);
       if (!loaded) throw new ClientError("NO_GAME", "no such game");
       const { game, players, moves } = loaded;
-      const records: MoveRecord[] = moves.map((m) => ({
-        ply: m.ply,
-        seat: m.seat as Seat,
-        move: m.move,
-        san: m.san,
-        clockMs: m.clockMs,
-        at: m.createdAt.getTime(),
-      }));
+      const records = moves.map(moveRecordOf);
       const body: Record<string, unknown> = {
         game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed },
         moves: records,
