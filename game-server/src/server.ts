@@ -211,7 +211,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       leases.close();
       redis?.disconnect();
       await moveLog.drained();
-      log.info(moveLog.stats, "group commit");
+      log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await database.close();
       if (embedded) await embedded.stop();
       log.info("stopped");

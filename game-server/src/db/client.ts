@@ -23,12 +23,17 @@ export interface Database {
  */
 export function openDatabase(url: string, poolSize = 10, onIdleError: (err: Error) => void = () => {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on("error", onIdleError);
+  let closing = false;
+  // Once closing, connections still hanging up may hear the server go away: expected, not news.
+  pool.on("error", (err) => {
+    if (!closing) onIdleError(err);
+  });
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     db,
     pool,
     async close() {
+      closing = true;
       await db.$disconnect();
       if (!pool.ended) await pool.end();
     },
