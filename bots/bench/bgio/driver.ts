@@ -85,7 +85,11 @@ function playSeat(client: ReturnType<typeof Client>, playerID: string): Promise<
     const watchdog = setInterval(() => {
       if (stopping) finish(false);
       else if (performance.now() - lastProgress > MOVE_TIMEOUT_MS) {
-        error(pending ? "move timed out" : "match made no progress");
+        const state = client.getState();
+        const where = state
+          ? `ply ${(state.G as Connect4State).moves.length}, ${state.isConnected ? "connected" : "disconnected"}`
+          : "no state yet";
+        error(pending ? `move timed out (${where})` : `match made no progress (player ${playerID}: ${where})`);
         finish(false);
       }
     }, 250);
