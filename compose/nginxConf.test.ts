@@ -48,7 +48,7 @@ describe("renderNginxConf", () => {
     expect(directive(conf, "worker_rlimit_nofile")).toBe("20000");
     expect(directive(conf, "worker_connections")).toBe(String(20_000 - NGINX_FD_RESERVE));
     // each sized line is replaced whole: the shipped comment does not trail the new value
-    expect(conf).toMatch(/^\s*worker_connections 19936;    # 9768 proxied WebSockets per worker\n/m);
+    expect(conf).toMatch(/^\s*worker_connections 19936; {4}# 9768 proxied WebSockets per worker\n/m);
   });
 
   it("follows a larger limit too (not only lowers the shipped values)", () => {

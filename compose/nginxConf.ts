@@ -184,7 +184,10 @@ export function renderNginxConf(opts: { workerProcesses?: number; openFilesLimit
   const budget = opts.budget ?? fdBudget({ limit, nodes: 1, cores: availableParallelism() });
   const workers = opts.workerProcesses ?? budget.workers;
   swap(/^worker_processes\s+\S+;[^\n]*/gm, `worker_processes ${workers};    # sized by compose/nginxConf.ts (fdBudget)`);
-  swap(/^worker_rlimit_nofile\s+\d+;[^\n]*/gm, `worker_rlimit_nofile ${budget.limit};    # this machine's hard limit (ulimit -Hn)`);
+  swap(
+    /^worker_rlimit_nofile\s+\d+;[^\n]*/gm,
+    `worker_rlimit_nofile ${budget.limit};    # this machine's hard limit (ulimit -Hn)`,
+  );
   swap(
     /^(\s*)worker_connections\s+\d+;[^\n]*/gm,
     `$1worker_connections ${budget.workerConnections};    # ${budget.socketsPerWorker} proxied WebSockets per worker`,
