@@ -34,7 +34,7 @@ Options:
   --players 20,100,200  concurrency levels (players connected at once, 2 per game)
   --warmup S            warm-up before each measured window, seconds (default 2)
   --duration S          measured window, seconds (default 8)
-  --out DIR             JSON results folder (default bench-results/)
+  --out DIR             JSON results folder (default .artifacts/bench/)
   --chart FILE          SVG chart of throughput and p99 against players
                         (default docs/benchmarks/throughput.svg; not written with --quick unless given)
   -h, --help            this text
@@ -76,7 +76,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     warmupMs: v.warmup !== undefined ? seconds(v.warmup, "--warmup", 0) : base.warmupMs,
     durationMs: v.duration !== undefined ? seconds(v.duration, "--duration", 1) : base.durationMs,
     quick: Boolean(v.quick),
-    outDir: v.out ?? "bench-results",
+    outDir: v.out ?? ".artifacts/bench",
     chart: v.chart ?? (v.quick ? "" : "docs/benchmarks/throughput.svg"),
     help: Boolean(v.help),
   };
