@@ -75,7 +75,13 @@ interface Pending extends MoveWrite {
 /** A timestamp column from epoch milliseconds (exact, unlike to_timestamp's float seconds). */
 const ts = (col: string) => `('epoch'::timestamptz + ${col} * interval '1 millisecond')`;
 
-/** The batch statement: one row per move, guarded row by row; returns the games whose move was written. */
+/**
+ * The batch statement: one row per move, guarded row by row; returns the games
+ * whose move was written. `x.id = ANY($1)` repeats the join key as an index
+ * condition so the plan always looks the batch's games up by primary key:
+ * without it, with stale statistics the planner hashed every active game for
+ * each batch (measured: 6.6 of 10.7 ms for 100 moves among 2,000 live games).
+ */
 export const COMMIT_MOVES_SQL = `
 WITH b AS (
   SELECT * FROM unnest(
@@ -91,7 +97,8 @@ WITH b AS (
     status = b.status, winner = b.winner, "resultReason" = b.reason, "endedAt" = ${ts("b.ended_ms")},
     "drawOffer" = NULL
   FROM b
-  WHERE x.id = b.game_id AND x.ply = b.ply AND x.status = 'active' AND x."leaseToken" = b.fence
+  WHERE x.id = ANY($1::varchar[])
+    AND x.id = b.game_id AND x.ply = b.ply AND x.status = 'active' AND x."leaseToken" = b.fence
   RETURNING b.*
 )
 INSERT INTO "Move" ("gameId", ply, seat, move, san, "clockMs", "createdAt")
