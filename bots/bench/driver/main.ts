@@ -102,5 +102,5 @@ say(WINDOW_CLOSE);
 clearInterval(progress);
 
 await Promise.race([Promise.all(pairs.map((p) => p.finish())), sleep(5_000)]);
-process.stdout.write(`${JSON.stringify({ ...rec.result(connected), windowMs: Math.round(windowMs) })}\n`);
-process.exit(0);
+// Exit once the line is written: a large result on a pipe is written in parts, and exit() would cut it.
+process.stdout.write(`${JSON.stringify({ ...rec.result(connected), windowMs: Math.round(windowMs) })}\n`, () => process.exit(0));
