@@ -31,7 +31,12 @@ export function busiest(samples, byId, seconds) {
     const s = Math.floor(t / 1000);
     if (byId.get(id).callFrame.functionName !== "(idle)") busy.set(s, (busy.get(s) ?? 0) + dt);
   }
-  const keep = new Set([...busy.entries()].sort((a, b) => b[1] - a[1]).slice(0, seconds).map(([s]) => s));
+  const keep = new Set(
+    [...busy.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, seconds)
+      .map(([s]) => s),
+  );
   return samples.filter(([, , t]) => keep.has(Math.floor(t / 1000)));
 }
 
@@ -74,7 +79,8 @@ export function frameName(frame) {
 function table(title, totals, total, top) {
   const rows = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   console.log(`\n${title}`);
-  for (const [k, ms] of rows) console.log(`${((100 * ms) / total).toFixed(1).padStart(6)} %  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, ms] of rows)
+    console.log(`${((100 * ms) / total).toFixed(1).padStart(6)} %  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

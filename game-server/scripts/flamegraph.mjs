@@ -17,7 +17,9 @@ const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const [file, out] = args.filter((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));
 if (!file || !out) {
-  console.error("usage: node game-server/scripts/flamegraph.mjs FILE.cpuprofile OUT.svg [--window FROM,TO | --busiest S] [--title TEXT]");
+  console.error(
+    "usage: node game-server/scripts/flamegraph.mjs FILE.cpuprofile OUT.svg [--window FROM,TO | --busiest S] [--title TEXT]",
+  );
   process.exit(2);
 }
 
@@ -72,7 +74,8 @@ function draw(node, x, level) {
   const w = (node.total / root.total) * WIDTH;
   const y = height - 20 - (level + 1) * ROW;
   const pct = ((100 * node.total) / root.total).toFixed(2);
-  const label = node.name.length * 6.2 < w - 4 ? node.name : node.name.slice(0, Math.max(0, Math.floor((w - 4) / 6.2) - 2)) + "..";
+  const label =
+    node.name.length * 6.2 < w - 4 ? node.name : node.name.slice(0, Math.max(0, Math.floor((w - 4) / 6.2) - 2)) + "..";
   boxes.push(
     `<g><title>${esc(node.name)} (${node.pkg}) — ${pct} % total, ${((100 * node.self) / root.total).toFixed(2)} % self</title>` +
       `<rect x="${x.toFixed(2)}" y="${y}" width="${Math.max(w - 0.3, 0.1).toFixed(2)}" height="${ROW - 1}" fill="${colour(node.pkg, node.name)}"/>` +

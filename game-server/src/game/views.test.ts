@@ -26,7 +26,14 @@ function tableAfterOneMove(): GameTable {
 /** The same table, as a game with hidden information: each seat's view names the seat, and counts its calls. */
 function hidden(t: GameTable): { table: GameTable; calls: Array<Seat | null> } {
   const calls: Array<Seat | null> = [];
-  const def: GameDefinition = { ...t.def, publicView: false, view: (_s, you) => (calls.push(you), { seenBy: you }) };
+  const def: GameDefinition = {
+    ...t.def,
+    publicView: false,
+    view: (_s, you) => {
+      calls.push(you);
+      return { seenBy: you };
+    },
+  };
   return { table: Object.assign(Object.create(GameTable.prototype), t, { def }), calls };
 }
 
@@ -35,7 +42,13 @@ describe("views", () => {
     const t = tableAfterOneMove();
     let views = 0;
     const counted = Object.assign(Object.create(GameTable.prototype), t, {
-      def: { ...t.def, view: (s: unknown, you: Seat | null) => (views++, t.def.view(s, you)) },
+      def: {
+        ...t.def,
+        view: (s: unknown, you: Seat | null) => {
+          views++;
+          return t.def.view(s, you);
+        },
+      },
     });
     const body = movedOf(counted, T0 + 2000);
     const spectator = body(null);

@@ -31,7 +31,13 @@ describe("fanOut", () => {
     const clients = room();
     const shared = { ply: 3 };
     const { bodies, encode } = counting();
-    fanOut(clients, (c) => c.seat, "moved", () => shared, encode);
+    fanOut(
+      clients,
+      (c) => c.seat,
+      "moved",
+      () => shared,
+      encode,
+    );
     expect(bodies).toEqual([shared]);
     const [first] = clients[0].frames;
     for (const c of clients.slice(0, 4)) expect(c.frames).toEqual([first]);
@@ -46,7 +52,13 @@ describe("fanOut", () => {
       [null, { you: null }],
     ]);
     const { bodies, encode } = counting();
-    fanOut(clients, (c) => c.seat, "snapshot", (you) => bySeat.get(you), encode);
+    fanOut(
+      clients,
+      (c) => c.seat,
+      "snapshot",
+      (you) => bySeat.get(you),
+      encode,
+    );
     expect(bodies).toHaveLength(3);
     const decoded = (c: Sink) => c.frames.map((f) => unpack(f.subarray(2 + "snapshot".length)));
     expect(decoded(clients[0])).toEqual([{ you: 0 }]);

@@ -20,7 +20,9 @@ import type { GameRecord } from "../../src/game/record.ts";
 import { fanOut } from "../../src/rooms/fanout.ts";
 import { newRecord } from "../support/records.ts";
 
-const { values } = parseArgs({ options: { games: { type: "string", default: "2000" }, spectators: { type: "string", default: "0" } } });
+const { values } = parseArgs({
+  options: { games: { type: "string", default: "2000" }, spectators: { type: "string", default: "0" } },
+});
 const GAMES = Number(values.games);
 const SPECTATORS = Number(values.spectators);
 
@@ -72,12 +74,28 @@ const outbox: Outbox<Socket> = {
   gameOver: () => {},
   relinquish: () => {},
 };
-const settings = { firstMoveTimeoutMs: 30_000, reconnectWindowMs: 60_000, botThinkMs: [600, 1800] as const, heartbeat: { intervalMs: 1000, timeoutMs: 1500 } };
+const settings = {
+  firstMoveTimeoutMs: 30_000,
+  reconnectWindowMs: 60_000,
+  botThinkMs: [600, 1800] as const,
+  heartbeat: { intervalMs: 1000, timeoutMs: 1500 },
+};
 const log = pino({ level: "info" }, { write: () => {} });
 
 async function play(id: number, moves: string[]): Promise<void> {
-  const record = { ...newRecord("connect4", { id: `g${id}`, seed: `bench-${id}` }), clocks: { clock0Ms: 60_000, clock1Ms: 60_000, turnStartedAt: Date.now(), deadlineAt: Date.now() + 30_000 } };
-  const deps = { storage: storage(record), outbox, clock: systemClock, random: Math.random, createGame: async () => "x", log, settings };
+  const record = {
+    ...newRecord("connect4", { id: `g${id}`, seed: `bench-${id}` }),
+    clocks: { clock0Ms: 60_000, clock1Ms: 60_000, turnStartedAt: Date.now(), deadlineAt: Date.now() + 30_000 },
+  };
+  const deps = {
+    storage: storage(record),
+    outbox,
+    clock: systemClock,
+    random: Math.random,
+    createGame: async () => "x",
+    log,
+    settings,
+  };
   const host = await GameHost.open(record.id, record.leaseToken, deps, false);
   if (!host) throw new Error("not hostable");
   for (let ply = 0; ply < moves.length; ply++) {
