@@ -18,7 +18,7 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import type { Connect4State } from "@tabula/shared/rules";
-import type { DriverResult } from "../types.ts";
+import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { Connect4Game, DROP, GAME_NAME } from "./game.ts";
 
 const require = createRequire(import.meta.url);
@@ -172,7 +172,9 @@ const progress = setInterval(() => {
 }, 5_000);
 
 const pairs = Array.from({ length: players / 2 }, (_, i) => playPair(i));
+setTimeout(() => console.error(WINDOW_OPEN), windowStart - performance.now()); // the runner's readings (../types.ts)
 await new Promise((r) => setTimeout(r, windowEnd - performance.now()));
+console.error(WINDOW_CLOSE);
 result.connected = [...live].filter((c) => c.getState()?.isConnected).length;
 stopping = true;
 clearInterval(progress);
