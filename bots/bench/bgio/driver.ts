@@ -20,16 +20,13 @@
  * `allMoves` (moves acknowledged in every phase, for check.ts).
  */
 import { parseArgs } from "node:util";
-import type { DriverResult } from "../types.ts";
+import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { type Pair, type PairEvents, startPair } from "./pair.ts";
 
 /** Pairs being set up at the same time: enough to be quick, few enough not to be a burst test. */
 const SETUP_CONCURRENCY = 16;
 /** Setting up every pair may take at most this long, ms. */
 const SETUP_TIMEOUT_MS = 60_000;
-/** The runner's window markers (../types.ts). */
-const WINDOW_OPEN = "BENCH_WINDOW open";
-const WINDOW_CLOSE = "BENCH_WINDOW close";
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import type { DriverResult } from "../types.ts";
+import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { bgioSystems } from "./systems.ts";
 
 const { values } = parseArgs({
@@ -69,10 +69,10 @@ for (const system of bgioSystems) {
     let persistedBefore: Promise<number | null> = Promise.resolve(null);
     let persistedAfter: Promise<number | null> = Promise.resolve(null);
     createInterface({ input: driver.stderr }).on("line", (line) => {
-      if (line === "BENCH_WINDOW open") {
+      if (line === WINDOW_OPEN) {
         cpu0 = cpuMs(pids());
         persistedBefore = running.countMoves();
-      } else if (line === "BENCH_WINDOW close") {
+      } else if (line === WINDOW_CLOSE) {
         cpu1 = cpuMs(pids());
         persistedAfter = running.countMoves();
       } else console.error(`  ${line}`);
