@@ -17,7 +17,14 @@ import { parseArgs } from "node:util";
 import { getGame, type GameKind } from "@tabula/shared/rules";
 import { summarize } from "../src/stats.ts";
 import { burst, oddGames, takeGuests } from "./pairingBurst.ts";
-import { type BenchCluster, cpuMs, MissingTool, redisCommandCounts, startBenchCluster } from "./pairingCluster.ts";
+import {
+  type BenchCluster,
+  countRedisCommands,
+  cpuMs,
+  MissingTool,
+  type RedisCommandCount,
+  startBenchCluster,
+} from "./pairingCluster.ts";
 
 const USAGE = `Usage: node bots/bench/pairing.ts [options]
   --players N        players arriving at once (default 200)
@@ -89,13 +96,14 @@ async function main() {
       ...(cluster ? [{ id: "redis", pid: cluster.redisPid }] : []),
     ];
     const cpuBefore = pids.map((p) => cpuMs(p.pid) ?? 0);
-    const cmdsBefore = redisUrl ? await redisCommandCounts(redisUrl) : null;
+    const counting = redisUrl ? await countRedisCommands(redisUrl) : null;
     say(`${players} quick-plays at once (${def.id} ${timeControl})…`);
     const result = await burst({ base, tokens, game: def.id, timeControl, timeoutMs });
     const cpu = Object.fromEntries(pids.map((p, i) => [p.id, round((cpuMs(p.pid) ?? 0) - cpuBefore[i]!)]));
-    const cmds = cmdsBefore && redisUrl ? diff(await redisCommandCounts(redisUrl), cmdsBefore) : null;
+    const cmds = counting ? await counting.stop() : null;
 
-    const report = buildReport({ players, nodes: values.url ? null : nodeCount, base, result, cpu, cmds });
+    const createMs = cluster?.createMs.length ? summarize(cluster.createMs) : null;
+    const report = buildReport({ players, nodes: values.url ? null : nodeCount, base, result, cpu, cmds, createMs });
     printTable(report);
     const json = JSON.stringify(report);
     console.log(json);
@@ -121,7 +129,8 @@ function buildReport(a: {
   base: string;
   result: Awaited<ReturnType<typeof burst>>;
   cpu: Record<string, number>;
-  cmds: Record<string, number> | null;
+  cmds: RedisCommandCount | null;
+  createMs: ReturnType<typeof summarize> | null;
 }) {
   const { outcomes, gameNodes, wallMs } = a.result;
   const paired = outcomes.filter((o) => o.pairingMs !== null);
@@ -133,7 +142,7 @@ function buildReport(a: {
     const s = summarize(ms);
     perNode[node] = { games: ms.length / 2, players: ms.length, p50: s.p50, p99: s.p99 };
   }
-  const totalCmds = a.cmds ? Object.values(a.cmds).reduce((s, v) => s + v, 0) : null;
+  const sent = a.cmds ? Object.values(a.cmds.sent).reduce((s, v) => s + v, 0) : 0;
   return {
     bench: "pairing",
     at: new Date().toISOString(),
@@ -149,8 +158,18 @@ function buildReport(a: {
     oddGames: oddGames(outcomes),
     gamesUnlisted: new Set(paired.map((o) => o.gameId).filter((g) => !gameNodes[g!])).size,
     perNode,
+    /** Making one game (row + room), as the nodes log it; null when they do not say. */
+    gameCreationMs: a.createMs,
     cpuMsDuringBurst: a.cpu,
-    redisCommands: a.cmds ? { total: totalCmds, perPlayer: round(totalCmds! / a.players), byCommand: a.cmds } : null,
+    /** Commands clients sent to Redis during the burst (each a round trip, or part of a pipeline), and run inside scripts. */
+    redisCommands: a.cmds
+      ? {
+          sent,
+          sentPerPlayer: round(sent / a.players),
+          inScriptsPerPlayer: round(a.cmds.inScripts / a.players),
+          sentByCommand: a.cmds.sent,
+        }
+      : null,
   };
 }
 
@@ -165,24 +184,23 @@ function printTable(r: Report) {
   ];
   for (const [node, s] of Object.entries(r.perNode).sort())
     rows.push([`node ${node}: games, p50 / p99`, `${s.games}, ${ms(s.p50)} / ${ms(s.p99)}`]);
+  if (r.gameCreationMs) {
+    const c = r.gameCreationMs;
+    rows.push(["making a game p50 / p99 / max", `${ms(c.p50)} / ${ms(c.p99)} / ${ms(c.max)} (${c.count} games)`]);
+  }
   if (r.gamesUnlisted) rows.push(["games not in /api/live-games", String(r.gamesUnlisted)]);
   for (const [id, v] of Object.entries(r.cpuMsDuringBurst)) rows.push([`CPU during burst: ${id}`, `${v} ms`]);
   if (r.redisCommands) {
-    const top = Object.entries(r.redisCommands.byCommand)
+    const top = Object.entries(r.redisCommands.sentByCommand)
       .sort((x, y) => y[1] - x[1])
       .slice(0, 6)
       .map(([c, n]) => `${c} ${n}`)
       .join(", ");
-    rows.push(["Redis commands per player", `${r.redisCommands.perPlayer} (${top})`]);
+    rows.push(["Redis commands sent per player", `${r.redisCommands.sentPerPlayer} (${top})`]);
+    rows.push(["Redis commands in scripts per player", String(r.redisCommands.inScriptsPerPlayer)]);
   }
   const w = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));
-}
-
-function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
