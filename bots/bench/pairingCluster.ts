@@ -6,7 +6,7 @@
  * read around a burst: CPU time per process (/proc) and Redis commands
  * (MONITOR).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
@@ -35,6 +35,9 @@ export interface BenchCluster {
   /** How long each quick-play game took to make (the nodes' "quick play paired" log lines that say so), ms. */
   createMs: number[];
   redisPid: number;
+  nginxPid: number;
+  /** The embedded PostgreSQL's helper process (postgres runs below it); null with DATABASE_URL. */
+  postgresPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -121,6 +124,8 @@ export async function startBenchCluster(opts: {
       nodes: nodes.map(({ id, pid }) => ({ id, pid })),
       createMs,
       redisPid: redis.process.pid,
+      nginxPid: nginx.process.pid,
+      postgresPid: pg?.process.pid ?? null,
       stop: stopAll,
     };
   } catch (err) {
@@ -155,6 +160,32 @@ async function startNode(
     throw err;
   }
   return Object.assign(proc, { port });
+}
+
+/**
+ * CPU time (user + system) of process `pid` and all its descendants alive now, ms (PostgreSQL's
+ * backends, nginx's workers). Children that already exited are counted only once reaped.
+ */
+export function treeCpuMs(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    total += cpuMs(p) ?? 0;
+    todo.push(...(children.get(p) ?? []));
+  }
+  return total;
 }
 
 /** CPU time (user + system) of process `pid` so far, ms; null when it is gone. */
