@@ -26,6 +26,7 @@ const { values: opts } = parseArgs({
     games: { type: "string", default: "100" },
     seconds: { type: "string", default: "8" },
     json: { type: "string" },
+    "by-process": { type: "boolean", default: false },
   },
 });
 const GAMES = Number(opts.games);
@@ -123,6 +124,9 @@ async function main() {
     ];
 
     const games = createGameRepository(db, new GroupCommit(pool));
+    /** Bytes of write-ahead log written so far. */
+    const walBytes = async () =>
+      Number((await pool.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8 AS b")).rows[0].b);
     const results = [];
     for (const [v, variant] of variants.entries()) {
       const ids = Array.from({ length: GAMES }, (_, i) => `b${v}g${i}`);
@@ -139,7 +143,9 @@ async function main() {
       let failed = 0;
       const seen = new Map<number, number>();
       const before = { ...(variant.stats?.() ?? { batches: 0, moves: 0 }) };
+      const wal0 = await walBytes();
       const pg0 = treeCpu(pgRoot, seen);
+      const perPid0 = new Map(seen);
       const self0 = process.cpuUsage();
       const end = performance.now() + SECONDS * 1000;
       await Promise.all(
@@ -155,6 +161,8 @@ async function main() {
       );
       const self = process.cpuUsage(self0);
       const pgMs = treeCpu(pgRoot, seen) - pg0;
+      const wal = (await walBytes()) - wal0;
+      if (opts["by-process"]) byProcess(perPid0, seen, moves);
       const after = variant.stats?.() ?? { batches: 0, moves: 0 };
       rtts.sort((a, b) => a - b);
       const row = {
@@ -167,12 +175,13 @@ async function main() {
         meanBatch: after.batches > before.batches ? (after.moves - before.moves) / (after.batches - before.batches) : 1,
         pgCpuMsPerMove: pgMs / moves,
         clientCpuMsPerMove: (self.user + self.system) / 1000 / moves,
+        walBytesPerMove: Math.round(wal / moves),
       };
       results.push(row);
       console.error(
         `${row.variant.padEnd(40)} ${String(row.movesPerS).padStart(6)} moves/s  p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms` +
           `  batch ${row.meanBatch.toFixed(1).padStart(5)}  PostgreSQL ${row.pgCpuMsPerMove.toFixed(3)} ms/move` +
-          `  client ${row.clientCpuMsPerMove.toFixed(3)} ms/move${failed ? `  FAILED ${failed}` : ""}`,
+          `  client ${row.clientCpuMsPerMove.toFixed(3)} ms/move  WAL ${row.walBytesPerMove} B/move${failed ? `  FAILED ${failed}` : ""}`,
       );
     }
     const [hot] = await db.$queryRaw<Array<{ upd: bigint; hot: bigint }>>`
@@ -188,6 +197,33 @@ async function main() {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The share of a process's CPU so far spent in user mode (the rest is the kernel's: syscalls, fsync). */
+function userShare(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return `${Math.round((Number(f[11]) / (Number(f[11]) + Number(f[12]))) * 100)} %`;
+  } catch {
+    return "?";
+  }
+}
+
+/** CPU per move of each PostgreSQL process that used any (the backends, the WAL writer, autovacuum …). */
+function byProcess(before: Map<number, number>, after: Map<number, number>, moves: number): void {
+  const rows: Array<[string, number]> = [];
+  for (const [pid, ms] of after) {
+    const d = ms - (before.get(pid) ?? 0);
+    if (d <= 0) continue;
+    let name = String(pid);
+    try {
+      name = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim() || name;
+    } catch {}
+    rows.push([`${name} (user ${userShare(pid)})`, d / moves]);
+  }
+  rows.sort((a, b) => b[1] - a[1]);
+  for (const [name, perMove] of rows) console.error(`    ${perMove.toFixed(4)} ms/move  ${name.slice(0, 70)}`);
 }
 
 const pctOf = (a: bigint, b: bigint) => (b > 0n ? `${((Number(a) / Number(b)) * 100).toFixed(0)} %` : "-");

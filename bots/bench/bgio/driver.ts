@@ -18,7 +18,7 @@
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import type { Connect4State } from "@tabula/shared/rules";
-import type { DriverResult } from "../types.ts";
+import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { Connect4Game, DROP, GAME_NAME } from "./game.ts";
 
 const require = createRequire(import.meta.url);
@@ -85,7 +85,11 @@ function playSeat(client: ReturnType<typeof Client>, playerID: string): Promise<
     const watchdog = setInterval(() => {
       if (stopping) finish(false);
       else if (performance.now() - lastProgress > MOVE_TIMEOUT_MS) {
-        error(pending ? "move timed out" : "match made no progress");
+        const state = client.getState();
+        const where = state
+          ? `ply ${(state.G as Connect4State).moves.length}, ${state.isConnected ? "connected" : "disconnected"}`
+          : "no state yet";
+        error(pending ? `move timed out (${where})` : `match made no progress (player ${playerID}: ${where})`);
         finish(false);
       }
     }, 250);
@@ -101,7 +105,7 @@ function playSeat(client: ReturnType<typeof Client>, playerID: string): Promise<
         const now = performance.now();
         if (inWindow(now)) {
           result.moves++;
-          result.rttMs.push(now - pending.at);
+          result.rttMs.push(Math.round((now - pending.at) * 100) / 100);
         }
         pending = null;
       }
@@ -168,10 +172,12 @@ const progress = setInterval(() => {
 }, 5_000);
 
 const pairs = Array.from({ length: players / 2 }, (_, i) => playPair(i));
+setTimeout(() => console.error(WINDOW_OPEN), windowStart - performance.now()); // the runner's readings (../types.ts)
 await new Promise((r) => setTimeout(r, windowEnd - performance.now()));
+console.error(WINDOW_CLOSE);
 result.connected = [...live].filter((c) => c.getState()?.isConnected).length;
 stopping = true;
 clearInterval(progress);
 await Promise.race([Promise.all(pairs), new Promise((r) => setTimeout(r, 2_000))]);
-process.stdout.write(`${JSON.stringify(result)}\n`);
-process.exit(0);
+// Exit only once the line is written: a pipe takes 64 KB at a time, and exiting earlier cuts the JSON.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

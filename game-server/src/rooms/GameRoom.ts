@@ -15,6 +15,7 @@ import type { RematchRequest } from "../game/changes.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { Logger } from "../log.ts";
+import { fanOut } from "./fanout.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import { type RoomServices, roomServices } from "./services.ts";
 
@@ -109,9 +110,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   private outbox(): Outbox<GameClient> {
     return {
       send: (to, type, body) => to.send(type, body),
-      sendEach: (type, body) => {
-        for (const c of this.clients) if (c.userData) c.send(type, body(c.userData.seat));
-      },
+      // Encoded once per distinct body (rooms/fanout.ts): a public `moved` is one frame for everyone.
+      sendEach: (type, body) => fanOut(this.clients, (c) => c.userData?.seat, type, body),
       spectators: () => this.spectators(),
       gameOver: () => {
         void this.s.leases.release(this.roomId);
