@@ -7,7 +7,7 @@
  * Loopback only; bounded (~5 minutes, `--quick` under one). Timings never
  * fail the run. See docs/benchmarks.md; `npm run bench -- --help`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { REPO_ROOT } from "../../compose/processes.ts";
@@ -43,13 +43,30 @@ if (explicit && missing.length) {
   process.exit(2);
 }
 
+/**
+ * Share of the last minute in which some runnable task waited for a CPU (Linux PSI,
+ * /proc/pressure/cpu "some avg60"), %: how shared the machine was. null where PSI is off.
+ */
+function cpuPressure(): number | null {
+  try {
+    const m = /^some avg10=[\d.]+ avg60=([\d.]+)/m.exec(readFileSync("/proc/pressure/cpu", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 const machine = {
   cores: availableParallelism(),
   cpu: cpus()[0]?.model ?? "?",
   loadBefore: loadavg().map((l) => Number(l.toFixed(2))),
+  cpuPressureBefore: cpuPressure(),
   node: process.version,
 };
-say(`machine: ${machine.cores} cores, ${machine.cpu}, load ${machine.loadBefore.join(" ")}`);
+const pressureText = (p: number | null) => (p === null ? "" : `, CPU pressure ${p} %`);
+say(
+  `machine: ${machine.cores} cores, ${machine.cpu}, load ${machine.loadBefore.join(" ")}${pressureText(machine.cpuPressureBefore)}`,
+);
 say(
   `systems ${opts.systems.join(", ")} · players ${opts.players.join(", ")} · ` +
     `${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s measured each`,
@@ -97,8 +114,10 @@ for (const id of opts.systems) {
 const notAvailable = [...unavailable].filter(([id]) => opts.systems.includes(id)).map(([id, reason]) => ({ id, reason }));
 const ratioList = ratios(results);
 const loadAfter = loadavg().map((l) => Number(l.toFixed(2)));
+const cpuPressureAfter = cpuPressure();
 console.log(
-  `\nTabula benchmark — ${machine.cores} cores (${machine.cpu}), load ${machine.loadBefore.join(" ")} before, ${loadAfter.join(" ")} after`,
+  `\nTabula benchmark — ${machine.cores} cores (${machine.cpu}), load ${machine.loadBefore.join(" ")} before, ${loadAfter.join(" ")} after` +
+    `${pressureText(cpuPressureAfter)} (some task waiting for a CPU, last minute)`,
 );
 console.log(`think time 0 · Connect Four · ${opts.warmupMs / 1000} s warm-up + ${opts.durationMs / 1000} s measured per row\n`);
 console.log(formatTable(results, notAvailable));
@@ -114,7 +133,7 @@ const outFile = resolve(REPO_ROOT, opts.outDir, `${stamp}.json`);
 mkdirSync(dirname(outFile), { recursive: true });
 const doc = {
   startedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
-  machine: { ...machine, loadAfter },
+  machine: { ...machine, loadAfter, cpuPressureAfter },
   options: opts,
   results,
   ratios: ratioList,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { niceMax, PANEL, renderChart, scale, seriesOf } from "./chart.ts";
+import { decades, logScale, niceMax, PANEL, renderChart, scale, seriesOf } from "./chart.ts";
 import type { RunResult } from "./summary.ts";
 
 describe("scale and niceMax", () => {
@@ -12,6 +12,16 @@ describe("scale and niceMax", () => {
     expect(y(0)).toBe(256);
     expect(y(5000)).toBe(36);
     expect(y(2500)).toBe(146);
+  });
+
+  it("maps decades evenly on a log scale, clamping what is not positive", () => {
+    const s = logScale(1, 1000, 256, 36);
+    expect(s(1)).toBe(256);
+    expect(s(10)).toBeCloseTo(256 - 220 / 3, 9);
+    expect(s(1000)).toBe(36);
+    expect(s(0)).toBe(256);
+    expect(decades(0.6, 35)).toEqual([0.1, 1, 10, 100]);
+    expect(decades(10, 10)).toEqual([10, 100]);
   });
 
   it("rounds an axis maximum up to 1, 2 or 5 × 10^k", () => {
@@ -67,9 +77,13 @@ describe("renderChart", () => {
       [Number(x(200).toFixed(1)), Number(y(4000).toFixed(1))],
     ]);
     expect(polylines[1]!.points).toEqual([[Number(x(100).toFixed(1)), Number(y(2500).toFixed(1))]]);
-    // The p99 panel is the right half: same x scale shifted by one panel width, y up to niceMax(50) = 50.
-    const y99 = scale(0, 50, height - bottom, top);
-    expect(polylines[2]!.points[1]).toEqual([Number((x(200) + width).toFixed(1)), Number(y99(50).toFixed(1))]);
+    // The p99 panel is the right half: the same x scale shifted by one panel width, y on decades 10…100 (30, 50 and the 50 ms mark).
+    const y99 = logScale(10, 100, height - bottom, top);
+    expect(polylines[2]!.points).toEqual([
+      [Number((x(100) + width).toFixed(1)), Number(y99(30).toFixed(1))],
+      [Number((x(200) + width).toFixed(1)), Number(y99(50).toFixed(1))],
+    ]);
+    expect(svg).toContain("target 50 ms");
   });
 
   it("is a standalone SVG with escaped text", () => {

@@ -24,6 +24,20 @@ export function scale(d0: number, d1: number, r0: number, r1: number): (v: numbe
   return (v) => r0 + ((v - d0) / span) * (r1 - r0);
 }
 
+/** A log10 map from [d0, d1] (both > 0) onto [r0, r1]; values at or below 0 land on d0. */
+export function logScale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
+  const l0 = Math.log10(d0);
+  const span = Math.log10(d1) - l0 || 1;
+  return (v) => r0 + ((Math.log10(Math.max(v, d0)) - l0) / span) * (r1 - r0);
+}
+
+/** The decades (1, 10, 100…) from the one at or below `lo` to the one at or above `hi` (both > 0). */
+export function decades(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) out.push(10 ** k);
+  return out.length > 1 ? out : [out[0]!, out[0]! * 10];
+}
+
 /** The smallest 1, 2 or 5 × 10^k at or above `v` (an axis maximum; 1 for v ≤ 0). */
 export function niceMax(v: number): number {
   if (!(v > 0)) return 1;
@@ -57,23 +71,39 @@ interface Panel {
   title: string;
   yLabel: string;
   y: (p: Point) => number | null;
+  /** Log scale (decades) instead of linear from 0: for round trips, which span 1 ms to seconds. */
+  log?: boolean;
+  /** A dashed horizontal line at this value, labelled (a target). */
+  mark?: { value: number; label: string };
 }
 
 /** One panel at horizontal offset `x0`: frame, ticks, one polyline per series. */
 function panel(series: readonly Series[], p: Panel, x0: number, xMax: number): string {
   const { width, height, left, right, top, bottom } = PANEL;
-  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map(p.y).filter((v): v is number => v !== null))));
+  const values = series.flatMap((s) => s.points.map(p.y).filter((v): v is number => v !== null));
+  if (p.mark) values.push(p.mark.value);
+  const positive = values.filter((v) => v > 0);
+  const ticks = p.log
+    ? decades(positive.length ? Math.min(...positive) : 1, positive.length ? Math.max(...positive) : 10)
+    : [0, 1, 2, 3, 4].map((i) => (niceMax(Math.max(0, ...values)) * i) / 4);
+  const [yMin, yMax] = [ticks[0]!, ticks.at(-1)!];
   const sx = scale(0, xMax, x0 + left, x0 + width - right);
-  const sy = scale(0, yMax, height - bottom, top);
+  const sy = (p.log ? logScale : scale)(yMin, yMax, height - bottom, top);
   const parts: string[] = [
     `<text x="${x0 + width / 2}" y="20" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`,
-    `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(xMax)}" y2="${sy(0)}" stroke="#333"/>`,
-    `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(0)}" y2="${sy(yMax)}" stroke="#333"/>`,
+    `<line x1="${sx(0)}" y1="${sy(yMin)}" x2="${sx(xMax)}" y2="${sy(yMin)}" stroke="#333"/>`,
+    `<line x1="${sx(0)}" y1="${sy(yMin)}" x2="${sx(0)}" y2="${sy(yMax)}" stroke="#333"/>`,
     `<text x="${(sx(0) + sx(xMax)) / 2}" y="${height - 8}" text-anchor="middle">players</text>`,
-    `<text transform="translate(${x0 + 14} ${(sy(0) + sy(yMax)) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`,
+    `<text transform="translate(${x0 + 14} ${(sy(yMin) + sy(yMax)) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`,
   ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
+  if (p.mark) {
+    const y = sy(p.mark.value).toFixed(1);
+    parts.push(
+      `<line x1="${sx(0)}" y1="${y}" x2="${sx(xMax)}" y2="${y}" stroke="#888" stroke-dasharray="6 4"/>`,
+      `<text x="${sx(xMax) - 4}" y="${Number(y) - 4}" text-anchor="end" fill="#666">${esc(p.mark.label)}</text>`,
+    );
+  }
+  for (const v of ticks) {
     const y = sy(v).toFixed(1);
     parts.push(
       `<line x1="${sx(0)}" y1="${y}" x2="${sx(xMax)}" y2="${y}" stroke="#ddd"/>`,
@@ -81,7 +111,7 @@ function panel(series: readonly Series[], p: Panel, x0: number, xMax: number): s
     );
   }
   const xs = [...new Set(series.flatMap((s) => s.points.map((pt) => pt.players)))];
-  for (const x of xs) parts.push(`<text x="${sx(x).toFixed(1)}" y="${sy(0) + 16}" text-anchor="middle">${x}</text>`);
+  for (const x of xs) parts.push(`<text x="${sx(x).toFixed(1)}" y="${sy(yMin) + 16}" text-anchor="middle">${x}</text>`);
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     const pts = s.points.flatMap((pt) => {
@@ -111,7 +141,18 @@ export function renderChart(series: readonly Series[], caption = ""): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     panel(series, { title: "Throughput", yLabel: "acknowledged moves/s", y: (p) => p.movesPerSec }, 0, xMax),
-    panel(series, { title: "Move round trip p99", yLabel: "ms", y: (p) => p.p99 }, PANEL.width, xMax),
+    panel(
+      series,
+      {
+        title: "Move round trip p99",
+        yLabel: "ms (log scale)",
+        y: (p) => p.p99,
+        log: true,
+        mark: { value: 50, label: "target 50 ms" },
+      },
+      PANEL.width,
+      xMax,
+    ),
     ...legend,
     caption ? `<text x="20" y="${height - 8}" fill="#555">${esc(caption)}</text>` : "",
     "</svg>",

@@ -87,7 +87,17 @@ export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
       let db: PostgresHandle | undefined;
       let nginx: NginxHandle | undefined;
       let client: pg.Client | undefined;
+      // Once stopping, the children's words are expected ("node shutting down": the rematches agreed as
+      // the driver stopped, never joined, are handed on); their last lines are still kept for errors.
+      let stopping = false;
+      const out = (label: string) => {
+        const sink = quietSink(label, log);
+        return (line: string) => {
+          if (!stopping) sink(line);
+        };
+      };
       const stop = async () => {
+        stopping = true;
         await client?.end().catch(() => {});
         await Promise.all(nodes.map((n) => n.stop(10_000)));
         await nginx?.stop();
@@ -96,11 +106,11 @@ export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
         rmSync(dir, { recursive: true, force: true });
       };
       try {
-        redis = await startRedis({ dir: join(dir, "redis"), output: quietSink("redis", log) });
-        db = await startEmbeddedPostgresProcess({ dataDir: join(dir, "postgres"), output: quietSink("pg", log) });
+        redis = await startRedis({ dir: join(dir, "redis"), output: out("redis") });
+        db = await startEmbeddedPostgresProcess({ dataDir: join(dir, "postgres"), output: out("pg") });
         log(`redis ${redis.url}, embedded PostgreSQL 127.0.0.1:${db.port}`);
         if (nodeCount === 2) {
-          nginx = await startNginx({ prefix: join(dir, "nginx"), nodes: [], output: quietSink("nginx", log) });
+          nginx = await startNginx({ prefix: join(dir, "nginx"), nodes: [], output: out("nginx") });
         }
         const env = benchNodeEnv({
           DATABASE_URL: db.url,
@@ -109,7 +119,7 @@ export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
         });
         // One at a time: the first applies the migrations.
         for (let i = 1; i <= nodeCount; i++) {
-          nodes.push(await startGameNode({ id: `n${i}`, env, output: quietSink(`n${i}`, log) }));
+          nodes.push(await startGameNode({ id: `n${i}`, env, output: out(`n${i}`) }));
         }
         if (nginx) await nginx.reload(nodes);
         client = new pg.Client({ connectionString: db.url });
