@@ -1,12 +1,12 @@
 /**
  * Profile one node under the bots: start redis-server and one game-server
  * node (embedded PostgreSQL, `node --cpu-prof`), load it with the bots script
- * (think time 0), then stop it and print the node's and PostgreSQL's CPU per
+ * (think time 0 by default), then stop it and print the node's and PostgreSQL's CPU per
  * acknowledged move (from /proc/<pid>/stat, utime + stime) and where the
  * node's time went (game-server/scripts/cpuprofile.mjs), and write a flame
  * graph (game-server/scripts/flamegraph.mjs). Loopback only; bounded.
  *
- *   node game-server/test/bench/profileNode.ts [--bots 100] [--duration 30s] [--out DIR] [--cpu-only]
+ *   node game-server/test/bench/profileNode.ts [--bots 100] [--think 0] [--duration 30s] [--out DIR] [--cpu-only]
  *
  * DIR (default .artifacts/profile-<time>) gets node.cpuprofile, flame.svg, bots.json and node.log.
  * The profiler itself costs the node CPU (~35 ms a second here, on its sampling thread): quote CPU
@@ -22,6 +22,7 @@ import { freePort, REPO_ROOT, startGameNode, startRedis } from "../../../compose
 const { values } = parseArgs({
   options: {
     bots: { type: "string", default: "100" },
+    think: { type: "string", default: "0" },
     duration: { type: "string", default: "30s" },
     out: { type: "string", default: join(".artifacts", `profile-${new Date().toISOString().replace(/[:.]/g, "-")}`) },
     "cpu-only": { type: "boolean", default: false },
@@ -103,7 +104,7 @@ try {
       "--bots",
       values.bots,
       "--think",
-      "0",
+      values.think,
       "--duration",
       values.duration,
       "--spectators",
