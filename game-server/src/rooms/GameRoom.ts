@@ -100,7 +100,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
         firstMoveTimeoutMs: config.firstMoveTimeoutMs,
         reconnectWindowMs: config.reconnectWindowMs,
         botThinkMs: config.botThinkMs,
-        heartbeat: heartbeatFor(config.leaseTtlMs),
+        heartbeat: heartbeatFor(config.nodeAliveTtlMs),
       },
     };
   }
