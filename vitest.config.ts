@@ -47,6 +47,7 @@ export default defineConfig({
             "game-server/test/docs/**/*.test.ts",
             "client/src/**/*.test.ts",
             "bots/src/**/*.test.ts",
+            "bots/bench/**/*.test.ts",
           ],
         },
       },

@@ -48,6 +48,12 @@ export const ENV_SCHEMA = z.object({
   TRANSPORT: z.enum(["ws", "uws"]).default("ws"),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /** Connections in this node's PostgreSQL pool (shared by group commit and every other query). */
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  /** Most moves written by one group-commit statement. */
+  COMMIT_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),
+  /** Group-commit statements in flight at once (each on its own pool connection); more moves queue for the next batch. */
+  COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** Where the embedded PostgreSQL keeps its data (ignored when DATABASE_URL is set). */
   DATA_DIR: z.string().default(".data/postgres"),
   /** Port of the embedded PostgreSQL. */
@@ -102,6 +108,9 @@ export interface Config {
   nodeAliveTtlMs: number;
   takeoverIntervalMs: number;
   dataDir: string;
+  dbPoolSize: number;
+  commitBatchMax: number;
+  commitConcurrency: number;
   embeddedPgPort: number;
   tokenSecret: string;
   tokenTtlDays: number;
@@ -155,6 +164,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     nodeAliveTtlMs: e.NODE_ALIVE_TTL_MS,
     takeoverIntervalMs: e.TAKEOVER_INTERVAL_MS,
     dataDir: e.DATA_DIR,
+    dbPoolSize: e.DB_POOL_SIZE,
+    commitBatchMax: e.COMMIT_BATCH_MAX,
+    commitConcurrency: e.COMMIT_CONCURRENCY,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,

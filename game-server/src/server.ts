@@ -14,9 +14,10 @@ import { GAME_ROOM } from "@tabula/shared/protocol";
 import express from "express";
 import { createTokenService } from "./auth/tokens.ts";
 import { type Config, usesDevSecret } from "./config.ts";
-import { createDb, type Db } from "./db/client.ts";
+import { type Db, openDatabase } from "./db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { createGameRepository } from "./db/games.ts";
+import { GroupCommit } from "./db/groupCommit.ts";
 import { migrate } from "./db/migrate.ts";
 import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
@@ -76,8 +77,15 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log);
   log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
 
-  const db = createDb(databaseUrl);
-  const games = createGameRepository(db);
+  const database = openDatabase(databaseUrl, config.dbPoolSize, (err) =>
+    log.warn({ err: err.message }, "an idle database connection failed"),
+  );
+  const { db } = database;
+  const moveLog = new GroupCommit(database.pool, {
+    maxBatch: config.commitBatchMax,
+    concurrency: config.commitConcurrency,
+  });
+  const games = createGameRepository(db, moveLog);
   const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
   const factory = createGameFactory({
     games,
@@ -214,7 +222,9 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await liveness?.stop();
       leases.close();
       redis?.disconnect();
-      await db.$disconnect();
+      await moveLog.drained();
+      log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
+      await database.close();
       if (embedded) await embedded.stop();
       log.info("stopped");
     },

@@ -10,6 +10,7 @@ import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
 import type { ClockFields, Ending, Expected, GameMode, GameRecord, Offers } from "../game/record.ts";
 import type { Db } from "./client.ts";
 import { guard } from "./errors.ts";
+import type { GroupCommit } from "./groupCommit.ts";
 
 export { DbUnavailableError } from "./errors.ts";
 
@@ -57,7 +58,11 @@ function endingColumns(e: Ending) {
   return { status: e.status, winner: e.result.winner, resultReason: e.result.reason, endedAt: new Date(e.endedAt) };
 }
 
-export function createGameRepository(db: Db) {
+/**
+ * The repository over `db`; moves are written through `moves` (group commit on
+ * the same pool as `db`).
+ */
+export function createGameRepository(db: Db, moves: GroupCommit) {
   /** A game with its players and move log, as stored (the API's history reads this too). */
   function loadGame(id: string) {
     return guard(() =>
@@ -103,36 +108,13 @@ export function createGameRepository(db: Db) {
     },
 
     /**
-     * Append `move` and advance the game in one atomic statement; a pending draw
-     * offer is cleared in the same statement (a move answers it with "no").
+     * Append `move` and advance the game; a pending draw offer is cleared in the
+     * same statement (a move answers it with "no"). Moves of all games go through
+     * group commit (groupCommit.ts): this resolves once the move's batch committed.
      * @returns false when the game is no longer at `move.ply`, not active, or owned by a newer fence.
      */
-    async commitMove(
-      fence: bigint,
-      gameId: string,
-      move: MoveRecord,
-      clocks: ClockFields,
-      ending: Ending | null,
-    ): Promise<boolean> {
-      const n = await guard(
-        () => db.$executeRaw`
-        WITH g AS (
-          UPDATE "Game" SET
-            ply = ply + 1,
-            "clock0Ms" = ${clocks.clock0Ms}, "clock1Ms" = ${clocks.clock1Ms},
-            "turnStartedAt" = ${date(clocks.turnStartedAt)}::timestamptz, "deadlineAt" = ${date(clocks.deadlineAt)}::timestamptz,
-            status = ${ending?.status ?? "active"},
-            winner = ${ending?.result.winner ?? null}::int,
-            "resultReason" = ${ending?.result.reason ?? null},
-            "endedAt" = ${ending ? new Date(ending.endedAt) : null}::timestamptz,
-            "drawOffer" = NULL
-          WHERE id = ${gameId} AND ply = ${move.ply} AND status = 'active' AND "leaseToken" = ${fence}
-          RETURNING id
-        )
-        INSERT INTO "Move" ("gameId", ply, seat, move, san, "clockMs", "createdAt")
-        SELECT id, ${move.ply}, ${move.seat}, ${move.move}, ${move.san}, ${move.clockMs}, ${new Date(move.at)}::timestamptz FROM g`,
-      );
-      return n === 1;
+    commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean> {
+      return moves.commit({ fence, gameId, move, clocks, ending });
     },
 
     /**
