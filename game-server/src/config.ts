@@ -38,7 +38,7 @@ export const ENV_SCHEMA = z.object({
   /**
    * Lifetime of each node's heartbeat key in Redis, ms (renewed every fifth of it). A node silent this long is
    * presumed dead and its games are taken over at once; one whose process exited is noticed sooner (its Redis
-   * connections close). Players' clients give a silent node up after 2/3 of it. Shorter: faster recovery, but a
+   * connections close). Players' clients give a silent node up after about as long. Shorter: faster recovery, but a
    * pause this long moves a node's games needlessly (safely: the fencing token stops the old owner).
    */
   NODE_ALIVE_TTL_MS: z.coerce.number().int().min(250).default(1000),
@@ -192,14 +192,14 @@ export function usesDevSecret(config: Config): boolean {
 
 /**
  * The liveness contract sent to clients (see Heartbeat in the protocol): ping
- * every ttl/6, give the server up after 2/3 ttl of silence, where ttl is the
- * node heartbeat's (NODE_ALIVE_TTL_MS). Tied to it so that a client leaves a
- * stalled node just before the node is presumed dead and its games can be
- * taken over (its rejoin then waits on Redis for the verdict, see
- * cluster/takeover.ts `rescue`), and never so eagerly that an ordinary GC
- * pause sends everyone away.
+ * every ttl/3, give the server up after ttl of silence (at least three
+ * intervals), where ttl is the node heartbeat's (NODE_ALIVE_TTL_MS). Tied to it
+ * so that a client leaves a stalled node about when the node is presumed dead
+ * and its games are taken over (a rejoin that comes earlier waits on Redis for
+ * the verdict: cluster/takeover.ts `rescue`), at three pings a second, and
+ * never so eagerly that an ordinary GC pause or a late pong sends everyone away.
  */
 export function heartbeatFor(nodeAliveTtlMs: number): { intervalMs: number; timeoutMs: number } {
-  const intervalMs = Math.max(200, Math.round(nodeAliveTtlMs / 6));
-  return { intervalMs, timeoutMs: Math.max(2 * intervalMs, Math.round((nodeAliveTtlMs * 2) / 3)) };
+  const intervalMs = Math.max(200, Math.round(nodeAliveTtlMs / 3));
+  return { intervalMs, timeoutMs: Math.max(3 * intervalMs, nodeAliveTtlMs) };
 }

@@ -61,8 +61,8 @@ export interface NodeLiveness {
    * key will expire) or just slow (it will renew). Null when Redis cannot say.
    */
   verdict(processId: string): Promise<boolean | null>;
-  /** Process ids of announced nodes presumed dead (not this one). Empty when Redis cannot say. */
-  deadProcesses(): Promise<string[]>;
+  /** Announced nodes, alive (this one included) and presumed dead. Both empty when Redis cannot say. */
+  survey(): Promise<{ alive: string[]; dead: string[] }>;
   /** The games a (dead) process held leases of, as it last recorded them. */
   gamesOf(processId: string): Promise<string[]>;
   /** Forget a dead process whose games are all taken; false if it still has some or came back. */
@@ -147,15 +147,18 @@ export function createNodeLiveness(opts: {
         await new Promise((r) => setTimeout(r, Math.min(50, beatMs)));
       }
     },
-    async deadProcesses() {
+    async survey() {
       let ids: string[];
       try {
         ids = (await redis.smembers(PROCS_KEY)).filter((id) => id !== processId);
       } catch {
-        return [];
+        return { alive: [], dead: [] };
       }
       const alive = await aliveMany(ids);
-      return ids.filter((_, i) => alive[i] === false);
+      return {
+        alive: [processId, ...ids.filter((_, i) => alive[i] === true)],
+        dead: ids.filter((_, i) => alive[i] === false),
+      };
     },
     async gamesOf(id) {
       try {

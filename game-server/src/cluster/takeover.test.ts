@@ -16,8 +16,11 @@ const log = pino({ level: "silent" });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 /** A little cluster in memory: lease holders by game, dead processes, listings, rooms built here. */
-function world(opts: { dead?: string[]; owned?: Record<string, string[]>; buildMs?: number; unhostable?: string[] } = {}) {
+function world(
+  opts: { dead?: string[]; owned?: Record<string, string[]>; buildMs?: number; unhostable?: string[]; survivors?: string[] } = {},
+) {
   const me = "me";
+  const others = opts.survivors ?? [];
   const dead = new Set(opts.dead ?? []);
   const owned = new Map(Object.entries(opts.owned ?? {}).map(([p, gs]) => [p, new Set(gs)]));
   const holders = new Map<string, string>();
@@ -58,7 +61,7 @@ function world(opts: { dead?: string[]; owned?: Record<string, string[]>; buildM
     start: async () => {},
     isAlive: async (p) => !dead.has(p),
     verdict: async (p) => !dead.has(p),
-    deadProcesses: async () => [...dead].filter((p) => (owned.get(p)?.size ?? 0) > 0 || owned.has(p)),
+    survey: async () => ({ alive: [me, ...others], dead: [...dead].filter((p) => owned.has(p)) }),
     gamesOf: async (p) => [...(owned.get(p) ?? [])],
     forget: async (p) => owned.delete(p),
     stop: async () => {},
@@ -106,6 +109,11 @@ describe("dead-node sweep", () => {
     for (const g of ids(3, "a")) expect(w.holders.get(g)).toBe("alive1");
     expect(w.forgotten).toEqual([["d1", expect.arrayContaining(ids(20))]]);
     expect(w.owned.has("d1")).toBe(false);
+  });
+
+  it("with other survivors, takes its own share first and then the rest nobody took", async () => {
+    const w = world({ dead: ["d1"], owned: { d1: ids(20) }, survivors: ["s2", "s3"] });
+    expect((await w.takeover.sweepDead()).sort()).toEqual(ids(20).sort());
   });
 
   it("takes nothing while every node is alive", async () => {

@@ -110,7 +110,14 @@ function shuffle<T>(xs: readonly T[]): T[] {
   return out;
 }
 
-/** Run `fn` over `items`, at most `limit` at a time. */
+/** A 32-bit FNV-1a hash of `s` (spreads game ids over the survivors). */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Run `fn` over `items`, at most `limit` at a time (taken from the end). */
 async function bounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   const worker = async () => {
@@ -179,10 +186,15 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
   async function sweepDeadOnce(): Promise<string[]> {
     if (!liveness || !leases.takeoverAllowed()) return [];
     const taken: string[] = [];
-    for (const dead of await liveness.deadProcesses()) {
+    const { alive, dead: deadOnes } = await liveness.survey();
+    for (const dead of deadOnes) {
       const games = await liveness.gamesOf(dead);
       if (games.length) log.info({ processId: dead, games: games.length }, "node presumed dead: taking its games");
-      await bounded(shuffle(games), parallel, async (id) => {
+      // Its share of the survivors first (by a hash of the game id), then whatever the others have not
+      // taken yet: the survivors rebuild in parallel instead of the first to notice taking everything.
+      const share = (id: string) => alive[hashOf(id) % alive.length] === liveness.processId;
+      const order = [...shuffle(games.filter(share)), ...shuffle(games.filter((id) => !share(id)))].reverse();
+      await bounded(order, parallel, async (id) => {
         if (await claim(id, dead, "node dead")) taken.push(id);
       });
       await rooms.forgetProcess(dead, games);

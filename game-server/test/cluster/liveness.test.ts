@@ -75,7 +75,8 @@ describe("node liveness and lease stealing (real Redis)", () => {
     expect(await a.leases.acquire("g-live")).toBe(true); // ours already (a steal followed by the room's onCreate)
     expect(await b.leases.acquire("g-live")).toBe(false);
     expect(await b.leases.steal("g-live", "live-a")).toBe(false);
-    expect(await b.liveness.deadProcesses()).not.toContain("live-a");
+    expect((await b.liveness.survey()).alive).toEqual(expect.arrayContaining(["live-b", "live-a"]));
+    expect((await b.liveness.survey()).dead).not.toContain("live-a");
     expect(await b.leases.holder("g-live")).toBe("live-a");
     expect(await b.liveness.gamesOf("live-a")).toEqual(["g-live"]);
   });
@@ -87,7 +88,7 @@ describe("node liveness and lease stealing (real Redis)", () => {
     await connect().set(`tabula:alive:stalled-a`, "n", "PX", ALIVE_TTL_MS);
     await connect().sadd("tabula:procs", "stalled-a");
     for (const g of ["s1", "s2", "s3"]) expect(await a.leases.acquire(g)).toBe(true);
-    expect(await b.liveness.deadProcesses()).not.toContain("stalled-a");
+    expect((await b.liveness.survey()).dead).not.toContain("stalled-a");
     expect(await b.leases.steal("s1", "stalled-a")).toBe(false);
 
     // Fresh heartbeat: alive. Once overdue (two beats missed), the verdict waits on Redis: "dead" when the key goes.
@@ -97,7 +98,7 @@ describe("node liveness and lease stealing (real Redis)", () => {
       "overdue",
     );
     expect(await b.liveness.verdict("stalled-a")).toBe(false);
-    expect(await b.liveness.deadProcesses()).toContain("stalled-a");
+    expect((await b.liveness.survey()).dead).toContain("stalled-a");
     // Its game leases are still there (60 s), and still its own: the survivor takes them now.
     expect(await b.leases.holder("s1")).toBe("stalled-a");
     expect((await b.liveness.gamesOf("stalled-a")).sort()).toEqual(["s1", "s2", "s3"]);
@@ -124,7 +125,7 @@ describe("node liveness and lease stealing (real Redis)", () => {
     a.sub.disconnect(); // the kernel closes a killed process's sockets
     await waitFor(async () => (await b.liveness.isAlive("killed-a")) === false, "Redis to drop its subscriber");
     expect(await connect().pttl("tabula:alive:killed-a")).toBeGreaterThan(0);
-    expect(await b.liveness.deadProcesses()).toContain("killed-a");
+    expect((await b.liveness.survey()).dead).toContain("killed-a");
     expect(await b.leases.steal("k1", "killed-a")).toBe(true);
     // Exactly one survivor wins a game.
     const c = await node("survivor-d");
