@@ -48,6 +48,7 @@ export default defineConfig({
             "client/src/**/*.test.ts",
             "bots/src/**/*.test.ts",
             "bots/bench/**/*.test.ts",
+            "compose/**/*.test.ts",
           ],
         },
       },

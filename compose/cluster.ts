@@ -16,7 +16,7 @@ import { addNodeCommand } from "./addNode.ts";
 import { runCluster } from "./runner.ts";
 
 const USAGE = `Usage:
-  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT]
+  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--max-connections N]
   node compose/cluster.ts add-node
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
@@ -30,6 +30,9 @@ Options:
   --nodes N          number of game-server nodes to start (default 2, at most 32)
   --port PORT        nginx listen port, the public entry point (default 8080)
   --redis-port PORT  redis-server port (default 6390)
+  --max-connections N  WebSockets the cluster should hold: nginx gets enough workers for them
+                     (each worker holds (limit - 464) / 2), and a warning says so at start
+                     when the descriptor limit (ulimit -Hn) caps the cluster lower
   -h, --help         this text
 
 Commands:
@@ -63,7 +66,11 @@ async function main() {
   const nodeCount = intOption("--nodes", values.nodes, 1, 32);
   const port = intOption("--port", values.port, 1, 65535);
   const redisPort = intOption("--redis-port", values["redis-port"], 1, 65535);
-  await runCluster({ nodeCount, port, redisPort });
+  const maxConnections =
+    values["max-connections"] === undefined
+      ? undefined
+      : intOption("--max-connections", values["max-connections"], 1, 10_000_000);
+  await runCluster({ nodeCount, port, redisPort, maxConnections });
 }
 
 function parseOptions() {
@@ -73,6 +80,7 @@ function parseOptions() {
       nodes: { type: "string", default: "2" },
       port: { type: "string", default: "8080" },
       "redis-port": { type: "string", default: "6390" },
+      "max-connections": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { exitedError, type HttpResult, httpRequest, waitForHttp } from "./http.ts";
-import { nginxTest, renderNodesConf, withSlash, writeNginxPrefix } from "./nginxConf.ts";
+import { type FdBudget, nginxTest, renderNodesConf, withSlash, writeNginxPrefix } from "./nginxConf.ts";
 import type { NodeAddress } from "./node.ts";
 import { type LineSink, prefixedSink } from "./output.ts";
 import { onFreePort } from "./ports.ts";
@@ -50,14 +50,23 @@ export async function startNginx(opts: {
   onSpawn?: (p: ManagedProcess) => void;
   command?: string;
   timeoutMs?: number;
-  /** Overrides `worker_processes auto` (e.g. for many connections under a low descriptor limit). */
+  /** Overrides the number of workers of the budget. */
   workerProcesses?: number;
+  /** Descriptor sizing (workers, worker_connections, worker_rlimit_nofile); default: fdBudget from this process's hard limit. */
+  budget?: FdBudget;
 }): Promise<NginxHandle> {
   const command = opts.command ?? findCommand("nginx") ?? "nginx";
   const prefix = withSlash(resolve(opts.prefix));
   const conf = join(prefix, "conf/nginx.conf");
   const launch = async (port: number) => {
-    writeNginxPrefix({ prefix, port, nodes: opts.nodes, host: opts.host, workerProcesses: opts.workerProcesses });
+    writeNginxPrefix({
+      prefix,
+      port,
+      nodes: opts.nodes,
+      host: opts.host,
+      workerProcesses: opts.workerProcesses,
+      budget: opts.budget,
+    });
     const test = nginxTest(prefix, conf, command);
     if (!test.ok) throw new Error(`nginx configuration test failed:\n${indent(test.output)}`);
     const proc = spawnProcess({

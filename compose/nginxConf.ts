@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { NodeAddress } from "./node.ts";
 import { findCommand, REPO_ROOT } from "./spawn.ts";
@@ -56,40 +57,141 @@ export function renderTabulaConf(port: number, host = "127.0.0.1"): string {
   return shipped.replace(re, `$1listen ${host}:${port};`);
 }
 
-/** The hard limit on open files of this process (inherited by the nginx it starts), from /proc/self/limits. */
-export function openFilesHardLimit(): number | undefined {
+/** Limits on open files of this process (inherited by what it starts), from /proc/self/limits; undefined = unlimited or unknown. */
+export function openFilesLimits(): { soft?: number; hard?: number } {
   try {
-    const m = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
-    return m && m[1] !== "unlimited" ? Number(m[1]) : undefined;
+    const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    const num = (v: string | undefined) => (v && v !== "unlimited" ? Number(v) : undefined);
+    return { soft: num(m?.[1]), hard: num(m?.[2]) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
+/** The hard limit on open files of this process (inherited by the nginx it starts), from /proc/self/limits. */
+export function openFilesHardLimit(): number | undefined {
+  return openFilesLimits().hard;
+}
+
 /**
- * nginx.conf as shipped, fitted to this machine: where the hard limit on open
- * files is below the shipped worker_rlimit_nofile (nginx cannot raise it — not
- * even as root in some sandboxes — and says so on every start), the limit and
- * worker_connections are lowered to fit. `workerProcesses` overrides
- * `worker_processes auto` (more workers = more descriptors in total).
+ * Descriptors an nginx worker keeps for other things than connections: log
+ * files, the channel to the master, epoll, the pid file, a reload's leftovers.
  */
-export function renderNginxConf(opts: { workerProcesses?: number; openFilesLimit?: number } = {}): string {
+export const NGINX_FD_RESERVE = 64;
+/**
+ * Connections an nginx worker keeps for HTTP besides WebSockets: the idle
+ * keep-alive pool to the nodes (`keepalive 64`, nodes.conf), its listening
+ * sockets, and API requests and long-polls in flight (2 each).
+ */
+export const NGINX_HTTP_RESERVE = 400;
+/** Descriptors a game-server node keeps for other things than client sockets (PostgreSQL pool, Redis, files). */
+export const NODE_FD_RESERVE = 200;
+/** Never more nginx workers than this, however many sockets are wanted. */
+export const MAX_NGINX_WORKERS = 32;
+/** Used when the limit cannot be read (a typical default soft limit). */
+const UNKNOWN_LIMIT = 1024;
+
+/** How nginx and the nodes are sized from the descriptor limit, and how many WebSockets that lets through. */
+export interface FdBudget {
+  /** Open files per process (the hard limit: nginx and Node raise their soft limit to it). */
+  limit: number;
+  workers: number;
+  /** `worker_connections`: every descriptor a worker may open but its reserve (client and node side both count). */
+  workerConnections: number;
+  /** Proxied WebSockets one worker holds: 2 connections each (client + node). */
+  socketsPerWorker: number;
+  /** All workers together. */
+  nginxSockets: number;
+  /** WebSockets one node holds (1 descriptor each). */
+  socketsPerNode: number;
+  nodes: number;
+  /** What the cluster holds: the smaller of nginx's and the nodes' budgets. */
+  sockets: number;
+  /** Which side caps it. */
+  cappedBy: "nginx" | "nodes";
+}
+
+/**
+ * The descriptor budget of a cluster of `nodes` nodes behind one nginx, every
+ * process limited to `limit` open files: nginx spends 2 descriptors per proxied
+ * WebSocket (client and node side, in the same worker), a node 1. Workers:
+ * `cores` (default 2), or more when `wantedSockets` needs them (at most
+ * MAX_NGINX_WORKERS), each holding (limit − NGINX_FD_RESERVE − NGINX_HTTP_RESERVE) / 2.
+ */
+export function fdBudget(opts: { limit?: number; nodes: number; cores?: number; wantedSockets?: number }): FdBudget {
+  const limit = opts.limit ?? UNKNOWN_LIMIT;
+  const workerConnections = Math.max(limit - NGINX_FD_RESERVE, 16);
+  const socketsPerWorker = Math.max(Math.floor((workerConnections - NGINX_HTTP_RESERVE) / 2), 0);
+  const needed = opts.wantedSockets && socketsPerWorker ? Math.ceil(opts.wantedSockets / socketsPerWorker) : 0;
+  const workers = Math.min(Math.max(opts.cores ?? 2, needed, 1), MAX_NGINX_WORKERS);
+  const nginxSockets = workers * socketsPerWorker;
+  const socketsPerNode = Math.max(limit - NODE_FD_RESERVE, 0);
+  const nodeSockets = opts.nodes * socketsPerNode;
+  return {
+    limit,
+    workers,
+    workerConnections,
+    socketsPerWorker,
+    nginxSockets,
+    socketsPerNode,
+    nodes: opts.nodes,
+    sockets: Math.min(nginxSockets, nodeSockets),
+    cappedBy: nginxSockets <= nodeSockets ? "nginx" : "nodes",
+  };
+}
+
+/**
+ * The budget in words, for the cluster's start-up output: the limit, what nginx
+ * and the nodes hold, and — when `wanted` sockets exceed what the limit allows —
+ * a warning saying what caps the cluster and how to lift it.
+ */
+export function describeBudget(b: FdBudget, soft?: number, wanted?: number): { lines: string[]; warning?: string } {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const lines = [
+    `file descriptors: ${n(b.limit)} per process (hard limit${soft !== undefined && soft !== b.limit ? `; soft ${n(soft)}, raised to the hard limit by nginx and Node` : ""})`,
+    `  nginx: ${b.workers} workers × ${n(b.socketsPerWorker)} WebSockets (2 descriptors each: client + node side) = ${n(b.nginxSockets)}`,
+    `  nodes: ${b.nodes} × ${n(b.socketsPerNode)} WebSockets (1 descriptor each) = ${n(b.nodes * b.socketsPerNode)}`,
+    `  → this cluster holds about ${n(b.sockets)} WebSockets (capped by ${b.cappedBy === "nginx" ? "nginx" : "the nodes"})`,
+  ];
+  if (wanted === undefined || wanted <= b.sockets) return { lines };
+  const lift =
+    b.cappedBy === "nodes"
+      ? `add nodes (--nodes ${Math.ceil(wanted / Math.max(b.socketsPerNode, 1))}) or raise the hard limit`
+      : `raise the hard limit (ulimit -Hn; LimitNOFILE= under systemd)${b.workers >= MAX_NGINX_WORKERS ? "" : " or allow more nginx workers"}`;
+  return {
+    lines,
+    warning: `--max-connections ${n(wanted)}: the descriptor limit (${n(b.limit)} per process) caps this cluster at about ${n(b.sockets)} WebSockets, ${n(wanted - b.sockets)} short; ${lift}.`,
+  };
+}
+
+/**
+ * nginx.conf as shipped, sized for this machine from `budget` (default: from
+ * `openFilesLimit`, else this process's hard limit, one worker per core): `worker_rlimit_nofile` = the limit
+ * (nginx cannot raise it past the hard limit, not even as root in some
+ * sandboxes), `worker_connections` = the limit minus NGINX_FD_RESERVE,
+ * `worker_processes` = the budget's workers. `workerProcesses` overrides the
+ * number of workers.
+ */
+export function renderNginxConf(opts: { workerProcesses?: number; openFilesLimit?: number; budget?: FdBudget } = {}): string {
   let conf = readFileSync(join(NGINX_DIR, "nginx.conf"), "utf8");
   const swap = (re: RegExp, value: string) => {
     if ((conf.match(re)?.length ?? 0) !== 1) throw new Error(`nginx/nginx.conf: expected exactly one line matching ${re}`);
     conf = conf.replace(re, value);
   };
-  const rlimit = Number(/^worker_rlimit_nofile\s+(\d+);/m.exec(conf)?.[1]);
-  const connections = Number(/^\s*worker_connections\s+(\d+);/m.exec(conf)?.[1]);
-  const hard = opts.openFilesLimit ?? openFilesHardLimit();
-  if (hard && rlimit && hard < rlimit) {
-    swap(
-      /^worker_rlimit_nofile\s+\d+;/gm,
-      `worker_rlimit_nofile ${hard};    # lowered to this machine's hard limit (ulimit -Hn)`,
-    );
-    swap(/^(\s*)worker_connections\s+\d+;/gm, `$1worker_connections ${Math.min(connections, hard - 100)};`);
-  }
-  if (opts.workerProcesses) swap(/^worker_processes\s+auto;/gm, `worker_processes ${opts.workerProcesses};`);
+  // Limit unknown (or unlimited): the shipped worker_rlimit_nofile stands.
+  const shipped = Number(/^worker_rlimit_nofile\s+(\d+);/m.exec(conf)?.[1]);
+  const limit = opts.openFilesLimit ?? openFilesHardLimit() ?? shipped;
+  const budget = opts.budget ?? fdBudget({ limit, nodes: 1, cores: availableParallelism() });
+  const workers = opts.workerProcesses ?? budget.workers;
+  swap(/^worker_processes\s+\S+;[^\n]*/gm, `worker_processes ${workers};    # sized by compose/nginxConf.ts (fdBudget)`);
+  swap(
+    /^worker_rlimit_nofile\s+\d+;[^\n]*/gm,
+    `worker_rlimit_nofile ${budget.limit};    # this machine's hard limit (ulimit -Hn)`,
+  );
+  swap(
+    /^(\s*)worker_connections\s+\d+;[^\n]*/gm,
+    `$1worker_connections ${budget.workerConnections};    # ${budget.socketsPerWorker} proxied WebSockets per worker`,
+  );
   return conf;
 }
 
@@ -105,12 +207,13 @@ export function writeNginxPrefix(opts: {
   nodes: NodeAddress[];
   host?: string;
   workerProcesses?: number;
+  budget?: FdBudget;
 }): string {
   const prefix = resolve(opts.prefix);
   for (const d of ["conf", "logs", "temp"]) mkdirSync(join(prefix, d), { recursive: true });
   chmodSync(prefix, 0o755);
   for (const d of ["conf", "logs", "temp"]) chmodSync(join(prefix, d), 0o755);
-  writeFileSync(join(prefix, "conf/nginx.conf"), renderNginxConf({ workerProcesses: opts.workerProcesses }));
+  writeFileSync(join(prefix, "conf/nginx.conf"), renderNginxConf({ workerProcesses: opts.workerProcesses, budget: opts.budget }));
   writeFileSync(join(prefix, "conf/tabula.conf"), renderTabulaConf(opts.port, opts.host));
   writeFileSync(join(prefix, "conf/nodes.conf"), renderNodesConf(opts.nodes));
   return join(prefix, "conf/nginx.conf");

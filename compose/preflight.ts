@@ -1,14 +1,18 @@
 /**
  * Checks before `npm run cluster` starts anything: redis-server and nginx on
  * PATH, no other runner (and the leftovers of a killed one stopped), every
- * port free, the Prisma client generated and the browser client built. Each
+ * port free, the Prisma client generated and the browser client built; then
+ * the descriptor budget is printed (and a warning when it is below
+ * --max-connections). Each
  * failure ends the process with a clear message (exit code 1, or 2 for a
  * missing tool or a bad option).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { alive, cleanupStale, cmdline, FIRST_NODE_PORT, fail, PG_PORT, readState, say } from "./clusterState.ts";
+import { describeBudget, type FdBudget, fdBudget, openFilesLimits } from "./nginxConf.ts";
 import { assertPortsFree, PortBusyError } from "./ports.ts";
 import { findCommand, REPO_ROOT } from "./spawn.ts";
 
@@ -17,10 +21,18 @@ export interface Preflight {
   nginxBin: string;
   /** Ports of nodes n1…nN. */
   nodePorts: number[];
+  /** nginx's sizing from the descriptor limit (printed at start). */
+  budget: FdBudget;
 }
 
 /** Everything `runCluster` needs before it starts anything; exits on the first problem. */
-export async function preflight(opts: { nodeCount: number; port: number; redisPort: number }): Promise<Preflight> {
+export async function preflight(opts: {
+  nodeCount: number;
+  port: number;
+  redisPort: number;
+  /** WebSockets the cluster should hold (--max-connections); sizes nginx's workers, warns when the limit is lower. */
+  maxConnections?: number;
+}): Promise<Preflight> {
   // 1. Tools.
   const redisBin = findCommand("redis-server");
   const nginxBin = findCommand("nginx");
@@ -77,7 +89,18 @@ export async function preflight(opts: { nodeCount: number; port: number; redisPo
     const r = spawnSync("npm", ["run", "build", "-w", "client"], { cwd: REPO_ROOT, stdio: "inherit" });
     if (r.status !== 0) fail("building the browser client failed (see above).");
   }
-  return { redisBin: redisBin!, nginxBin: nginxBin!, nodePorts };
+  // 5. The descriptor budget: what the limit lets through nginx (2 per socket) and the nodes (1).
+  const limits = openFilesLimits();
+  const budget = fdBudget({
+    limit: limits.hard,
+    nodes: opts.nodeCount,
+    cores: availableParallelism(),
+    wantedSockets: opts.maxConnections,
+  });
+  const { lines, warning } = describeBudget(budget, limits.soft, opts.maxConnections);
+  for (const line of lines) say(line);
+  if (warning) say(`WARNING: ${warning}`);
+  return { redisBin: redisBin!, nginxBin: nginxBin!, nodePorts, budget };
 }
 
 /** Newest modification time of the files under `dir` (node_modules and dist left out). */

@@ -8,7 +8,10 @@ export { type NginxHandle, startNginx } from "./nginx.ts";
 export {
   NGINX_DIR,
   nginxTest,
+  type FdBudget,
+  fdBudget,
   openFilesHardLimit,
+  openFilesLimits,
   renderNginxConf,
   renderNodesConf,
   renderTabulaConf,

@@ -30,9 +30,14 @@ type Role = "node" | "nginx" | "redis" | "pg";
 const STOP_ORDER: Role[] = ["node", "nginx", "redis", "pg"];
 
 /** Start the cluster and keep it running until a signal (see compose/README.md). */
-export async function runCluster(opts: { nodeCount: number; port: number; redisPort: number }): Promise<void> {
+export async function runCluster(opts: {
+  nodeCount: number;
+  port: number;
+  redisPort: number;
+  maxConnections?: number;
+}): Promise<void> {
   const t0 = performance.now();
-  const { redisBin, nginxBin, nodePorts } = await preflight(opts);
+  const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
 
   // From here on everything spawned is tracked (at spawn time) and stopped on exit.
   const publicAddress = `localhost:${opts.port}`;
@@ -184,6 +189,7 @@ export async function runCluster(opts: { nodeCount: number; port: number; redisP
       port: opts.port,
       nodes: state.nodes.map((n) => ({ id: n.id, port: n.port })),
       command: nginxBin,
+      budget,
       onSpawn: track("nginx"),
     });
     state.nginx = { pid: nginx.process.pid, prefix: nginx.prefix, conf: nginx.conf };

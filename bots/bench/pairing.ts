@@ -17,7 +17,14 @@ import { parseArgs } from "node:util";
 import { getGame, type GameKind } from "@tabula/shared/rules";
 import { summarize } from "../src/stats.ts";
 import { burst, oddGames, takeGuests } from "./pairingBurst.ts";
-import { type BenchCluster, cpuMs, MissingTool, redisCommandCounts, startBenchCluster } from "./pairingCluster.ts";
+import {
+  type BenchCluster,
+  countRedisCommands,
+  treeCpuMs,
+  MissingTool,
+  type RedisCommandCount,
+  startBenchCluster,
+} from "./pairingCluster.ts";
 
 const USAGE = `Usage: node bots/bench/pairing.ts [options]
   --players N        players arriving at once (default 200)
@@ -27,6 +34,7 @@ const USAGE = `Usage: node bots/bench/pairing.ts [options]
   --game G           connect4 | chess (default connect4)
   --time-control TC  default: the game's first
   --timeout S        give up on a ticket this long after the burst (default 30)
+  --warmup N         players of an untimed burst first, so the nodes' code is compiled (default 20; 0: none)
   --server-root DIR  run the nodes from another checkout (a baseline, side by side)
   --cpu-prof DIR     start the nodes with --cpu-prof into DIR (written when they stop)
   --json FILE        also write the JSON report to FILE`;
@@ -43,6 +51,7 @@ async function main() {
       game: { type: "string", default: "connect4" },
       "time-control": { type: "string" },
       timeout: { type: "string", default: "30" },
+      warmup: { type: "string", default: "20" },
       "server-root": { type: "string" },
       "cpu-prof": { type: "string" },
       json: { type: "string" },
@@ -53,6 +62,7 @@ async function main() {
   const players = intOption("--players", values.players, 2, 5_000);
   const nodeCount = intOption("--nodes", values.nodes, 1, 8);
   const timeoutMs = intOption("--timeout", values.timeout, 1, 120) * 1000;
+  const warmup = intOption("--warmup", values.warmup, 0, 1_000);
   const def = getGame(values.game as GameKind);
   if (!def) usage(`unknown game ${values.game}`);
   const timeControl = values["time-control"] ?? def.timeControls[0]!.id;
@@ -81,21 +91,32 @@ async function main() {
     const base = (values.url ?? cluster!.url).replace(/\/$/, "");
     const redisUrl = values["redis-url"] ?? cluster?.redisUrl;
     const run = randomBytes(2).toString("hex");
-    say(`taking ${players} guest identities (not timed)…`);
-    const tokens = await takeGuests(base, players, run);
+    say(`taking ${players + warmup} guest identities (not timed)…`);
+    const tokens = await takeGuests(base, players + warmup, run);
+    if (warmup) {
+      // A running cluster has its code compiled: an untimed burst first, so the measured one is not a cold start.
+      const w = await burst({ base, tokens: tokens.splice(players), game: def.id, timeControl, timeoutMs });
+      say(`warm-up: ${warmup} players, ${w.outcomes.filter((o) => o.gameId).length} paired (not measured)`);
+      cluster?.createMs.splice(0);
+    }
 
-    const pids = [
-      ...(cluster?.nodes ?? []).map((n) => ({ id: n.id, pid: n.pid })),
-      ...(cluster ? [{ id: "redis", pid: cluster.redisPid }] : []),
+    // CPU of every process of the cluster (trees: postgres backends, nginx workers) and of this one.
+    const procs: Array<{ id: string; cpu: () => number }> = [
+      ...(cluster?.nodes ?? []).map((n) => ({ id: n.id, cpu: () => treeCpuMs(n.pid) })),
+      ...(cluster ? [{ id: "redis", cpu: () => treeCpuMs(cluster!.redisPid) }] : []),
+      ...(cluster?.postgresPid ? [{ id: "postgres", cpu: () => treeCpuMs(cluster!.postgresPid!) }] : []),
+      ...(cluster ? [{ id: "nginx", cpu: () => treeCpuMs(cluster!.nginxPid) }] : []),
+      { id: "bench", cpu: () => (process.cpuUsage().user + process.cpuUsage().system) / 1000 },
     ];
-    const cpuBefore = pids.map((p) => cpuMs(p.pid) ?? 0);
-    const cmdsBefore = redisUrl ? await redisCommandCounts(redisUrl) : null;
+    const cpuBefore = procs.map((p) => p.cpu());
+    const counting = redisUrl ? await countRedisCommands(redisUrl) : null;
     say(`${players} quick-plays at once (${def.id} ${timeControl})…`);
     const result = await burst({ base, tokens, game: def.id, timeControl, timeoutMs });
-    const cpu = Object.fromEntries(pids.map((p, i) => [p.id, round((cpuMs(p.pid) ?? 0) - cpuBefore[i]!)]));
-    const cmds = cmdsBefore && redisUrl ? diff(await redisCommandCounts(redisUrl), cmdsBefore) : null;
+    const cpu = Object.fromEntries(procs.map((p, i) => [p.id, round(p.cpu() - cpuBefore[i]!)]));
+    const cmds = counting ? await counting.stop() : null;
 
-    const report = buildReport({ players, nodes: values.url ? null : nodeCount, base, result, cpu, cmds });
+    const createMs = cluster?.createMs.length ? summarize(cluster.createMs) : null;
+    const report = buildReport({ players, nodes: values.url ? null : nodeCount, base, result, cpu, cmds, createMs });
     printTable(report);
     const json = JSON.stringify(report);
     console.log(json);
@@ -121,7 +142,8 @@ function buildReport(a: {
   base: string;
   result: Awaited<ReturnType<typeof burst>>;
   cpu: Record<string, number>;
-  cmds: Record<string, number> | null;
+  cmds: RedisCommandCount | null;
+  createMs: ReturnType<typeof summarize> | null;
 }) {
   const { outcomes, gameNodes, wallMs } = a.result;
   const paired = outcomes.filter((o) => o.pairingMs !== null);
@@ -133,7 +155,7 @@ function buildReport(a: {
     const s = summarize(ms);
     perNode[node] = { games: ms.length / 2, players: ms.length, p50: s.p50, p99: s.p99 };
   }
-  const totalCmds = a.cmds ? Object.values(a.cmds).reduce((s, v) => s + v, 0) : null;
+  const sent = a.cmds ? Object.values(a.cmds.sent).reduce((s, v) => s + v, 0) : 0;
   return {
     bench: "pairing",
     at: new Date().toISOString(),
@@ -149,8 +171,20 @@ function buildReport(a: {
     oddGames: oddGames(outcomes),
     gamesUnlisted: new Set(paired.map((o) => o.gameId).filter((g) => !gameNodes[g!])).size,
     perNode,
+    /** Making one game (row + room), as the nodes log it; null when they do not say. */
+    gameCreationMs: a.createMs,
     cpuMsDuringBurst: a.cpu,
-    redisCommands: a.cmds ? { total: totalCmds, perPlayer: round(totalCmds! / a.players), byCommand: a.cmds } : null,
+    /** All the cluster's processes and the bench's, per player, ms of CPU. */
+    cpuMsPerPlayer: round(Object.values(a.cpu).reduce((s, v) => s + v, 0) / a.players),
+    /** Commands clients sent to Redis during the burst (each a round trip, or part of a pipeline), and run inside scripts. */
+    redisCommands: a.cmds
+      ? {
+          sent,
+          sentPerPlayer: round(sent / a.players),
+          inScriptsPerPlayer: round(a.cmds.inScripts / a.players),
+          sentByCommand: a.cmds.sent,
+        }
+      : null,
   };
 }
 
@@ -165,24 +199,25 @@ function printTable(r: Report) {
   ];
   for (const [node, s] of Object.entries(r.perNode).sort())
     rows.push([`node ${node}: games, p50 / p99`, `${s.games}, ${ms(s.p50)} / ${ms(s.p99)}`]);
+  if (r.gameCreationMs) {
+    const c = r.gameCreationMs;
+    rows.push(["making a game p50 / p99 / max", `${ms(c.p50)} / ${ms(c.p99)} / ${ms(c.max)} (${c.count} games)`]);
+  }
   if (r.gamesUnlisted) rows.push(["games not in /api/live-games", String(r.gamesUnlisted)]);
-  for (const [id, v] of Object.entries(r.cpuMsDuringBurst)) rows.push([`CPU during burst: ${id}`, `${v} ms`]);
+  const cpu = Object.entries(r.cpuMsDuringBurst).map(([id, v]) => `${id} ${Math.round(v)}`);
+  rows.push(["CPU during the burst, ms", cpu.join(", ")]);
+  rows.push(["CPU per player, all processes", `${r.cpuMsPerPlayer} ms`]);
   if (r.redisCommands) {
-    const top = Object.entries(r.redisCommands.byCommand)
+    const top = Object.entries(r.redisCommands.sentByCommand)
       .sort((x, y) => y[1] - x[1])
       .slice(0, 6)
       .map(([c, n]) => `${c} ${n}`)
       .join(", ");
-    rows.push(["Redis commands per player", `${r.redisCommands.perPlayer} (${top})`]);
+    rows.push(["Redis commands sent per player", `${r.redisCommands.sentPerPlayer} (${top})`]);
+    rows.push(["Redis commands in scripts per player", String(r.redisCommands.inScriptsPerPlayer)]);
   }
   const w = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n"));
-}
-
-function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;

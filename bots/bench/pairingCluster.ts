@@ -4,9 +4,9 @@
  * all on loopback, started with the same compose/ functions as `npm run
  * cluster`, in a temporary directory removed at the end. Also the counters
  * read around a burst: CPU time per process (/proc) and Redis commands
- * (INFO commandstats).
+ * (MONITOR).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
@@ -32,7 +32,12 @@ export interface BenchCluster {
   redisUrl: string;
   /** Game-server node processes, by NODE_ID. */
   nodes: Array<{ id: string; pid: number }>;
+  /** How long each quick-play game took to make (the nodes' "quick play paired" log lines that say so), ms. */
+  createMs: number[];
   redisPid: number;
+  nginxPid: number;
+  /** The embedded PostgreSQL's helper process (postgres runs below it); null with DATABASE_URL. */
+  postgresPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -89,19 +94,26 @@ export async function startBenchCluster(opts: {
       PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}`,
       TOKEN_SECRET: "bench-pairing-secret-0123456789abcdef",
       CLIENT_DIST: "",
-      LOG_LEVEL: "warn",
-      LOG_JSON: "false",
+      // Info, as JSON: the "quick play paired" lines say how long each game took to make.
+      LOG_LEVEL: "info",
+      LOG_JSON: "true",
       API_RATE_PER_MIN: "1000000",
       GUEST_RATE_PER_MIN: "1000000",
       ...opts.env,
     };
     if (opts.cpuProfDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${resolve(opts.cpuProfDir)}`;
     const nodes: Array<NodeAddress & { pid: number }> = [];
+    const createMs: number[] = [];
+    const output = (line: string) => {
+      if (!line.includes('"createMs"')) return;
+      const ms = (JSON.parse(line) as { createMs?: unknown }).createMs;
+      if (typeof ms === "number") createMs.push(ms);
+    };
     // One at a time: the first node applies the migrations.
     for (let i = 1; i <= opts.nodes; i++) {
       const id = `n${i}`;
       opts.say(`starting node ${id}${opts.serverRoot ? ` from ${root}` : ""}…`);
-      const proc = await startNode(root, id, env);
+      const proc = await startNode(root, id, env, output);
       stops.push(() => proc.stop(10_000).then(() => {}));
       nodes.push({ id, port: proc.port, host: "127.0.0.1", pid: proc.pid });
     }
@@ -110,7 +122,10 @@ export async function startBenchCluster(opts: {
       url: nginx.url,
       redisUrl: redis.url,
       nodes: nodes.map(({ id, pid }) => ({ id, pid })),
+      createMs,
       redisPid: redis.process.pid,
+      nginxPid: nginx.process.pid,
+      postgresPid: pg?.process.pid ?? null,
       stop: stopAll,
     };
   } catch (err) {
@@ -119,8 +134,13 @@ export async function startBenchCluster(opts: {
   }
 }
 
-/** `node game-server/src/main.ts` in `root` as NODE_ID `id` on a free port; resolves once /healthz says it is `id`. */
-async function startNode(root: string, id: string, env: Record<string, string>): Promise<ManagedProcess & { port: number }> {
+/** `node game-server/src/main.ts` in `root` as NODE_ID `id` on a free port, its lines to `output`; resolves once /healthz says it is `id`. */
+async function startNode(
+  root: string,
+  id: string,
+  env: Record<string, string>,
+  output: (line: string) => void,
+): Promise<ManagedProcess & { port: number }> {
   const port = await freePort();
   const proc = spawnProcess({
     name: id,
@@ -128,7 +148,7 @@ async function startNode(root: string, id: string, env: Record<string, string>):
     args: ["game-server/src/main.ts"],
     cwd: root,
     env: { ...env, HOST: "127.0.0.1", NODE_ID: id, PORT: String(port) },
-    output: silentSink,
+    output,
   });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, {
@@ -140,6 +160,32 @@ async function startNode(root: string, id: string, env: Record<string, string>):
     throw err;
   }
   return Object.assign(proc, { port });
+}
+
+/**
+ * CPU time (user + system) of process `pid` and all its descendants alive now, ms (PostgreSQL's
+ * backends, nginx's workers). Children that already exited are counted only once reaped.
+ */
+export function treeCpuMs(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    total += cpuMs(p) ?? 0;
+    todo.push(...(children.get(p) ?? []));
+  }
+  return total;
 }
 
 /** CPU time (user + system) of process `pid` so far, ms; null when it is gone. */
@@ -154,17 +200,35 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
-/** Calls per Redis command so far (INFO commandstats), e.g. { evalsha: 200, hgetall: 412 }. */
-export async function redisCommandCounts(redisUrl: string): Promise<Record<string, number>> {
+/** Commands Redis received during a window, from MONITOR: sent by clients (round trips, by command) and run inside scripts. */
+export interface RedisCommandCount {
+  sent: Record<string, number>;
+  inScripts: number;
+}
+
+/**
+ * Start counting the commands the Redis at `redisUrl` runs (MONITOR, on a
+ * connection of its own); `stop` ends the count. MONITOR slows Redis a little,
+ * the same for every run compared.
+ */
+export async function countRedisCommands(redisUrl: string): Promise<{ stop(): Promise<RedisCommandCount> }> {
   const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
   r.on("error", () => {});
-  try {
-    await r.connect();
-    const info = await r.info("commandstats");
-    const out: Record<string, number> = {};
-    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
-    return out;
-  } finally {
-    r.disconnect();
-  }
+  await r.connect();
+  const monitor = await r.monitor();
+  const count: RedisCommandCount = { sent: {}, inScripts: 0 };
+  monitor.on("monitor", (_time: string, args: string[], source: string) => {
+    if (source === "lua") count.inScripts++;
+    else {
+      const cmd = String(args[0]).toLowerCase();
+      count.sent[cmd] = (count.sent[cmd] ?? 0) + 1;
+    }
+  });
+  return {
+    async stop() {
+      monitor.disconnect();
+      r.disconnect();
+      return count;
+    },
+  };
 }

@@ -7,7 +7,18 @@
  * A driver is run as `node <script> ...args`. It writes progress to stderr
  * and, at the end, exactly one line of JSON (a DriverResult) to stdout, then
  * exits 0 (non-zero with a message on stderr when it could not run at all).
+ *
+ * A driver should write the line WINDOW_OPEN to stderr the moment its measured
+ * window opens and WINDOW_CLOSE the moment it closes: the runner samples CPU
+ * and memory and counts the database's rows at those lines. A driver without
+ * them is measured over the last `durationMs` before it exits (said in the
+ * results as `window: "timed"`).
  */
+
+/** Marker line (stderr) a driver writes when its measured window opens. */
+export const WINDOW_OPEN = "BENCH_WINDOW open";
+/** Marker line (stderr) a driver writes when its measured window closes. */
+export const WINDOW_CLOSE = "BENCH_WINDOW close";
 
 export interface LoadShape {
   /** Players connected at once (two per game). */
@@ -32,6 +43,10 @@ export interface DriverResult {
   rttMs: number[];
   /** Players connected when the window closed. */
   connected: number;
+  /** Games that ended inside the window (optional: says how much of the load was starting new games). */
+  games?: number;
+  /** Length of the measured window as the driver timed it, ms (default: LoadShape.durationMs). */
+  windowMs?: number;
 }
 
 export interface RunningSystem {
@@ -43,6 +58,11 @@ export interface RunningSystem {
   driver(shape: LoadShape): DriverSpec;
   /** Rows in the move log, counted in the database; null when the system does not persist. */
   countMoves(): Promise<number | null>;
+  /**
+   * Other processes of the system whose CPU is reported in a column of their
+   * own, by label (e.g. `{ redis: [pid] }`); optional.
+   */
+  otherPids?(): Record<string, number[]>;
   stop(): Promise<void>;
 }
 

@@ -8,8 +8,9 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import type { DriverResult } from "../types.ts";
+import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { bgioSystems } from "./systems.ts";
 
 const { values } = parseArgs({
@@ -55,22 +56,30 @@ for (const system of bgioSystems) {
   const running = await system.start((line) => console.log(`  ${line}`));
   try {
     const spec = running.driver(shape);
-    const driver = spawn(process.execPath, [spec.script, ...spec.args], { stdio: ["ignore", "pipe", "inherit"] });
+    const driver = spawn(process.execPath, [spec.script, ...spec.args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     driver.stdout.on("data", (d) => {
       out += d;
     });
     const exited = new Promise((r) => driver.once("exit", r));
-    // CPU over the measured window only: sampled when it opens and when it closes.
-    await new Promise((r) => setTimeout(r, shape.warmupMs));
+    // CPU and persisted moves over the measured window only: read when the driver says it opens and closes.
     const pids = () => [...running.serverPids(), ...running.databasePids(), driver.pid ?? -1];
-    const persistedBefore = await running.countMoves();
-    const cpu0 = cpuMs(pids());
-    await new Promise((r) => setTimeout(r, shape.durationMs));
-    const cpu1 = cpuMs(pids());
-    const persistedAfter = await running.countMoves();
+    let cpu0 = new Map<number, number>();
+    let cpu1 = new Map<number, number>();
+    let persistedBefore: Promise<number | null> = Promise.resolve(null);
+    let persistedAfter: Promise<number | null> = Promise.resolve(null);
+    createInterface({ input: driver.stderr }).on("line", (line) => {
+      if (line === WINDOW_OPEN) {
+        cpu0 = cpuMs(pids());
+        persistedBefore = running.countMoves();
+      } else if (line === WINDOW_CLOSE) {
+        cpu1 = cpuMs(pids());
+        persistedAfter = running.countMoves();
+      } else console.error(`  ${line}`);
+    });
     await exited;
-    const result = JSON.parse(out.trim()) as DriverResult;
+    const [before, after] = [await persistedBefore, await persistedAfter];
+    const result = JSON.parse(out.trim()) as DriverResult & { games: number; windowMs: number };
     const rtt = result.rttMs.toSorted((a, b) => a - b);
     const perMove = (pidsOf: number[]) =>
       (
@@ -80,12 +89,13 @@ for (const system of bgioSystems) {
     console.log(
       JSON.stringify({
         system: system.id,
-        movesPerS: Math.round(result.moves / (shape.durationMs / 1000)),
+        movesPerS: Math.round(result.moves / (result.windowMs / 1000)),
+        games: result.games,
         p50: +percentile(rtt, 50).toFixed(1),
         p99: +percentile(rtt, 99).toFixed(1),
         errors: result.errors,
         connected: result.connected,
-        persistedInWindow: persistedBefore === null || persistedAfter === null ? null : persistedAfter - persistedBefore,
+        persistedInWindow: before === null || after === null ? null : after - before,
         cpuMsPerMove: {
           server: perMove(running.serverPids()),
           database: perMove([...cpu1.keys()].filter((p) => !running.serverPids().includes(p) && p !== driver.pid)),

@@ -16,7 +16,7 @@ import { Presence } from "./presence.ts";
 import type { GameRecord } from "./record.ts";
 import { GameTable } from "./table.ts";
 import { TableTimers } from "./timers.ts";
-import { movedOf, snapshotOf } from "./views.ts";
+import { movedOf, snapshotOf, snapshotsOf } from "./views.ts";
 
 export type { HostDeps, HostSettings, HostStorage, Outbox, PlayerAction } from "./ports.ts";
 
@@ -98,8 +98,7 @@ export class GameHost<C> {
 
   /** The full picture for everyone (after presence or offers changed). */
   broadcastSnapshots(): void {
-    const ctx = this.context();
-    this.deps.outbox.sendEach("snapshot", (you) => snapshotOf(this.table, you, ctx));
+    this.deps.outbox.sendEach("snapshot", snapshotsOf(this.table, this.context()));
   }
 
   /** Stop hosting: no action, timer or write runs from here on, and the outbox sends everyone elsewhere. */
@@ -230,8 +229,7 @@ export class GameHost<C> {
   private announce(change: Change): void {
     switch (change.kind) {
       case "move": {
-        const now = this.deps.clock.now();
-        this.deps.outbox.sendEach("moved", (you) => movedOf(this.table, you, now));
+        this.deps.outbox.sendEach("moved", movedOf(this.table, this.deps.clock.now()));
         if (change.ending) this.gameOver();
         else this.schedule();
         return;

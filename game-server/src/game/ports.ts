@@ -23,7 +23,10 @@ export interface HostStorage {
 /** Who gets what. `C` is the transport's handle of one participant. */
 export interface Outbox<C> {
   send<K extends keyof ServerMessages>(to: C, type: K, body: ServerMessages[K]): void;
-  /** Every connected participant gets `body(seat)`: its own seat, or null for a spectator. */
+  /**
+   * Every connected participant gets `body(seat)`: its own seat, or null for a spectator. `body`
+   * may return the same object for several seats (a public view): such a body is encoded once.
+   */
   sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]): void;
   /** Spectators watching now. */
   spectators(): number;

@@ -2,31 +2,36 @@
  * Cluster matchmaker: queues, tickets and invite codes live in Redis, so every
  * node sees them and two players whose requests reach different nodes meet.
  *
- * Pairing is one Lua script per request (atomic in Redis): it takes the first
- * live partner from the queue, or enqueues the caller. The node that made the
- * pair creates the game; the partner's node learns of it through a pub/sub
- * message that wakes its long-polling waiter. No player can be taken twice:
- * a partner is moved to "pairing" inside the script that removed it from the
- * queue.
+ * Quick play is batched per node (quickPairing.ts): the requests that arrive
+ * while a scan is in flight go to Redis together in one Lua script, which
+ * enqueues them and pairs off every live waiting ticket at once. The node
+ * whose scan made a pair creates the game and settles both tickets in one
+ * more script; the partner's node learns of it through one pub/sub message
+ * that wakes its long-polling waiter (one subscriber per node, fanned out in
+ * process: ticketEvents.ts). No player can be taken twice: a ticket is moved to
+ * "pairing" inside the script that removed it from the queue.
  *
  * Redis keys (prefix `tabula:mm:`): `t:<ticket>` hash, `p:<player>` current
  * ticket, `q:<game>|<tc>` FIFO list of waiting tickets, `i:<code>` invite →
  * ticket. Tickets expire after an hour; a waiting ticket whose owner stopped
- * polling is skipped (`staleAfterMs`). A partner taken into "pairing" by a
+ * polling is skipped (`staleAfterMs`). A ticket taken into "pairing" by a
  * node that then died goes back to waiting after `pairingTimeoutMs` (its own
- * long-poll notices and gives it back), so nobody waits for a game that will
- * never be made. The keys, scripts and the ticket's life are in redisTickets.ts.
+ * long-poll notices, gives it back and has its queue scanned again), so nobody
+ * waits for a game that will never be made. The keys, scripts and the ticket's
+ * life are in redisTickets.ts and quickScripts.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { GameKind } from "@tabula/shared/rules";
-import type { TicketStatus } from "@tabula/shared/protocol";
 import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
 import { newInviteCode } from "./memoryMatchmaker.ts";
+import { createQuickPairer } from "./quickPairing.ts";
+import { defineQuickCommands } from "./quickScripts.ts";
 import { createTicketEvents } from "./ticketEvents.ts";
 import {
   EVENTS,
+  fieldsOf,
   ikey,
   keysOf,
   P,
@@ -34,7 +39,6 @@ import {
   SETTLE_IF_WAITING,
   SETTLE_PAIRED,
   TAKE_INVITE,
-  TAKE_PARTNER,
   TICKET_TTL_S,
   ticketView,
   tkey,
@@ -63,9 +67,10 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   const now = opts.now ?? Date.now;
   // Fail fast when Redis is down: matchmaking answers 503 instead of hanging.
   const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
-  const redis = new Redis(opts.redisUrl, redisOptions);
+  const redis = defineQuickCommands(new Redis(opts.redisUrl, redisOptions));
   redis.on("error", (err) => opts.log.warn({ err: err.message }, "matchmaker redis error"));
   const events = createTicketEvents(opts.redisUrl, EVENTS, redisOptions, opts.log);
+  const pairer = createQuickPairer({ redis, pair: opts.pair, log: opts.log, now, pairingTimeoutMs, staleAfterMs });
 
   async function r<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -107,13 +112,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     return h?.status ? h : null;
   }
 
-  async function settle(id: string, status: TicketStatus, gameId?: string): Promise<void> {
-    const fields: Record<string, string> = { status };
-    if (gameId) fields.gameId = gameId;
-    await redis.multi().hset(tkey(id), fields).expire(tkey(id), TICKET_TTL_S).publish(EVENTS, id).exec();
-  }
-
-  async function newTicket(playerId: string, game: GameKind, timeControl: string, kind: "quick" | "invite") {
+  async function newInvite(playerId: string, game: GameKind, timeControl: string) {
     const previous = await redis.get(`${P}p:${playerId}`);
     if (previous) {
       const prev = await read(previous);
@@ -129,7 +128,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       playerName: await opts.playerName(playerId),
       game,
       timeControl,
-      kind,
+      kind: "invite",
       status: "waiting",
       aliveUntil: String(now() + staleAfterMs),
     };
@@ -145,49 +144,22 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   return {
     quickPlay(playerId, game, timeControl) {
       return r(async () => {
-        const { id, fields } = await newTicket(playerId, game, timeControl, "quick");
-        const t = now();
-        const partner = (await redis.eval(
-          TAKE_PARTNER,
-          2,
-          qkey(game, timeControl),
-          tkey(id),
-          playerId,
-          String(t),
-          `${P}t:`,
-          String(t + pairingTimeoutMs),
-        )) as string | null;
-        if (!partner) return ticketView(id, fields);
-        const partnerTicket = (await read(partner)) ?? {};
-        try {
-          const gameId = await opts.pair({
-            game,
-            timeControl,
-            mode: "quick",
-            playerIds: [partnerTicket.playerId as string, playerId],
-          });
-          if (!(await settlePaired(partner, id, gameId))) {
-            // We took longer than pairingTimeoutMs and the partner went on without us: this game
-            // will be aborted for want of a first move. Rare (creating a game takes milliseconds).
-            opts.log.warn({ gameId, partner }, "paired too late: the partner's ticket had moved on");
-          }
-          await settle(id, "matched", gameId);
-          opts.log.info({ gameId, game, timeControl }, "quick play paired");
-          return ticketView(id, { ...fields, status: "matched", gameId });
-        } catch (err) {
-          // Give the partner their place back at the head of the queue; the caller gets the error.
-          await unpair(partner, partnerTicket, id).catch(() => {});
-          await settle(id, "cancelled").catch(() => {});
-          if (err instanceof MatchmakingError) throw err;
-          opts.log.error({ err }, "could not create the paired game");
+        const o = await pairer.enqueue(playerId, game, timeControl);
+        if (o.status === "failed") {
+          if (o.stage === "redis") throw o.error;
+          if (o.error instanceof MatchmakingError) throw o.error;
+          opts.log.error({ err: o.error }, "could not create the paired game");
           throw new MatchmakingError("UNAVAILABLE", "could not create the game; try again");
         }
+        const h: Record<string, string> = { game, timeControl, status: o.status };
+        if (o.status === "matched") h.gameId = o.gameId;
+        return ticketView(o.id, h);
       });
     },
 
     createInvite(playerId, game, timeControl) {
       return r(async () => {
-        const { id, fields } = await newTicket(playerId, game, timeControl, "invite");
+        const { id, fields } = await newInvite(playerId, game, timeControl);
         for (let attempt = 0; attempt < 10; attempt++) {
           const code = newInviteCode();
           if (await redis.set(ikey(code), id, "EX", TICKET_TTL_S, "NX")) {
@@ -264,13 +236,23 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           // Listen before reading, so a match published in between is not missed.
           const event = events.listen(ticketId);
           try {
-            let h = await read(ticketId);
-            if (!h || h.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
-            if (h.status === "pairing" && Number(h.pairingUntil) < now()) {
-              h = { ...h, status: await unpair(ticketId, h, "") };
-            }
             const left = end - Date.now();
-            await redis.hset(tkey(ticketId), "aliveUntil", String(now() + Math.max(0, left) + staleAfterMs));
+            const t = now();
+            const flat = await redis.pollTicket(
+              tkey(ticketId),
+              ticketId,
+              playerId,
+              String(t),
+              String(t + Math.max(0, left) + staleAfterMs),
+              P,
+              String(TICKET_TTL_S),
+            );
+            if (!flat) throw new MatchmakingError("NO_TICKET", "no such ticket");
+            const h = fieldsOf(flat);
+            if (h.requeued) {
+              opts.log.info({ ticket: ticketId }, "pairing abandoned past its deadline; ticket waits again");
+              if (!h.inviteCode) pairer.kick(h.game as GameKind, h.timeControl);
+            }
             if ((h.status !== "waiting" && h.status !== "pairing") || left <= 0) return ticketView(ticketId, h);
             // A "pairing" ticket is looked at again at its deadline, to be given back if its node died.
             const pairingLeft = Number(h.pairingUntil) - now() + 25;
@@ -303,6 +285,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     },
 
     close() {
+      pairer.close();
       events.close();
       redis.disconnect();
     },

@@ -1,12 +1,14 @@
 /**
  * How the Redis matchmaker (redisMatchmaker.ts) keeps tickets: the keys, the
- * public view of a ticket, and the Lua scripts. Each script runs atomically in
+ * public view of a ticket, and the Lua scripts of invites and of giving a
+ * ticket back (quick play's own are in quickScripts.ts). Each runs atomically in
  * Redis, so no ticket can be taken twice, and a ticket taken by a node that
  * died can be given back exactly once.
  *
  * A ticket's life: "waiting" (in its queue, or reachable by its invite code) →
  * "pairing" (taken by one node, which is creating the game; `pairedBy` names
- * the caller's ticket and `pairingUntil` bounds how long that may take) →
+ * the scan or acceptance that took it and `pairingUntil` bounds how long that
+ * may take) →
  * "matched" (`gameId` set). "cancelled" and "expired" end it. A "pairing"
  * ticket past its deadline goes back to "waiting" (UNPAIR), so a node dying in
  * the middle of a pairing strands nobody.
@@ -17,7 +19,7 @@ import type { GameKind } from "@tabula/shared/rules";
 
 /** Prefix of every matchmaking key. */
 export const P = "tabula:mm:";
-/** Pub/sub channel on which a changed ticket's id is published. */
+/** Pub/sub channel on which changed tickets' ids are published (one message: ids separated by spaces). */
 export const EVENTS = `${P}events`;
 /** Tickets, player → ticket links and invite codes expire after this long, s. */
 export const TICKET_TTL_S = 3600;
@@ -35,6 +37,13 @@ export const keysOf = (id: string, h: Record<string, string>) => [
   h.inviteCode ? ikey(h.inviteCode) : "",
 ];
 
+/** A hash as Redis returns it from a script (field, value, field, value, …) as an object. */
+export function fieldsOf(flat: string[]): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+}
+
 /** What a client sees of ticket `id` with hash `h`. */
 export function ticketView(id: string, h: Record<string, string>): TicketResponse {
   // "pairing" is internal: the outside sees the ticket still waiting until the game exists.
@@ -48,32 +57,6 @@ export function ticketView(id: string, h: Record<string, string>): TicketRespons
     ...(h.inviteCode ? { inviteCode: h.inviteCode } : {}),
   };
 }
-
-/**
- * KEYS[1] queue, KEYS[2] the caller's ticket. ARGV: playerId, now (ms), ticket key prefix,
- * pairing deadline (epoch ms). Returns the partner's ticket id (now "pairing", paired by the
- * caller), or false after enqueuing the caller.
- */
-export const TAKE_PARTNER = `
-local queue, mine = KEYS[1], KEYS[2]
-local player, now, prefix, deadline = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local me = string.sub(mine, string.len(prefix) + 1)
-while true do
-  local cand = redis.call('LPOP', queue)
-  if not cand then break end
-  local t = redis.call('HMGET', prefix .. cand, 'status', 'playerId', 'aliveUntil')
-  if t[1] == 'waiting' and t[2] ~= player then
-    if tonumber(t[3]) >= now then
-      redis.call('HSET', prefix .. cand, 'status', 'pairing', 'pairedBy', me, 'pairingUntil', deadline)
-      return cand
-    end
-    redis.call('HSET', prefix .. cand, 'status', 'expired')
-  end
-  -- anything else (cancelled, the caller's own older ticket) just leaves the queue
-end
-redis.call('RPUSH', queue, me)
-return false
-`;
 
 /**
  * KEYS[1] invite key. ARGV: playerId, ticket key prefix, pairing deadline (epoch ms), pairedBy

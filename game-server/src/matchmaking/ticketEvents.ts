@@ -1,7 +1,9 @@
 /**
- * Ticket changes across the cluster: a node that settles a ticket publishes
- * its id on one Redis channel; the node holding that ticket's long-poll wakes
- * it at once instead of at the end of its wait.
+ * Ticket changes across the cluster: a node that settles tickets publishes
+ * their ids (one message, separated by spaces) on one Redis channel; the node
+ * holding a ticket's long-poll wakes it at once instead of at the end of its
+ * wait. One subscription per node, however many polls wait on it: a message
+ * wakes only the waiters of its tickets, found in a map (no herd).
  */
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
@@ -19,9 +21,11 @@ export function createTicketEvents(redisUrl: string, channel: string, options: R
   sub.on("error", () => {});
   const waiters = new Map<string, Set<() => void>>();
   void sub.subscribe(channel).catch((err) => log.warn({ err: err.message }, "matchmaker subscribe failed"));
-  sub.on("message", (_channel, ticketId: string) => {
-    const ws = waiters.get(ticketId);
-    if (ws) for (const w of [...ws]) w();
+  sub.on("message", (_channel, ids: string) => {
+    for (const ticketId of ids.split(" ")) {
+      const ws = waiters.get(ticketId);
+      if (ws) for (const w of [...ws]) w();
+    }
   });
   return {
     listen(id) {

@@ -15,6 +15,7 @@ import type { RematchRequest } from "../game/changes.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { Logger } from "../log.ts";
+import { fanOut } from "./fanout.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import { type RoomServices, roomServices } from "./services.ts";
 
@@ -68,10 +69,12 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     this.autoDispose = false; // a live game stays hosted while its players are away (abandonment runs)
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
     this.patchRate = null; // no Schema state: everything travels as messages
-    for (const type of Object.keys(ClientMessages) as ClientMessageType[]) {
-      this.onMessage(type, (client: GameClient, payload: unknown) => this.receive(client, type, payload));
-    }
-    this.onMessage("*", (client: GameClient, type: string | number) => {
+    // One handler for every type, not one per type: Colyseus wraps each handler in closures that
+    // live as long as the room, and idle rooms are what a node holds most of (docs/cluster.md).
+    this.onMessage("*", (client: GameClient, type: string | number, payload: unknown) => {
+      if (typeof type === "string" && Object.hasOwn(ClientMessages, type)) {
+        return this.receive(client, type as ClientMessageType, payload);
+      }
       const name = JSON.stringify(typeof type === "string" || typeof type === "number" ? String(type) : "*").slice(0, 40);
       client.send("error", { code: "UNKNOWN_MESSAGE", message: `unknown message type ${name}` });
     });
@@ -109,9 +112,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   private outbox(): Outbox<GameClient> {
     return {
       send: (to, type, body) => to.send(type, body),
-      sendEach: (type, body) => {
-        for (const c of this.clients) if (c.userData) c.send(type, body(c.userData.seat));
-      },
+      // Encoded once per distinct body (rooms/fanout.ts): a public `moved` is one frame for everyone.
+      sendEach: (type, body) => fanOut(this.clients, (c) => c.userData?.seat, type, body),
       spectators: () => this.spectators(),
       gameOver: () => {
         void this.s.leases.release(this.roomId);

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import {
+  fdBudget,
   findCommand,
   freePort,
   httpRequest,
@@ -137,11 +138,29 @@ describe("nginx entry point", () => {
       expect(r.ok).toBe(true);
       expect(readFileSync(join(prefix, "conf/tabula.conf"), "utf8")).toContain("listen 127.0.0.1:18080;");
     }
-    // descriptor limits fitted to the machine (nginx cannot raise its hard limit)
+    // Sized from the descriptor limit (the sizing itself: compose/nginxConf.test.ts): nginx accepts it,
+    // for this machine's limit, a small one, a large one, and many workers.
+    for (const [openFilesLimit, workerProcesses] of [
+      [undefined, undefined],
+      [2_048, 1],
+      [1_000_000, 2],
+      [20_000, 8],
+    ]) {
+      const prefix = tempDir();
+      const conf = writeNginxPrefix({
+        prefix,
+        port: 18081,
+        nodes: [{ id: "n1", port: 2567 }],
+        workerProcesses,
+        budget: openFilesLimit ? fdBudget({ limit: openFilesLimit, nodes: 1, cores: 2 }) : undefined,
+      });
+      const r = nginxTest(prefix, conf, NGINX);
+      expect(r.output, `limit ${openFilesLimit}, ${workerProcesses} workers`).toBe("");
+      expect(r.ok).toBe(true);
+    }
     expect(renderNginxConf({ openFilesLimit: 20_000 })).toMatch(
-      /^worker_rlimit_nofile 20000;[^\n]*\n[\s\S]*worker_connections 19900;/m,
+      /^worker_rlimit_nofile 20000;[^\n]*\n[\s\S]*worker_connections 19936;/m,
     );
-    expect(renderNginxConf({ openFilesLimit: 1_000_000 })).toBe(readFileSync(join(NGINX_DIR, "nginx.conf"), "utf8"));
     expect(renderNginxConf({ workerProcesses: 4 })).toMatch(/^worker_processes 4;/m);
     // The generated upstream keeps the shipped one's keep-alive settings (nginx must close idle connections first).
     const upstreamSettings = (conf: string) => conf.match(/^\s*keepalive(_timeout)? [^;]+;/gm)?.map((l) => l.trim());
@@ -184,6 +203,10 @@ describe("nginx entry point", () => {
       expect(b.hello.url).toBe("/proc-1/room_2?_authToken=a.b.c&reconnectionToken=xyz");
       b.ws.send("ping");
       expect(await nextMessage(b.ws)).toBe("s2 echo: ping");
+      // Frames far larger than the socket's small proxy buffers (proxy_buffer_size 1k) cross whole, both ways.
+      const big = "x".repeat(20_000);
+      b.ws.send(big);
+      expect(await nextMessage(b.ws)).toBe(`s2 echo: ${big}`);
       a.ws.close();
       b.ws.close();
     });

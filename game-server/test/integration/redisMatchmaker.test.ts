@@ -141,7 +141,7 @@ describe("Redis matchmaker: a pairing left behind by a dead node", () => {
 });
 
 describe("Redis matchmaker: pairings that end badly", () => {
-  it("a node finishing after the deadline cannot take a partner who was paired again", async () => {
+  it("a node finishing after the deadline cannot take a partner who was paired again; its own player waits again", async () => {
     const clock = { now: Date.now() };
     let finish: (id: string) => void = () => {};
     const slow: PairingHandler = () => new Promise<string>((resolve) => (finish = resolve));
@@ -156,9 +156,16 @@ describe("Redis matchmaker: pairings that end badly", () => {
     await nodeB.quickPlay("R", "connect4", "1+5");
     expect(await nodeB.poll(p.ticket, "P", 0)).toMatchObject({ status: "matched", gameId: "g1" });
     finish("late-game"); // node A wakes up
-    expect(await q).toMatchObject({ status: "matched", gameId: "late-game" });
-    // P stays in the game it was paired into again.
+    // Q is not put in a game with nobody: it waits again, at the head of the queue…
+    const qt = await q;
+    expect(qt.status).toBe("waiting");
+    expect(await queue()).toEqual([qt.ticket]);
+    // …P stays in the game it was paired into again…
     expect(await nodeB.poll(p.ticket, "P", 0)).toMatchObject({ status: "matched", gameId: "g1" });
+    // …and the next player is paired with Q.
+    expect(await nodeB.quickPlay("S", "connect4", "1+5")).toMatchObject({ status: "matched", gameId: "g2" });
+    expect(b.games[1]).toEqual({ id: "g2", playerIds: ["Q", "S"] });
+    expect(await nodeA.poll(qt.ticket, "Q", 0)).toMatchObject({ status: "matched", gameId: "g2" });
   });
 
   it("a pairing whose game cannot be made gives the partner back at once", async () => {

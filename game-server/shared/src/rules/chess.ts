@@ -138,6 +138,7 @@ export const chess: GameDefinition<ChessState, ChessView> = {
   id: "chess",
   name: "Chess",
   seatNames: ["White", "Black"],
+  publicView: true, // perfect information: everyone sees the whole position
   timeControls: TIME_CONTROLS,
 
   setup(seed) {

@@ -118,6 +118,7 @@ export const connect4: GameDefinition<Connect4State, Connect4View> = {
   id: "connect4",
   name: "Connect Four",
   seatNames: ["Red", "Yellow"],
+  publicView: true, // perfect information: everyone sees the whole board
   timeControls: TIME_CONTROLS,
 
   setup(seed) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GAMES, chess, connect4, findTimeControl, getGame, isGameKind } from "./index.ts";
+import { GAMES, chess, chooseBotMove, connect4, createRng, findTimeControl, getGame, isGameKind } from "./index.ts";
 
 describe("game registry", () => {
   it("lists both games under their ids", () => {
@@ -29,6 +29,24 @@ describe("game registry", () => {
     for (const def of Object.values(GAMES)) {
       expect(def.timeControls.length).toBeGreaterThan(0);
       expect(new Set(def.timeControls.map((t) => t.id)).size).toBe(def.timeControls.length);
+    }
+  });
+
+  // The server builds one view for all when a game says its view is public (game-server/src/game/views.ts):
+  // a game that said so wrongly would leak or hide something from someone.
+  it("a game whose view is public shows every seat and spectators the same view, all game long", () => {
+    for (const def of Object.values(GAMES)) {
+      expect(def.publicView).toBe(true);
+      let state = def.setup("public-view");
+      for (let ply = 0; ply < 24 && def.toMove(state) !== null; ply++) {
+        const spectator = def.view(state, null);
+        expect(def.view(state, 0)).toEqual(spectator);
+        expect(def.view(state, 1)).toEqual(spectator);
+        const seat = def.toMove(state) as 0 | 1;
+        const next = def.apply(state, chooseBotMove(def, state, seat, createRng(`pv:${ply}`)), seat);
+        if (!next.ok) throw new Error(next.error.message);
+        state = next.state;
+      }
     }
   });
 });

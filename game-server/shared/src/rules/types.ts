@@ -101,6 +101,12 @@ export interface GameDefinition<S = unknown, V = unknown> {
   canWin(state: S, seat: Seat): boolean;
   /** What `seat` may see (null: a spectator). */
   view(state: S, seat: Seat | null): V;
+  /**
+   * True when `view` is the same for every seat and for spectators (no hidden
+   * information): the server then builds and encodes one view for everyone.
+   * Leave it unset for a game with hidden information.
+   */
+  readonly publicView?: boolean;
 }
 
 export type GameKind = "connect4" | "chess";
