@@ -214,6 +214,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 main().catch((err) => {
+  const message = (err as Error).message ?? String(err);
+  // A bad option is the caller's mistake: say which, without a stack trace.
+  if (message.startsWith("--") || String((err as { code?: string }).code).startsWith("ERR_PARSE_ARGS")) {
+    console.error(`[bench:conns] ${message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(`[bench:conns] failed: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });
