@@ -123,7 +123,7 @@ async function main() {
       }),
     ];
 
-    const games = createGameRepository(db, new GroupCommit(pool));
+    const games = createGameRepository(db, pool, new GroupCommit(pool));
     /** Bytes of write-ahead log written so far. */
     const walBytes = async () =>
       Number((await pool.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8 AS b")).rows[0].b);

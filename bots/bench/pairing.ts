@@ -98,6 +98,7 @@ async function main() {
       const w = await burst({ base, tokens: tokens.splice(players), game: def.id, timeControl, timeoutMs });
       say(`warm-up: ${warmup} players, ${w.outcomes.filter((o) => o.gameId).length} paired (not measured)`);
       cluster?.createMs.splice(0);
+      cluster?.matchmakerMs.splice(0);
     }
 
     // CPU of every process of the cluster (trees: postgres backends, nginx workers) and of this one.
@@ -116,7 +117,17 @@ async function main() {
     const cmds = counting ? await counting.stop() : null;
 
     const createMs = cluster?.createMs.length ? summarize(cluster.createMs) : null;
-    const report = buildReport({ players, nodes: values.url ? null : nodeCount, base, result, cpu, cmds, createMs });
+    const matchmakerMs = cluster?.matchmakerMs.length ? summarize(cluster.matchmakerMs) : null;
+    const report = buildReport({
+      players,
+      nodes: values.url ? null : nodeCount,
+      base,
+      result,
+      cpu,
+      cmds,
+      createMs,
+      matchmakerMs,
+    });
     printTable(report);
     const json = JSON.stringify(report);
     console.log(json);
@@ -144,6 +155,7 @@ function buildReport(a: {
   cpu: Record<string, number>;
   cmds: RedisCommandCount | null;
   createMs: ReturnType<typeof summarize> | null;
+  matchmakerMs: ReturnType<typeof summarize> | null;
 }) {
   const { outcomes, gameNodes, wallMs } = a.result;
   const paired = outcomes.filter((o) => o.pairingMs !== null);
@@ -173,6 +185,8 @@ function buildReport(a: {
     perNode,
     /** Making one game (row + room), as the nodes log it; null when they do not say. */
     gameCreationMs: a.createMs,
+    /** Inside the node: the pairing requester's time in the matchmaker (queue, scan, game, settle). */
+    matchmakerMs: a.matchmakerMs,
     cpuMsDuringBurst: a.cpu,
     /** All the cluster's processes and the bench's, per player, ms of CPU. */
     cpuMsPerPlayer: round(Object.values(a.cpu).reduce((s, v) => s + v, 0) / a.players),
@@ -202,6 +216,10 @@ function printTable(r: Report) {
   if (r.gameCreationMs) {
     const c = r.gameCreationMs;
     rows.push(["making a game p50 / p99 / max", `${ms(c.p50)} / ${ms(c.p99)} / ${ms(c.max)} (${c.count} games)`]);
+  }
+  if (r.matchmakerMs) {
+    const c = r.matchmakerMs;
+    rows.push(["in the matchmaker p50 / p99 / max", `${ms(c.p50)} / ${ms(c.p99)} / ${ms(c.max)} (pairing requests)`]);
   }
   if (r.gamesUnlisted) rows.push(["games not in /api/live-games", String(r.gamesUnlisted)]);
   const cpu = Object.entries(r.cpuMsDuringBurst).map(([id, v]) => `${id} ${Math.round(v)}`);

@@ -34,6 +34,8 @@ export interface BenchCluster {
   nodes: Array<{ id: string; pid: number }>;
   /** How long each quick-play game took to make (the nodes' "quick play paired" log lines that say so), ms. */
   createMs: number[];
+  /** How long the requester that made each pair spent in the matchmaker (same lines), ms. */
+  matchmakerMs: number[];
   redisPid: number;
   nginxPid: number;
   /** The embedded PostgreSQL's helper process (postgres runs below it); null with DATABASE_URL. */
@@ -104,10 +106,12 @@ export async function startBenchCluster(opts: {
     if (opts.cpuProfDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${resolve(opts.cpuProfDir)}`;
     const nodes: Array<NodeAddress & { pid: number }> = [];
     const createMs: number[] = [];
+    const matchmakerMs: number[] = [];
     const output = (line: string) => {
       if (!line.includes('"createMs"')) return;
-      const ms = (JSON.parse(line) as { createMs?: unknown }).createMs;
-      if (typeof ms === "number") createMs.push(ms);
+      const l = JSON.parse(line) as { createMs?: unknown; matchmakerMs?: unknown };
+      if (typeof l.createMs === "number") createMs.push(l.createMs);
+      if (typeof l.matchmakerMs === "number") matchmakerMs.push(l.matchmakerMs);
     };
     // One at a time: the first node applies the migrations.
     for (let i = 1; i <= opts.nodes; i++) {
@@ -123,6 +127,7 @@ export async function startBenchCluster(opts: {
       redisUrl: redis.url,
       nodes: nodes.map(({ id, pid }) => ({ id, pid })),
       createMs,
+      matchmakerMs,
       redisPid: redis.process.pid,
       nginxPid: nginx.process.pid,
       postgresPid: pg?.process.pid ?? null,

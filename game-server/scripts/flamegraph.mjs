@@ -92,7 +92,8 @@ draw(root, 0, 0);
 
 const title = opt("--title") ?? file.replace(/^.*\//, "");
 const svg = `<?xml version="1.0" standalone="no"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Verdana, sans-serif" font-size="10">
+<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Verdana, sans-serif" font-size="10" role="img">
+<title>${esc(title)}</title>
 <rect width="100%" height="100%" fill="#fdfdf6"/>
 <text x="${WIDTH / 2}" y="16" text-anchor="middle" font-size="13">${esc(title)}</text>
 <text x="${WIDTH / 2}" y="${height - 6}" text-anchor="middle" fill="#555">${(root.total / 1000).toFixed(1)} s of CPU samples, idle excluded; width = share of time; green: Tabula, orange: packages, yellow: Node, red: V8/native</text>

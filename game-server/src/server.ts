@@ -83,7 +83,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
   });
-  const games = createGameRepository(db, moveLog);
+  const games = createGameRepository(db, database.pool, moveLog);
   const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
   const factory = createGameFactory({
     games,

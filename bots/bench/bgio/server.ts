@@ -47,6 +47,14 @@ const server = Server({ games: [Connect4Game], db: store, origins: [Origins.LOCA
 const listen = server.app.listen.bind(server.app) as (...args: unknown[]) => unknown;
 (server.app as { listen: (...args: unknown[]) => unknown }).listen = (p: unknown, cb: unknown) => listen(p, "127.0.0.1", cb);
 
+// boardgame.io's socket handlers are async functions nobody awaits: a failed store call (a pool timeout under
+// load, say) becomes an unhandled rejection, which would end the process. Say so and keep serving; the driver
+// counts the moves that were lost as timeouts.
+let rejections = 0;
+process.on("unhandledRejection", (err) => {
+  if (++rejections <= 5) console.error(`bgio server: unhandled rejection #${rejections}:`, err);
+});
+
 try {
   const { appServer } = await server.run(port);
   console.log(`BGIO_READY ${(appServer.address() as AddressInfo).port}`);

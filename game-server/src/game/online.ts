@@ -5,7 +5,8 @@
  * browser client makes such a request every 60 s while its page is visible,
  * so a lobby viewer stays counted.) Single node: counted in memory. Cluster: a
  * Redis sorted set (player → last seen) shared by every node; each node
- * refreshes the players connected to it every WINDOW_MS / 3.
+ * refreshes the players connected to it every WINDOW_MS / 3, and writes a
+ * joining player's score at most that often.
  */
 import type { Redis } from "ioredis";
 
@@ -52,20 +53,36 @@ export function createMemoryOnlineTracker(now: () => number = Date.now): OnlineT
 
 const KEY = "tabula:online";
 
+/** How often a node refreshes the players connected to it, ms. */
+const REFRESH_MS = WINDOW_MS / 3;
+
 export function createRedisOnlineTracker(redis: Redis, now: () => number = Date.now): OnlineTracker {
   const sockets = new Sockets();
   const zadd = (id: string) => void redis.zadd(KEY, now(), id).catch(() => {});
+  /**
+   * When this node last wrote each player's score from a join. A join within REFRESH_MS of the last
+   * one writes nothing: the score is at most that old, and the refresh keeps a connected player's
+   * score fresher than that. (A player who plays one quick game after another — a rematch is a new
+   * room — would otherwise cost a Redis write per game.)
+   */
+  const joined = new Map<string, number>();
   // Connected players stay online however long they play.
   const refresh = setInterval(() => {
     const ids = [...sockets.connected.keys()];
     if (ids.length) void redis.zadd(KEY, ...ids.flatMap((id) => [now(), id])).catch(() => {});
-  }, WINDOW_MS / 3);
+    const stale = now() - REFRESH_MS;
+    for (const [id, at] of joined) if (at <= stale) joined.delete(id);
+  }, REFRESH_MS);
   refresh.unref();
   return {
     touch: zadd,
     socket(id, d) {
       sockets.add(id, d);
-      if (d === 1) zadd(id);
+      if (d !== 1) return;
+      const t = now();
+      if (t - (joined.get(id) ?? Number.NEGATIVE_INFINITY) < REFRESH_MS) return;
+      joined.set(id, t);
+      zadd(id);
     },
     async count() {
       const from = now() - WINDOW_MS;

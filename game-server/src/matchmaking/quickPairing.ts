@@ -38,6 +38,8 @@ interface Request {
   id: string;
   playerId: string;
   done: (o: QuickOutcome) => void;
+  /** When it reached the matchmaker (performance.now(), ms). */
+  at: number;
 }
 
 interface Queue {
@@ -163,7 +165,10 @@ export function createQuickPairer(deps: {
         EVENTS,
       );
       if (settled === 1) {
-        log.info({ gameId, game: q.game, timeControl: q.timeControl, createMs }, "quick play paired");
+        // How long this node's requester(s) spent in the matchmaker (queue, scan, game, settle), ms.
+        const since = [a, b].flatMap((s) => (s.request ? [s.request.at] : []));
+        const matchmakerMs = since.length ? Math.round(performance.now() - Math.min(...since)) : undefined;
+        log.info({ gameId, game: q.game, timeControl: q.timeControl, createMs, matchmakerMs }, "quick play paired");
         for (const s of [a, b]) s.request?.done({ id: s.id, status: "matched", gameId });
       } else {
         // Past the pairing deadline one of them was paired again: this game gets no first move and is aborted.
@@ -188,7 +193,7 @@ export function createQuickPairer(deps: {
       if (closed) return Promise.resolve({ id, status: "failed", stage: "redis", error: new Error("closed") });
       const q = queueOf(game, timeControl);
       return new Promise((done) => {
-        q.pending.push({ id, playerId, done });
+        q.pending.push({ id, playerId, done, at: performance.now() });
         schedule(q);
       });
     },

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await migrate(url, resolve(import.meta.dirname, "../../../prisma/migrations"), pino({ level: "silent" }));
   database = openDatabase(url, 4);
   moves = new GroupCommit(database.pool, { concurrency: 1 });
-  games = createGameRepository(database.db, moves);
+  games = createGameRepository(database.db, database.pool, moves);
   players = [randomUUID(), randomUUID()];
   for (const [i, id] of players.entries()) {
     await database.db.player.create({ data: { id, name: `gc${i}-${id.slice(0, 6)}`, nameKey: `gc${i}-${id.slice(0, 6)}` } });

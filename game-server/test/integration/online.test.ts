@@ -66,6 +66,28 @@ describe("online tracker (redis)", () => {
     online.close();
   });
 
+  it("writes a joining player's score once per refresh interval: quick games one after another cost one write", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let t = 0;
+    const online = createRedisOnlineTracker(redis, () => t);
+    online.socket("p", 1); // first game
+    await settle();
+    expect(Number(await redis.zscore("tabula:online", "p"))).toBe(0);
+    t = 10_000;
+    online.socket("p", -1);
+    online.socket("p", 1); // the rematch, 10 s later: no write
+    await settle();
+    expect(Number(await redis.zscore("tabula:online", "p"))).toBe(0);
+    expect(await online.count()).toBe(1);
+    online.socket("p", -1);
+    t = WINDOW_MS / 3;
+    await vi.advanceTimersByTimeAsync(WINDOW_MS / 3); // the refresh: p is not connected, and forgotten
+    online.socket("p", 1); // a join a whole interval after the last write: written
+    await settle();
+    expect(Number(await redis.zscore("tabula:online", "p"))).toBe(WINDOW_MS / 3);
+    online.close();
+  });
+
   it("refreshes the players connected to this node, so a long game does not drop them", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     let t = 0;

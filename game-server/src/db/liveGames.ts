@@ -1,0 +1,197 @@
+/**
+ * The statements a live game runs besides its moves — created, taken over,
+ * loaded, its fence checked at each join, offers saved, ended or resumed —
+ * as named prepared statements on the pg pool, like group commit
+ * (groupCommit.ts says why Prisma is not on this path). With think time 0 a
+ * Connect Four game lasts ~30 moves, so these run once per ~30 moves: through
+ * Prisma they cost a node more CPU than the moves themselves. Each write is
+ * guarded in the same statement by the expected ply and status and by the
+ * writer's fencing token.
+ */
+import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
+import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+import type { ClockFields, Ending, Expected, GameMode, GameRecord, Offers } from "../game/record.ts";
+import { guard } from "./errors.ts";
+
+/** What the statements need from a pool (pg.Pool has it). */
+export interface Sql {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** A new game's row. */
+export interface NewGame {
+  id: string;
+  kind: string;
+  timeControl: string;
+  initialMs: number;
+  incrementMs: number;
+  seed: string;
+  mode: string;
+  seat0Id: string;
+  seat1Id: string;
+  clock0Ms: number;
+  clock1Ms: number;
+  turnStartedAt: Date | null;
+  deadlineAt: Date | null;
+  ownerNode: string | null;
+  rematchOfId: string | null;
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+const ms = (d: Date | null) => (d === null ? null : d.getTime());
+const seat = (n: number | null) => (n === null ? null : (n as Seat));
+
+const INSERT = `
+INSERT INTO "Game" (id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
+                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId")
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15)`;
+
+const TAKE = `
+UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = $2
+WHERE id = $1 AND status = 'active' RETURNING "leaseToken"::text AS fence`;
+
+const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
+
+/** The game, both players and the move log in one statement (one snapshot of the database). */
+const LOAD = `
+SELECT g.*, g."leaseToken"::text AS fence,
+       p0.name AS "p0Name", p0."isBot" AS "p0Bot", p1.name AS "p1Name", p1."isBot" AS "p1Bot",
+       (SELECT coalesce(json_agg(json_build_object(
+                'ply', m.ply, 'seat', m.seat, 'move', m.move, 'san', m.san, 'clockMs', m."clockMs",
+                'at', (extract(epoch FROM m."createdAt") * 1000)::int8) ORDER BY m.ply), '[]'::json)
+          FROM "Move" m WHERE m."gameId" = g.id) AS moves
+FROM "Game" g
+JOIN "Player" p0 ON p0.id = g."seat0Id"
+JOIN "Player" p1 ON p1.id = g."seat1Id"
+WHERE g.id = $1`;
+
+const OFFERS = `
+UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
+WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4`;
+
+const FINISH = `
+UPDATE "Game" SET "clock0Ms" = $4, "clock1Ms" = $5, "turnStartedAt" = $6, "deadlineAt" = $7,
+                  status = $8, winner = $9, "resultReason" = $10, "endedAt" = $11, "drawOffer" = NULL
+WHERE id = $1 AND ply = $2 AND status = 'active' AND "leaseToken" = $3`;
+
+const RESUME = `
+UPDATE "Game" SET "clock0Ms" = $4, "clock1Ms" = $5, "turnStartedAt" = $6, "deadlineAt" = $7
+WHERE id = $1 AND ply = $2 AND status = 'active' AND "leaseToken" = $3`;
+
+interface LoadRow {
+  id: string;
+  kind: string;
+  timeControl: string;
+  initialMs: number;
+  incrementMs: number;
+  mode: string;
+  seed: string;
+  status: string;
+  ply: number;
+  clock0Ms: number;
+  clock1Ms: number;
+  turnStartedAt: Date | null;
+  deadlineAt: Date | null;
+  winner: number | null;
+  resultReason: string | null;
+  drawOffer: number | null;
+  rematchOffer: number | null;
+  rematchGameId: string | null;
+  fence: string;
+  seat0Id: string;
+  seat1Id: string;
+  p0Name: string;
+  p0Bot: boolean;
+  p1Name: string;
+  p1Bot: boolean;
+  moves: MoveRecord[];
+}
+
+function recordOf(g: LoadRow): GameRecord {
+  return {
+    id: g.id,
+    kind: g.kind as GameKind,
+    timeControl: { id: g.timeControl, initialMs: g.initialMs, incrementMs: g.incrementMs },
+    mode: g.mode as GameMode,
+    seed: g.seed,
+    status: g.status as GameStatus,
+    ply: g.ply,
+    clocks: { clock0Ms: g.clock0Ms, clock1Ms: g.clock1Ms, turnStartedAt: ms(g.turnStartedAt), deadlineAt: ms(g.deadlineAt) },
+    result: g.resultReason ? { winner: seat(g.winner), reason: g.resultReason as GameResult["reason"] } : null,
+    offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
+    leaseToken: BigInt(g.fence),
+    players: [
+      { id: g.seat0Id, name: g.p0Name, isBot: g.p0Bot },
+      { id: g.seat1Id, name: g.p1Name, isBot: g.p1Bot },
+    ],
+    moves: g.moves.map((m) => ({ ...m, seat: m.seat as Seat, at: Number(m.at) })),
+  };
+}
+
+export function createLiveGameStatements(sql: Sql) {
+  const run = (name: string, text: string, values: unknown[]) => guard(() => sql.query({ name, text, values }));
+  const changed = async (name: string, text: string, values: unknown[]) => (await run(name, text, values)).rowCount === 1;
+
+  return {
+    async insertGame(g: NewGame): Promise<void> {
+      await run("tabula_insert_game", INSERT, [
+        ...[g.id, g.kind, g.timeControl, g.initialMs, g.incrementMs, g.seed, g.mode, g.seat0Id, g.seat1Id],
+        ...[g.clock0Ms, g.clock1Ms, g.turnStartedAt, g.deadlineAt, g.ownerNode, g.rematchOfId],
+      ]);
+    },
+
+    /** A game as the table sees it, or null when there is no such game. */
+    async load(id: string): Promise<GameRecord | null> {
+      const { rows } = await run("tabula_load_game", LOAD, [id]);
+      return rows.length === 1 ? recordOf(rows[0] as LoadRow) : null;
+    },
+
+    /**
+     * Become the host of a game: record `ownerNode` and bump the fencing token,
+     * which from now on every write must carry. Only a live game can be taken:
+     * returns the new token, or null when the game is over or unknown.
+     */
+    async takeOwnership(gameId: string, ownerNode: string): Promise<bigint | null> {
+      const { rows } = await run("tabula_take_game", TAKE, [gameId, ownerNode]);
+      return rows.length === 1 ? BigInt((rows[0] as { fence: string }).fence) : null;
+    },
+
+    /** The game's current fencing token (who may write), or null for an unknown game. */
+    async fenceOf(gameId: string): Promise<bigint | null> {
+      const { rows } = await run("tabula_game_fence", FENCE, [gameId]);
+      return rows.length === 1 ? BigInt((rows[0] as { fence: string }).fence) : null;
+    },
+
+    /**
+     * Record a result not made by a move (resign, timeout, agreement, abort, abandonment); clears a draw offer.
+     * @returns false when the game is no longer at `ply`, already over, or owned by a newer fence.
+     */
+    finishGame(fence: bigint, gameId: string, ply: number, c: ClockFields, e: Ending): Promise<boolean> {
+      return changed("tabula_finish_game", FINISH, [
+        ...[gameId, ply, String(fence), c.clock0Ms, c.clock1Ms, date(c.turnStartedAt), date(c.deadlineAt)],
+        ...[e.status, e.result.winner, e.result.reason, new Date(e.endedAt)],
+      ]);
+    },
+
+    /**
+     * Store the offers of a game (draw during it, rematch after it).
+     * @returns false when the game moved on (ply or status) or is owned by a newer fence.
+     */
+    saveOffers(fence: bigint, gameId: string, expected: Expected, o: Offers): Promise<boolean> {
+      return changed("tabula_save_offers", OFFERS, [
+        ...[gameId, expected.ply, expected.status, String(fence)],
+        ...[o.drawOffer, o.rematchOffer, o.rematchGameId],
+      ]);
+    },
+
+    /**
+     * Restart the clocks of a game rebuilt on this node (see GameTable.planResume).
+     * @returns false when the game moved on or ended meanwhile, or is owned by a newer fence.
+     */
+    resumeGame(fence: bigint, gameId: string, ply: number, c: ClockFields): Promise<boolean> {
+      return changed("tabula_resume_game", RESUME, [
+        ...[gameId, ply, String(fence), c.clock0Ms, c.clock1Ms, date(c.turnStartedAt), date(c.deadlineAt)],
+      ]);
+    },
+  };
+}
