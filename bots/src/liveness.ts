@@ -13,8 +13,8 @@
 import type { Room } from "@colyseus/sdk";
 import type { Heartbeat } from "@tabula/shared/protocol";
 
-/** Until the first snapshot says otherwise: what the server sends with its default 3 s lease. */
-export const DEFAULT_HEARTBEAT: Heartbeat = { intervalMs: 500, timeoutMs: 1500 };
+/** Until the first snapshot says otherwise: what the server sends with its default 1 s node heartbeat (NODE_ALIVE_TTL_MS). */
+export const DEFAULT_HEARTBEAT: Heartbeat = { intervalMs: 333, timeoutMs: 1000 };
 
 export interface HeartbeatWatch {
   /** A message arrived: the server is alive (call it from the room's message handlers). */

@@ -330,15 +330,24 @@ describe("browser failover", () => {
           last = now;
         }, 50);
       });
+    // When the reconnect banner first shows (it may show only briefly now).
+    for (const { page } of [first, second])
+      await page.evaluate(() => {
+        const banner = document.querySelector("#reconnect-banner")!;
+        new MutationObserver(() => {
+          if (!banner.hasAttribute("hidden")) (window as any).__bannerShownAt ??= Date.now();
+        }).observe(banner, { attributes: true });
+      });
     // The stall lasts well past the lease: whatever happens in it happens while the node is stopped.
     const STALL_MS = 10_000;
     const stalledAt = Date.now();
     process.kill(pid, "SIGSTOP");
     let movedMs: number;
     try {
-      // Nothing drops: only the heartbeat tells the page the server is gone (the banner shows)…
+      // Nothing drops: only the heartbeat tells the page the server is gone (the banner shows)… The
+      // rejoin may be done before a poll for the banner would see it: the page records it (observer above).
       const mover = script[STALL_AT_PLY][0].page;
-      await mover.waitForSelector("#reconnect-banner", { state: "visible", timeout: STALL_MS });
+      await mover.waitForFunction(() => (window as any).__bannerShownAt !== undefined, undefined, { timeout: STALL_MS });
       const noticedMs = Date.now() - stalledAt;
       // …then the player moves as soon as the page lets them again; the move is committed and acknowledged.
       await play(mover, STALL_AT_PLY, script[STALL_AT_PLY][1]);

@@ -21,9 +21,9 @@ describe("backoffDelay", () => {
 });
 
 describe("rejoinDelay", () => {
-  it("doubles from 0.5 s up to 4 s", () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map((a) => rejoinDelay(a, 1006, mid))).toEqual([500, 1000, 2000, 4000, 4000, 4000, 4000]);
-    expect([0, 1, 2].map((a) => rejoinDelay(a, null, mid))).toEqual([500, 1000, 2000]);
+  it("goes at once (within 0.25 s), then doubles from 1 s up to 4 s", () => {
+    expect([0, 1, 2, 3, 4, 5, 9].map((a) => rejoinDelay(a, 1006, mid))).toEqual([125, 1000, 2000, 4000, 4000, 4000, 4000]);
+    expect([0, 1, 2].map((a) => rejoinDelay(a, null, mid))).toEqual([125, 1000, 2000]);
   });
   it("rejoins at once when the server moved the game (close 4100), then backs off as usual", () => {
     expect(CLOSE_CODES.GAME_MOVED).toBe(4100);
@@ -31,9 +31,10 @@ describe("rejoinDelay", () => {
     expect(rejoinDelay(1, CLOSE_CODES.GAME_MOVED, mid)).toBe(1000);
     expect(rejoinDelay(3, CLOSE_CODES.GAME_MOVED, mid)).toBe(4000);
   });
-  it("jitters like backoffDelay, within [0.375 s, 4 s]", () => {
-    expect(rejoinDelay(0, 1006, () => 0)).toBe(375);
-    expect(rejoinDelay(0, 1006, () => 0.999)).toBe(625);
+  it("jitters: the first within [0, 0.25 s], later ones like backoffDelay, up to 4 s", () => {
+    expect(rejoinDelay(0, 1006, () => 0)).toBe(0);
+    expect(rejoinDelay(0, 1006, () => 0.999)).toBe(250);
+    expect(rejoinDelay(1, 1006, () => 0)).toBe(750);
     expect(rejoinDelay(30, 4003, () => 0.999)).toBe(4000);
   });
 });

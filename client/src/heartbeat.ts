@@ -11,9 +11,9 @@ import type { Heartbeat } from "@tabula/shared/protocol";
 
 /**
  * Used until the first snapshot says otherwise: the server's values for its
- * default 3 s lease (ping every 0.5 s, gone after 1.5 s of silence).
+ * default 1 s node heartbeat (ping every 1/3 s, gone after 1 s of silence).
  */
-export const DEFAULT_HEARTBEAT: Heartbeat = { intervalMs: 500, timeoutMs: 1500 };
+export const DEFAULT_HEARTBEAT: Heartbeat = { intervalMs: 333, timeoutMs: 1000 };
 
 export interface SilenceWatchOptions {
   /** Send one ping (its answer must reach `heard()`). */

@@ -103,7 +103,7 @@ beforeEach(() => {
   vi.spyOn(console, "debug").mockImplementation(() => {});
   vi.spyOn(console, "info").mockImplementation(() => {});
   vi.useFakeTimers();
-  vi.spyOn(Math, "random").mockReturnValue(0.5); // no jitter: 0.5 s, 1 s, 2 s, 4 s, 4 s
+  vi.spyOn(Math, "random").mockReturnValue(0.5); // no jitter: re-joins at 125 ms, then 1 s, 2 s, 4 s, 4 s apart
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -124,13 +124,14 @@ describe("GameSession", () => {
     expect(client.calls).toHaveLength(1);
   });
 
-  it("re-joins by id with backoff once the SDK gives up", async () => {
+  it("re-joins by id at once, then with backoff, once the SDK gives up", async () => {
     const { client, session, states } = setup();
     const room = await started(client, session);
     room.fire("drop", 1006);
     room.fire("leave", 4003, "No more retries. Reconnection failed.");
     expect(session.connection).toBe("reconnecting");
-    await vi.advanceTimersByTimeAsync(499);
+    // The first attempt goes at once, jittered over 0–250 ms (125 ms with Math.random at 0.5).
+    await vi.advanceTimersByTimeAsync(124);
     expect(client.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(client.calls).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, usesDevSecret } from "./config.ts";
+import { ConfigError, heartbeatFor, loadConfig, usesDevSecret } from "./config.ts";
 
 describe("config", () => {
   it("has working defaults for a development node", () => {
@@ -25,5 +25,14 @@ describe("config", () => {
     const secret = "x".repeat(40);
     expect(() => loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret, CLOCK_SCALE: "0.1" })).toThrow(/CLOCK_SCALE/);
     expect(loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret }).logJson).toBe(true);
+  });
+});
+
+describe("heartbeatFor", () => {
+  it("asks clients to ping every third of the node heartbeat and to give up after it (three pings at least)", () => {
+    expect(heartbeatFor(1000)).toEqual({ intervalMs: 333, timeoutMs: 1000 });
+    expect(heartbeatFor(3000)).toEqual({ intervalMs: 1000, timeoutMs: 3000 });
+    // Short heartbeats: no more than five pings a second, and never fewer than three before giving up.
+    expect(heartbeatFor(300)).toEqual({ intervalMs: 200, timeoutMs: 600 });
   });
 });

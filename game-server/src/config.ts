@@ -33,8 +33,15 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "host or host:port, no scheme or path")
     .optional(),
-  /** Lifetime of a game's ownership lease in Redis, ms: a dead node's games are taken over after about this long. */
+  /** Lifetime of a game's ownership lease in Redis, ms: the slow path, when a node's death was not noticed sooner. */
   LEASE_TTL_MS: z.coerce.number().int().min(200).default(3000),
+  /**
+   * Lifetime of each node's heartbeat key in Redis, ms (renewed every fifth of it). A node silent this long is
+   * presumed dead and its games are taken over at once; one whose process exited is noticed sooner (its Redis
+   * connections close). Players' clients give a silent node up after about as long. Shorter: faster recovery, but a
+   * pause this long moves a node's games needlessly (safely: the fencing token stops the old owner).
+   */
+  NODE_ALIVE_TTL_MS: z.coerce.number().int().min(250).default(1000),
   /** How often each node looks for games nobody hosts, ms. */
   TAKEOVER_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   /** WebSocket transport: "ws" (Node, works everywhere) or "uws" (uWebSockets.js, where its binary loads; falls back to ws). */
@@ -98,6 +105,7 @@ export interface Config {
   publicAddress: string | undefined;
   transport: "ws" | "uws";
   leaseTtlMs: number;
+  nodeAliveTtlMs: number;
   takeoverIntervalMs: number;
   dataDir: string;
   dbPoolSize: number;
@@ -153,6 +161,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,
     transport: e.TRANSPORT,
     leaseTtlMs: e.LEASE_TTL_MS,
+    nodeAliveTtlMs: e.NODE_ALIVE_TTL_MS,
     takeoverIntervalMs: e.TAKEOVER_INTERVAL_MS,
     dataDir: e.DATA_DIR,
     dbPoolSize: e.DB_POOL_SIZE,
@@ -183,12 +192,14 @@ export function usesDevSecret(config: Config): boolean {
 
 /**
  * The liveness contract sent to clients (see Heartbeat in the protocol): ping
- * every ttl/6, give the server up after ttl/2 of silence. Tied to the lease so
- * that a client leaves a stalled node about when the node's games can be taken
- * over (the lease expires between 2/3 ttl and ttl after the stall began), and
- * never so eagerly that an ordinary GC pause sends everyone away.
+ * every ttl/3, give the server up after ttl of silence (at least three
+ * intervals), where ttl is the node heartbeat's (NODE_ALIVE_TTL_MS). Tied to it
+ * so that a client leaves a stalled node about when the node is presumed dead
+ * and its games are taken over (a rejoin that comes earlier waits on Redis for
+ * the verdict: cluster/takeover.ts `rescue`), at three pings a second, and
+ * never so eagerly that an ordinary GC pause or a late pong sends everyone away.
  */
-export function heartbeatFor(leaseTtlMs: number): { intervalMs: number; timeoutMs: number } {
-  const intervalMs = Math.max(200, Math.round(leaseTtlMs / 6));
-  return { intervalMs, timeoutMs: Math.max(2 * intervalMs, Math.round(leaseTtlMs / 2)) };
+export function heartbeatFor(nodeAliveTtlMs: number): { intervalMs: number; timeoutMs: number } {
+  const intervalMs = Math.max(200, Math.round(nodeAliveTtlMs / 3));
+  return { intervalMs, timeoutMs: Math.max(3 * intervalMs, nodeAliveTtlMs) };
 }

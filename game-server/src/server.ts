@@ -32,6 +32,8 @@ import { listLiveGames } from "./rooms/listing.ts";
 import { createTransport } from "./transport.ts";
 import { colyseusLogger } from "./colyseusLogger.ts";
 import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
+import { createNodeLiveness } from "./cluster/liveness.ts";
+import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
@@ -118,13 +120,6 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     matchmaker = createMemoryMatchmaker({ log, pair, playerName });
   }
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
-  const leases = redis ? createRedisLeases({ redis, nodeId: config.nodeId, ttlMs: config.leaseTtlMs, log }) : createLocalLeases();
-  leases.onLost((gameId) => {
-    const room = matchMaker.getLocalRoomById(gameId);
-    if (room instanceof GameRoom) room.relinquish("lease lost");
-  });
-  const takeover = createTakeover({ games, leases, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock });
 
   let ready = false;
   const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });
@@ -178,6 +173,21 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       }
     },
   });
+  // Leases and heartbeats name this process by its Colyseus id (set by the Server constructor).
+  const processId = matchMaker.processId;
+  if (!processId) throw new Error("Colyseus did not assign a process id");
+  const ids = { nodeId: config.nodeId, processId, log };
+  const leases = redis ? createRedisLeases({ redis, ttlMs: config.leaseTtlMs, ...ids }) : createLocalLeases();
+  // Woken from a stall past the heartbeat: games may have moved meanwhile, so find out now, not at the next renewal.
+  const onWake = () => void leases.renewNow();
+  const liveness = redis ? createNodeLiveness({ redis, ttlMs: config.nodeAliveTtlMs, onWake, ...ids }) : undefined;
+  leases.onLost((gameId) => {
+    const room = matchMaker.getLocalRoomById(gameId);
+    if (room instanceof GameRoom) room.relinquish("lease lost");
+  });
+  const takeover = createTakeover({ games, leases, liveness, redis, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock });
+  guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
   // server alone — the factory and the takeover sweep — never by a matchmaking request.
@@ -186,6 +196,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
   const url = `http://127.0.0.1:${port}`;
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
+  await liveness?.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
 
   // Live games nobody hosts (this node's own after a crash, or a dead node's): rebuild them from the log.
@@ -208,6 +219,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       online.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
+      await liveness?.stop();
       leases.close();
       redis?.disconnect();
       await moveLog.drained();

@@ -39,6 +39,32 @@ describe("identity tokens", () => {
     await expect(t.verify(await sign({ name: 7 }, "p1"))).rejects.toThrow("identity token lacks subject or name");
     expect(await t.verify(await sign({ name: "Ann" }, "p1"))).toEqual({ playerId: "p1", name: "Ann" });
   });
+  it("remembers a verified token by its text, each token its own identity, never past its expiry", async () => {
+    let t = Date.now();
+    const tokens = createTokenService(secret, 1, () => t);
+    const ann = await tokens.sign({ playerId: "p1", name: "Ann" });
+    const bob = await tokens.sign({ playerId: "p2", name: "Bob" });
+    for (let i = 0; i < 2; i++) {
+      expect(await tokens.verify(ann)).toEqual({ playerId: "p1", name: "Ann" });
+      expect(await tokens.verify(bob)).toEqual({ playerId: "p2", name: "Bob" });
+    }
+    // An altered token is other text: verified, and refused.
+    await expect(tokens.verify(`${ann.slice(0, -2)}xx`)).rejects.toThrow(/invalid/);
+    t += 6 * 60_000; // past the memory, not past the token's day: verified again
+    expect(await tokens.verify(ann)).toEqual({ playerId: "p1", name: "Ann" });
+    t += 2 * 24 * 3_600_000; // past the token's expiry
+    await expect(tokens.verify(ann)).rejects.toThrow(/expired/);
+    // A token remembered moments before it expires is refused once it has.
+    const short = await new SignJWT({ name: "Cy" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("p3")
+      .setIssuer("tabula")
+      .setExpirationTime(Math.floor(t / 1000) + 60)
+      .sign(new TextEncoder().encode(secret));
+    expect(await tokens.verify(short)).toEqual({ playerId: "p3", name: "Cy" });
+    t += 61_000;
+    await expect(tokens.verify(short)).rejects.toThrow(/expired/);
+  });
   it("reads Bearer headers", () => {
     expect(bearerToken("Bearer abc.def")).toBe("abc.def");
     expect(bearerToken("bearer x")).toBe("x");

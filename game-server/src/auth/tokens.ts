@@ -22,9 +22,28 @@ export interface TokenService {
   verify(token: string | undefined | null): Promise<Identity>;
 }
 
-/** Create a token service with `secret` (HS256) and tokens valid for `ttlDays` days. */
-export function createTokenService(secret: string, ttlDays: number): TokenService {
+/** Verified tokens remembered at most this long, ms (never past their own expiry). */
+const REMEMBER_MS = 5 * 60_000;
+/** Verified tokens remembered at most, per node (oldest forgotten first). */
+const REMEMBER_MAX = 20_000;
+
+/**
+ * Create a token service with `secret` (HS256) and tokens valid for `ttlDays`
+ * days; `now` is the clock (epoch ms) expiry is checked against.
+ *
+ * A player sends the same token with every request and every room join (a
+ * think-0 Connect Four pair joins a new room every ~30 moves), and jose's
+ * HMAC check goes through WebCrypto's asynchronous job queue: so a verified
+ * token is remembered, by its exact text, until the earlier of its expiry and
+ * REMEMBER_MS. A forged or altered token is different text and is verified.
+ */
+export function createTokenService(secret: string, ttlDays: number, now: () => number = Date.now): TokenService {
   const key = new TextEncoder().encode(secret);
+  const verified = new Map<string, { identity: Identity; until: number; expires: number }>();
+  const remember = (token: string, identity: Identity, expires: number) => {
+    if (verified.size >= REMEMBER_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { identity, until: Math.min(expires, now() + REMEMBER_MS), expires });
+  };
   return {
     async sign({ playerId, name }) {
       return new SignJWT({ name })
@@ -38,12 +57,25 @@ export function createTokenService(secret: string, ttlDays: number): TokenServic
     async verify(token) {
       if (!token) throw new AuthError("missing identity token");
       if (token.length > 2048) throw new AuthError("identity token too long");
+      const known = verified.get(token);
+      if (known) {
+        const t = now();
+        if (t < known.until) return known.identity;
+        verified.delete(token);
+        if (t >= known.expires) throw new AuthError("identity token expired");
+      }
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ["HS256"] });
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          algorithms: ["HS256"],
+          currentDate: new Date(now()),
+        });
         if (typeof payload.sub !== "string" || typeof payload.name !== "string") {
           throw new AuthError("identity token lacks subject or name");
         }
-        return { playerId: payload.sub, name: payload.name };
+        const identity = { playerId: payload.sub, name: payload.name };
+        if (typeof payload.exp === "number") remember(token, identity, payload.exp * 1000);
+        return identity;
       } catch (err) {
         if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError("identity token expired");

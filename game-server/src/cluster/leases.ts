@@ -9,20 +9,35 @@
  * fencing token in PostgreSQL (Game.leaseToken), bumped by every new owner and
  * checked by every write. Redis decides who *should* host a game; PostgreSQL
  * refuses writes from anyone who no longer does.
+ *
+ * A lease's value names its holder, `<NODE_ID>:<Colyseus process id>`, so a
+ * survivor that finds the holder dead (liveness.ts) can take the lease at
+ * once (`steal`) instead of waiting for it to expire. Each node also records
+ * the games it holds in `tabula:owned:<processId>`, so survivors know what a
+ * dead node left behind without asking PostgreSQL.
  */
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
+import { aliveKey, LUA_IS_ALIVE, ownedKey } from "./liveness.ts";
 
 export interface Leases {
-  /** Take the lease of `gameId` for this process; false if another holds it (or Redis cannot say). */
+  /** Take the lease of `gameId` for this process (or keep it, if ours already); false if another holds it (or Redis cannot say). */
   acquire(gameId: string): Promise<boolean>;
+  /**
+   * Take the lease of `gameId` from process `deadProcessId` if that process holds it and is
+   * dead (checked in the same atomic step); true if the lease is now ours.
+   */
+  steal(gameId: string, deadProcessId: string): Promise<boolean>;
+  /** The process id holding the lease of `gameId`; null if none, undefined when Redis cannot say. */
+  holder(gameId: string): Promise<string | null | undefined>;
   /** Give the lease up now (graceful hand-over), if still ours. */
   release(gameId: string): Promise<void>;
   /** Whether anyone holds the lease; null when Redis cannot be asked. */
   isHeld(gameId: string): Promise<boolean | null>;
   /** False for a while after Redis came back, so owners can renew before anyone takes over. */
   takeoverAllowed(): boolean;
+  /** Renew every lease we hold now (e.g. after this process was stalled), reporting the lost ones. */
+  renewNow(): Promise<void>;
   /** Register the callback run when a lease we held turns out to be someone else's. */
   onLost(cb: (gameId: string) => void): void;
   close(): void;
@@ -32,9 +47,12 @@ export interface Leases {
 export function createLocalLeases(): Leases {
   return {
     acquire: async () => true,
+    steal: async () => false,
+    holder: async () => null,
     release: async () => {},
     isHeld: async () => false,
     takeoverAllowed: () => true,
+    renewNow: async () => {},
     onLost: () => {},
     close: () => {},
   };
@@ -42,21 +60,51 @@ export function createLocalLeases(): Leases {
 
 const KEY = (gameId: string) => `tabula:lease:${gameId}`;
 
-/** Renew ours; re-take a vanished one (Redis restarted); report one taken by someone else. 1 ok, 0 lost. */
+/**
+ * Renew ours; re-take a vanished one (Redis restarted); report one taken by someone else. 1 ok, 0 lost.
+ * (Also used to acquire: a free lease is taken, our own kept.) KEYS: lease, our owned set.
+ */
 const RENEW = `
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) redis.call('SADD', KEYS[2], ARGV[3]) return 1 end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) redis.call('SADD', KEYS[2], ARGV[3]) return 1 end
 return 0
 `;
+/** KEYS: lease, our owned set. */
 const RELEASE = `
+redis.call('SREM', KEYS[2], ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+/**
+ * KEYS: lease, the dead process's heartbeat key, its owned set, our owned set.
+ * ARGV: the dead process id, our value, ttl, game id. 1 taken, 0 not (someone else's, or alive after all).
+ * (A lease the dead process no longer holds is struck off its owned set, so its list of games empties.)
+ */
+const STEAL = `${LUA_IS_ALIVE}
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, -(#ARGV[1] + 1)) ~= (':' .. ARGV[1]) then
+  redis.call('SREM', KEYS[3], ARGV[4]) -- not its game any more: nothing to take from it
+  return 0
+end
+if alive(KEYS[2], ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('SREM', KEYS[3], ARGV[4])
+redis.call('SADD', KEYS[4], ARGV[4])
+return 1
+`;
 
-export function createRedisLeases(opts: { redis: Redis; nodeId: string; ttlMs: number; log: Logger }): Leases {
-  const { redis, ttlMs, log } = opts;
-  const me = `${opts.nodeId}:${randomBytes(6).toString("hex")}`;
+/** The process id in a lease value `<NODE_ID>:<processId>`. */
+const processOf = (value: string) => value.slice(value.indexOf(":") + 1);
+
+/**
+ * Leases in Redis for this process (`processId`, Colyseus' id of it, on node `nodeId`), each living
+ * `ttlMs` and renewed every ttlMs/3.
+ */
+export function createRedisLeases(opts: { redis: Redis; nodeId: string; processId: string; ttlMs: number; log: Logger }): Leases {
+  const { redis, ttlMs, log, processId } = opts;
+  const me = `${opts.nodeId}:${processId}`;
+  const owned = ownedKey(processId);
   const held = new Set<string>();
   const lostCallbacks: Array<(gameId: string) => void> = [];
   let graceUntil = 0;
@@ -79,7 +127,7 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; ttlMs: n
     const ids = [...held];
     try {
       const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.eval(RENEW, 1, KEY(id), me, String(ttlMs));
+      for (const id of ids) pipeline.eval(RENEW, 2, KEY(id), owned, me, String(ttlMs), id);
       const results = (await pipeline.exec()) ?? [];
       results.forEach(([err, res], i) => {
         if (!err && res === 0 && held.delete(ids[i])) {
@@ -98,16 +146,34 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; ttlMs: n
   return {
     async acquire(gameId) {
       try {
-        const ok = (await redis.set(KEY(gameId), me, "PX", ttlMs, "NX")) === "OK";
+        const ok = (await redis.eval(RENEW, 2, KEY(gameId), owned, me, String(ttlMs), gameId)) === 1;
         if (ok) held.add(gameId);
         return ok;
       } catch {
         return false;
       }
     },
+    async steal(gameId, dead) {
+      try {
+        const args = [dead, me, String(ttlMs), gameId];
+        const ok = (await redis.eval(STEAL, 4, KEY(gameId), aliveKey(dead), ownedKey(dead), owned, ...args)) === 1;
+        if (ok) held.add(gameId);
+        return ok;
+      } catch {
+        return false;
+      }
+    },
+    async holder(gameId) {
+      try {
+        const v = await redis.get(KEY(gameId));
+        return v === null ? null : processOf(v);
+      } catch {
+        return undefined;
+      }
+    },
     async release(gameId) {
       held.delete(gameId);
-      await redis.eval(RELEASE, 1, KEY(gameId), me).catch(() => {});
+      await redis.eval(RELEASE, 2, KEY(gameId), owned, me, gameId).catch(() => {});
     },
     async isHeld(gameId) {
       try {
@@ -117,6 +183,7 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; ttlMs: n
       }
     },
     takeoverAllowed: () => redis.status === "ready" && Date.now() >= graceUntil,
+    renewNow: renewAll,
     onLost: (cb) => void lostCallbacks.push(cb),
     close: () => clearInterval(timer),
   };

@@ -52,6 +52,28 @@ export async function findPlayer(db: Db, id: string): Promise<PlayerRow | null> 
   return guard(() => db.player.findUnique({ where: { id }, select: PLAYER }));
 }
 
+/**
+ * findPlayer that remembers the players it found for `ttlMs` (at most `max`,
+ * oldest forgotten first). Every API request checks its caller exists (the
+ * database may have been reset since the token was signed); players are never
+ * renamed or deleted while the database lives, so a minute's memory is safe
+ * and spares a query per request. Unknown ids are never remembered.
+ */
+export function createPlayerLookup(db: Db, ttlMs = 60_000, max = 20_000, now: () => number = Date.now) {
+  const known = new Map<string, { row: PlayerRow; until: number }>();
+  return async (id: string): Promise<PlayerRow | null> => {
+    const hit = known.get(id);
+    if (hit && now() < hit.until) return hit.row;
+    const row = await findPlayer(db, id);
+    known.delete(id);
+    if (row) {
+      if (known.size >= max) known.delete(known.keys().next().value as string);
+      known.set(id, { row, until: now() + ttlMs });
+    }
+    return row;
+  };
+}
+
 /** The bot player used for games against the built-in bot (created on first use). */
 export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
   const name = kind === "chess" ? "Tabula Bot (Chess)" : "Tabula Bot (Connect 4)";

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
-import { botPlayer, createPlayer, findPlayer } from "../db/players.ts";
+import { botPlayer, createPlayer, createPlayerLookup } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
@@ -64,13 +64,15 @@ export function createApi(deps: ApiDeps): express.Router {
   );
   api.use(express.json({ limit: "4kb" }));
 
+  const knownPlayer = createPlayerLookup(deps.db);
+
   /** Resolve the caller's identity from the Bearer token; 401 when missing or invalid. */
   async function identify(req: Request): Promise<Identity> {
     try {
       const id = await deps.tokens.verify(bearerToken(req.header("authorization")));
       // A valid signature is not enough: the player must exist (the database may have been reset).
-      // findPlayer classifies its own failures: an outage is DbUnavailableError (503), a bug stays a 500.
-      const player = await findPlayer(deps.db, id.playerId);
+      // The lookup (findPlayer) classifies its own failures: an outage is DbUnavailableError (503), a bug stays a 500.
+      const player = await knownPlayer(id.playerId);
       if (!player) throw new AuthError("unknown player; get a new guest identity");
       deps.online.touch(id.playerId);
       return { playerId: player.id, name: player.name };

@@ -103,7 +103,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
         firstMoveTimeoutMs: config.firstMoveTimeoutMs,
         reconnectWindowMs: config.reconnectWindowMs,
         botThinkMs: config.botThinkMs,
-        heartbeat: heartbeatFor(config.leaseTtlMs),
+        heartbeat: heartbeatFor(config.nodeAliveTtlMs),
       },
     };
   }
@@ -191,7 +191,9 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   }
 
   onDispose() {
-    if (this.host && !this.relinquished) void this.s.leases.release(this.roomId);
+    // Also after relinquishing: a node woken from a stall may have re-taken the lease of a game that ended
+    // meanwhile (its renewal re-takes a vanished key); the release deletes it only if it is still ours.
+    if (this.host) void this.s.leases.release(this.roomId);
     this.host?.close();
     this.log?.info("room disposed");
   }

@@ -1,10 +1,12 @@
 /**
  * A stalled node (SIGSTOP: nothing closes, nothing answers) under load: its
- * games are taken over once its lease runs out, and its players — who only
- * notice its silence through the heartbeat — must be moving again on the new
- * owner while it is still stopped, within LEASE_TTL_MS + 1.5 s (p95). After
- * SIGCONT the old node must never own or write those games again, and no
- * acknowledged move may be lost. The figures are printed (docs/recovery.md).
+ * games are taken over once its heartbeat key expires (NODE_ALIVE_TTL_MS) —
+ * the game leases last 60 s here, far longer than the stall, so only the fast
+ * path can do it — and its players, who only notice its silence through the
+ * heartbeat, must be moving again on the new owner while it is still stopped.
+ * After SIGCONT the old node must never own or write those games again, and no
+ * acknowledged move may be lost. The times are printed (docs/recovery.md;
+ * `npm run bench:resume` measures them), not asserted.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +14,7 @@ import { type Cluster, startCluster } from "../support/cluster.ts";
 import { query } from "../support/db.ts";
 import { busiestNode, checkNothingLost, playGames, recoveryTimeline, resumedAfter, spread } from "./robots.ts";
 
-const LEASE_TTL_MS = 1500;
+const GAME_LEASE_MS = 60_000;
 const STALL_MS = 10_000;
 // The stopped node hosts about a third of them. (Nearest-rank p95 of fewer than 20 games is the slowest one.)
 const GAMES = Number(process.env.STALL_GAMES ?? 40);
@@ -22,8 +24,7 @@ beforeAll(async () => {
   cluster = await startCluster({
     nodes: 3,
     env: {
-      LEASE_TTL_MS: String(LEASE_TTL_MS),
-      TAKEOVER_INTERVAL_MS: "250",
+      LEASE_TTL_MS: String(GAME_LEASE_MS),
       RECONNECT_WINDOW_S: "30",
       ...(process.env.RECOVERY_DEBUG ? { LOG_LEVEL: "info" } : {}),
     },
@@ -41,7 +42,7 @@ const owners = async (ids: string[]) =>
   );
 
 describe("stall", () => {
-  it(`SIGSTOP of the busiest node for ${STALL_MS / 1000} s: its players move again within the lease + 1.5 s, while it is stopped`, async () => {
+  it(`SIGSTOP of the busiest node for ${STALL_MS / 1000} s: its players move again while it is stopped, long before its leases expire`, async () => {
     const g = await playGames(cluster, GAMES, "stall", 100);
     // Let every game get going.
     const going = Date.now() + 15_000;
@@ -78,7 +79,6 @@ describe("stall", () => {
       gamesOnStalledNode: victims.length,
       movedAgainWhileStopped: times.length,
       stallToFirstMoveMs: spread(times),
-      targetP95Ms: LEASE_TTL_MS + 1500,
       silentDrops: g.robots.reduce((n, r) => n + r.silentAt.length, 0),
       rejoins: g.robots.reduce((n, r) => n + r.rejoins, 0),
       /** Robots that left a room which went quiet about the game (see Robot.stuckAt): expected 0. */
@@ -90,7 +90,6 @@ describe("stall", () => {
       victims.filter((id) => whileStopped.get(id) === null),
       "victim games that did not move while their node was stopped",
     ).toEqual([]);
-    expect(spread(times).p95).toBeLessThanOrEqual(LEASE_TTL_MS + 1500);
     // No robot sat in a room that stopped serving its game (one left behind on a node that lost it).
     expect(report.quietRoomRejoins).toBe(0);
 
@@ -102,12 +101,13 @@ describe("stall", () => {
       expect(o.ownerNode, `game ${o.id}`).not.toBe(nodeId);
       expect(BigInt(o.leaseToken)).toBeGreaterThan(tokensBefore.get(o.id)!);
     }
-    // Its own log says it gave them up (fenced out or lease lost) rather than writing.
+    // Its own log says it gave them up (lease lost, fenced out) or that the database refused its writes.
+    const gaveUp = /lease lost|fenced out|write changed nothing/;
     const deadline = Date.now() + 10_000;
-    while (!/lease lost|fenced out/.test(victim.process.output()) && Date.now() < deadline) {
+    while (!gaveUp.test(victim.process.output()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(victim.process.output()).toMatch(/lease lost|fenced out/);
+    expect(victim.process.output()).toMatch(gaveUp);
     expect(wokeAt - stalledAt).toBeGreaterThanOrEqual(STALL_MS);
   }, 180_000);
 });

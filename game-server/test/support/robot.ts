@@ -99,6 +99,7 @@ export class Robot {
       seat.room.reconnection.enabled = false;
       seat.room.onLeave(() => {
         left = true;
+        seat.nudge(); // rejoin now, not when the wait below times out
       });
       // A stalled node closes nothing: only its silence tells. Drop it and rejoin the new owner.
       const heartbeat = watchHeartbeat(seat.room, seat.snapshot?.heartbeat ?? DEFAULT_HEARTBEAT, () => {
