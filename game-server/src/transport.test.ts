@@ -1,12 +1,22 @@
+import { spawnSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { ClientState, enqueueClientRaw } from "@colyseus/core";
+import { WebSocketClient } from "@colyseus/ws-transport";
 import { CLOSE_CODES } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
 import { WebSocket, type WebSocketServer } from "ws";
 import { createLogger } from "./log.ts";
-import { HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_MS, refusalCloseCode, TabulaWsTransport, tuneHttpServer } from "./transport.ts";
+import {
+  HTTP_HEADERS_TIMEOUT_MS,
+  HTTP_KEEP_ALIVE_MS,
+  refusalCloseCode,
+  TabulaWsClient,
+  TabulaWsTransport,
+  tuneHttpServer,
+} from "./transport.ts";
 
 describe("refusalCloseCode", () => {
   it("closes a refused join with the refusal's own code when it is ours", () => {
@@ -67,5 +77,70 @@ describe("TabulaWsTransport", () => {
       ws.terminate();
       transport.shutdown();
     }
+  });
+});
+
+describe("TabulaWsClient", () => {
+  const socket = () => {
+    const sent: unknown[] = [];
+    return { sent, ref: { send: (data: unknown) => sent.push(data), readyState: 1 } as unknown as WebSocket };
+  };
+  type Queued = { _enqueuedMessages?: Uint8Array[] };
+  /** What Colyseus' room does when the client acknowledges its join (Room._onMessage, JOIN_ROOM). */
+  const acknowledgeJoin = (c: WebSocketClient) => {
+    const q = c as unknown as Queued;
+    c.state = ClientState.JOINED;
+    c._joinedAt = 0;
+    if (q._enqueuedMessages!.length > 0) for (const m of q._enqueuedMessages!) c.raw(m);
+    delete q._enqueuedMessages;
+  };
+
+  it("behaves as Colyseus' client: queues until the join is acknowledged, then sends, and reads as joined", async () => {
+    const { sent, ref } = socket();
+    const c = new TabulaWsClient("sess", ref);
+    const q = c as unknown as Queued;
+    expect(c).toBeInstanceOf(WebSocketClient);
+    enqueueClientRaw(c, new Uint8Array([1]));
+    expect(sent).toHaveLength(0);
+    expect(q._enqueuedMessages).toHaveLength(1);
+    acknowledgeJoin(c);
+    await Promise.resolve();
+    // allowReconnection treats a client whose queue is still there as "not joined".
+    expect(q._enqueuedMessages).toBeUndefined();
+    enqueueClientRaw(c, new Uint8Array([2]));
+    expect(sent).toEqual([new Uint8Array([1]), new Uint8Array([2])]);
+  });
+
+  it("a client that leaves before acknowledging its join still reads as not joined", async () => {
+    const c = new TabulaWsClient("sess", socket().ref);
+    c.state = ClientState.LEAVING;
+    enqueueClientRaw(c, new Uint8Array([1]));
+    await Promise.resolve();
+    expect((c as unknown as Queued)._enqueuedMessages).toHaveLength(1);
+  });
+
+  it("stays a fast V8 object through the join (Colyseus' own client becomes a dictionary)", () => {
+    // %HasFastProperties needs --allow-natives-syntax: ask a child node. The same sequence runs on
+    // Colyseus' WebSocketClient as a control, so the check tells the two apart.
+    const code = `
+      import { TabulaWsClient } from ${JSON.stringify(new URL("./transport.ts", import.meta.url).href)};
+      import { WebSocketClient } from "@colyseus/ws-transport";
+      const ref = { send() {}, readyState: 1 };
+      const join = async (c) => {
+        c.reconnectionToken = "t"; c._pendingFrameClients = []; c.auth = { playerId: "p" };
+        c.userData = { seat: 0 }; c.state = 1; c._joinedAt = 0;
+        c._enqueuedMessages.forEach((m) => c.raw(m));
+        delete c._enqueuedMessages;
+        await Promise.resolve();
+        c._lastMessageTime = 1; c._numMessagesLastSecond = 1; c._messageCountResetsAt = 2;
+        return %HasFastProperties(c);
+      };
+      console.log(JSON.stringify({ ours: await join(new TabulaWsClient("s", ref)), colyseus: await join(new WebSocketClient("s", ref)) }));`;
+    const r = spawnSync(process.execPath, ["--allow-natives-syntax", "--input-type=module", "-e", code], {
+      cwd: new URL("../..", import.meta.url),
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ ours: true, colyseus: false });
   });
 });
