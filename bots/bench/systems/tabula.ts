@@ -106,12 +106,23 @@ export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
         rmSync(dir, { recursive: true, force: true });
       };
       try {
-        redis = await startRedis({ dir: join(dir, "redis"), output: out("redis") });
-        db = await startEmbeddedPostgresProcess({ dataDir: join(dir, "postgres"), output: out("pg") });
-        log(`redis ${redis.url}, embedded PostgreSQL 127.0.0.1:${db.port}`);
-        if (nodeCount === 2) {
-          nginx = await startNginx({ prefix: join(dir, "nginx"), nodes: [], output: out("nginx") });
-        }
+        // Side by side (each is tracked as soon as it is up, so a failure of one stops the others).
+        const started = await Promise.allSettled([
+          startRedis({ dir: join(dir, "redis"), output: out("redis") }).then((r) => {
+            redis = r;
+          }),
+          startEmbeddedPostgresProcess({ dataDir: join(dir, "postgres"), output: out("pg") }).then((d) => {
+            db = d;
+          }),
+          nodeCount === 2
+            ? startNginx({ prefix: join(dir, "nginx"), nodes: [], output: out("nginx") }).then((n) => {
+                nginx = n;
+              })
+            : undefined,
+        ]);
+        for (const r of started) if (r.status === "rejected") throw r.reason;
+        if (!redis || !db) throw new Error("unreachable: redis and PostgreSQL started");
+        log(`redis ${redis.url}, embedded PostgreSQL 127.0.0.1:${db.port}${nginx ? `, nginx ${nginx.url}` : ""}`);
         const env = benchNodeEnv({
           DATABASE_URL: db.url,
           REDIS_URL: redis.url,
