@@ -88,6 +88,7 @@ export function createNodeLiveness(opts: {
   const beatMs = Math.max(50, Math.floor(ttlMs / 5));
   let timer: NodeJS.Timeout | undefined;
   let lastBeat = 0;
+  const verdicts = new Map<string, Promise<boolean | null>>();
 
   async function beat(): Promise<void> {
     const now = Date.now();
@@ -121,6 +122,21 @@ export function createNodeLiveness(opts: {
     }
   }
 
+  async function watchVerdict(id: string): Promise<boolean | null> {
+    const deadline = Date.now() + ttlMs;
+    for (;;) {
+      let pttl: number;
+      try {
+        pttl = await redis.pttl(aliveKey(id));
+      } catch {
+        return null;
+      }
+      // Renewed within the last two beats (or gone): the answer is clear now.
+      if (pttl <= 0 || pttl >= ttlMs - 2 * beatMs || Date.now() >= deadline) return (await aliveMany([id]))[0];
+      await new Promise((r) => setTimeout(r, Math.min(50, beatMs)));
+    }
+  }
+
   return {
     processId,
     ttlMs,
@@ -133,19 +149,14 @@ export function createNodeLiveness(opts: {
     async isAlive(id) {
       return (await aliveMany([id]))[0];
     },
-    async verdict(id) {
-      const deadline = Date.now() + ttlMs;
-      for (;;) {
-        let pttl: number;
-        try {
-          pttl = await redis.pttl(aliveKey(id));
-        } catch {
-          return null;
-        }
-        // Renewed within the last two beats (or gone): the answer is clear now.
-        if (pttl <= 0 || pttl >= ttlMs - 2 * beatMs || Date.now() >= deadline) return this.isAlive(id);
-        await new Promise((r) => setTimeout(r, Math.min(50, beatMs)));
+    verdict(id) {
+      // Many rejoins may wait on the same node at once: they share one watch of its key.
+      let pending = verdicts.get(id);
+      if (!pending) {
+        pending = watchVerdict(id).finally(() => verdicts.delete(id));
+        verdicts.set(id, pending);
       }
+      return pending;
     },
     async survey() {
       let ids: string[];
