@@ -13,9 +13,8 @@ import {
   type FdBudget,
   freePort,
   type GameNodeHandle,
+  type ManagedProcess,
   type NginxHandle,
-  type PostgresHandle,
-  type RedisHandle,
   startEmbeddedPostgresProcess,
   startGameNode,
   startNginx,
@@ -64,24 +63,25 @@ export async function startConnsCluster(opts: {
   chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user when we are root
   const warnings: string[] = [];
   const quiet = () => {};
-  let pg: PostgresHandle | undefined;
-  let redis: RedisHandle | undefined;
-  let nginx: NginxHandle | undefined;
   const nodes: BenchNode[] = [];
+  // Every child is tracked from its spawn, so a start-up that fails half-way stops what it started.
+  const helpers: ManagedProcess[] = [];
+  const nodeProcs: ManagedProcess[] = [];
   const stop = async () => {
     for (const n of nodes) n.inspector.close();
-    await Promise.all(nodes.map((n) => n.handle.stop(10_000)));
-    await nginx?.stop();
-    await redis?.stop();
-    await pg?.stop();
+    await Promise.all(nodeProcs.map((p) => p.stop(10_000)));
+    await Promise.all(helpers.map((p) => p.stop(15_000)));
     rmSync(dir, { recursive: true, force: true });
+  };
+  const track = (list: ManagedProcess[]) => (p: ManagedProcess) => {
+    list.push(p);
   };
   try {
     opts.say("starting PostgreSQL (embedded, fresh), redis-server and nginx…");
-    [pg, redis, nginx] = await Promise.all([
-      startEmbeddedPostgresProcess({ dataDir: join(dir, "pg"), output: quiet }),
-      startRedis({ dir: join(dir, "redis"), output: quiet }),
-      startNginx({ prefix: join(dir, "nginx"), nodes: [], output: quiet, budget: opts.budget }),
+    const [pg, redis, nginx] = await Promise.all([
+      startEmbeddedPostgresProcess({ dataDir: join(dir, "pg"), output: quiet, onSpawn: track(helpers) }),
+      startRedis({ dir: join(dir, "redis"), output: quiet, onSpawn: track(helpers) }),
+      startNginx({ prefix: join(dir, "nginx"), nodes: [], output: quiet, budget: opts.budget, onSpawn: track(helpers) }),
     ]);
     for (let i = 1; i <= opts.nodes; i++) {
       const id = `n${i}`;
@@ -91,6 +91,7 @@ export async function startConnsCluster(opts: {
         id,
         // A port of our choosing: the node's inspector listens too, so "the port it binds" would be ambiguous.
         port: await freePort(),
+        onSpawn: track(nodeProcs),
         env: {
           ...BENCH_NODE_ENV,
           DATABASE_URL: pg.url,
