@@ -74,6 +74,18 @@ export function quietSink(label: string, log: (line: string) => void): LineSink 
   };
 }
 
+/**
+ * `url` with PostgreSQL run-time settings for the nodes' sessions (libpq's
+ * `options`, e.g. "-c synchronous_commit=off"); `url` itself without them.
+ * A diagnostic (BENCH_PG_OPTIONS): is a figure bound by the WAL flush?
+ */
+export function withPgOptions(url: string, options: string | undefined): string {
+  if (!options) return url;
+  const u = new URL(url);
+  u.searchParams.set("options", options);
+  return u.toString();
+}
+
 export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
   return {
     id: `tabula-${nodeCount}`,
@@ -124,7 +136,7 @@ export function tabulaSystem(nodeCount: 1 | 2): BenchSystem {
         if (!redis || !db) throw new Error("unreachable: redis and PostgreSQL started");
         log(`redis ${redis.url}, embedded PostgreSQL 127.0.0.1:${db.port}${nginx ? `, nginx ${nginx.url}` : ""}`);
         const env = benchNodeEnv({
-          DATABASE_URL: db.url,
+          DATABASE_URL: withPgOptions(db.url, process.env.BENCH_PG_OPTIONS),
           REDIS_URL: redis.url,
           ...(nginx ? { PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}` } : {}),
         });
