@@ -90,6 +90,10 @@ describe("renderChart", () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain("2 cores &lt;noisy&gt;");
     expect(svg).toContain("colyseus label");
+    // Titled, for screen readers (and biome's a11y rule on the committed chart).
+    expect(svg).toMatch(
+      /^<svg [^>]*role="img">\n<title>Moves per second and move round trip p99 against players, per system \(.*&lt;noisy&gt;.*\)<\/title>/,
+    );
     expect(svg.trim().endsWith("</svg>")).toBe(true);
   });
 });

@@ -138,7 +138,8 @@ export function renderChart(series: readonly Series[], caption = ""): string {
     return `<rect x="${x}" y="${y}" width="14" height="4" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 20}" y="${y + 5}">${esc(s.label)}</text>`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>Moves per second and move round trip p99 against players, per system${caption ? ` (${esc(caption)})` : ""}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     panel(series, { title: "Throughput", yLabel: "acknowledged moves/s", y: (p) => p.movesPerSec }, 0, xMax),
     panel(
