@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 /** Every system, in table order. */
-export const SYSTEM_IDS = ["colyseus", "bgio-memory", "bgio-postgres", "tabula-1", "tabula-2"] as const;
+export const SYSTEM_IDS = ["colyseus", "colyseus-rooms", "bgio-memory", "bgio-postgres", "tabula-1", "tabula-2"] as const;
 
 export interface BenchOptions {
   systems: string[];

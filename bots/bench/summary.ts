@@ -99,6 +99,7 @@ export interface Ratio {
 /** The comparisons the targets name, at each level where both sides ran. */
 export const COMPARISONS: { a: string; b: string; unit: "%" | "×"; min: number; target: string }[] = [
   { a: "tabula-1", b: "colyseus", unit: "%", min: 0.6, target: "≥ 60 %" },
+  { a: "tabula-1", b: "colyseus-rooms", unit: "%", min: 0.6, target: "≥ 60 %" },
   { a: "tabula-1", b: "bgio-memory", unit: "×", min: 2, target: "≥ 2×" },
   { a: "tabula-1", b: "bgio-postgres", unit: "×", min: 15, target: "≥ 15×" },
   { a: "tabula-2", b: "tabula-1", unit: "%", min: 1, target: "≥ 100 %" },

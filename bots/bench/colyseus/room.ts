@@ -3,7 +3,9 @@
  * Four with the shared rules, and nothing else — no database, no Schema state
  * (messages only, like Tabula's room), no clocks, no leases. Every move is
  * validated by `connect4.apply` and broadcast to both players; when a game
- * ends, the next one starts at once in the same room.
+ * ends, the next one starts at once in the same room — or, for a room
+ * created with `{ oneGame: true }`, the room plays one game only (the
+ * players then make a new room, as Tabula and boardgame.io make a new game).
  *
  * Messages (the driver's colyseus protocol, bots/bench/driver/plain.ts):
  *   server → client  `seat`  { seat }                    on join
@@ -30,8 +32,11 @@ export class PlainConnectFourRoom extends Room {
   private state4: Connect4State = connect4.setup("0");
   private games = 0;
   private readonly seats = new Map<string, Seat>();
+  private oneGame = false;
+  private over = false;
 
-  onCreate(): void {
+  onCreate(options?: { oneGame?: unknown }): void {
+    this.oneGame = options?.oneGame === true;
     this.maxClients = 2;
     this.patchRate = null; // no Schema state: everything travels as messages
     this.onMessage("move", (client: Client, payload: unknown) => this.move(client, payload));
@@ -63,13 +68,15 @@ export class PlainConnectFourRoom extends Room {
     }
     const over = connect4.result(r.state) !== null;
     this.broadcast("moved", { ply: ply + 1, seat, move, over });
-    this.state4 = over ? connect4.setup(String(++this.games)) : r.state;
+    this.over = over && this.oneGame;
+    this.state4 = over && !this.oneGame ? connect4.setup(String(++this.games)) : r.state;
   }
 
   /** Why `payload` from `client` cannot be a move now (a room error code), or null. */
   private check(client: Client, payload: unknown): string | null {
     const seat = this.seats.get(client.sessionId);
     if (seat === undefined || this.seats.size < 2) return "NOT_A_PLAYER";
+    if (this.over) return "GAME_OVER";
     if (!isMovePayload(payload)) return "BAD_MESSAGE";
     if (payload.ply !== connect4.ply(this.state4)) return "STALE_PLY";
     return null;

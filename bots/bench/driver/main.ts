@@ -2,7 +2,7 @@
  * The light load generator of `npm run bench`, one process per run so that
  * its CPU is measured apart from the servers':
  *
- *   node bots/bench/driver/main.ts --protocol colyseus|tabula --url URL \
+ *   node bots/bench/driver/main.ts --protocol colyseus|colyseus-rooms|tabula --url URL \
  *        --players N --warmup-ms MS --duration-ms MS
  *
  * It sets up N/2 pairs (a pair plays as soon as it is ready: at most
@@ -39,9 +39,10 @@ const url = values.url ?? "";
 const players = Number(values.players);
 const warmupMs = Number(values["warmup-ms"]);
 const durationMs = Number(values["duration-ms"]);
-if ((protocol !== "colyseus" && protocol !== "tabula") || !/^http:\/\/(127\.|localhost)/.test(url)) {
+const PROTOCOLS = ["colyseus", "colyseus-rooms", "tabula"];
+if (!PROTOCOLS.includes(protocol ?? "") || !/^http:\/\/(127\.|localhost)/.test(url)) {
   fail(
-    "usage: --protocol colyseus|tabula --url http://127.0.0.1:PORT (loopback only) [--players N] [--warmup-ms] [--duration-ms]",
+    "usage: --protocol colyseus|colyseus-rooms|tabula --url http://127.0.0.1:PORT (loopback only) [--players N] [--warmup-ms] [--duration-ms]",
   );
 }
 if (!(players >= 2 && warmupMs >= 0 && durationMs > 0)) fail("--players ≥ 2, --warmup-ms ≥ 0, --duration-ms > 0");
@@ -55,7 +56,8 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const rec = new Recorder();
-const makePair = protocol === "colyseus" ? plainPair : tabulaPair;
+// colyseus: the next game in the same room; colyseus-rooms: a new room per game.
+const makePair = protocol === "tabula" ? tabulaPair : (u: string, r: Recorder) => plainPair(u, r, protocol === "colyseus-rooms");
 const pairCount = Math.floor(players / 2);
 const pairs: Pair[] = [];
 

@@ -1,8 +1,10 @@
 /**
- * Driver side of the plain-Colyseus system (bots/bench/colyseus/room.ts):
+ * Driver side of the plain-Colyseus systems (bots/bench/colyseus/room.ts):
  * one player creates a `c4` room, the other joins it by id, and they play
  * Connect Four with think time 0 until told to stop. A finished game is
- * followed at once by the next one in the same room.
+ * followed at once by the next one in the same room — or, with
+ * `newRoomPerGame`, in a new room the pair creates and joins (that set-up is
+ * in no round trip).
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { ColumnHeights } from "./board.ts";
@@ -23,9 +25,13 @@ class PlainPlayer {
   private playing = true;
   connected = true;
 
-  constructor(room: Room, rec: Recorder) {
+  /** Set: the room plays one game; this is called (on the room's creator) when it ends. */
+  private readonly onOver: (() => void) | undefined;
+
+  constructor(room: Room, rec: Recorder, onOver?: () => void) {
     this.room = room;
     this.rec = rec;
+    this.onOver = onOver;
     this.pending = new PendingMove(rec, () => this.maybeMove());
     room.reconnection.enabled = false; // a drop is an error here, not something to hide
     room.onMessage("seat", (m: { seat: Seat }) => {
@@ -56,7 +62,8 @@ class PlainPlayer {
     if (m.seat === this.seat) this.pending.acked(m.ply - 1);
     if (m.over) {
       if (this.seat === 0) this.rec.gameOver();
-      this.newGame();
+      if (!this.onOver) this.newGame();
+      else if (this.seat === 0) this.onOver();
       return;
     }
     this.heights.drop(m.move);
@@ -79,23 +86,48 @@ class PlainPlayer {
   }
 }
 
-/** Two players in one new plain room at `url`, already playing. */
-export async function plainPair(url: string, rec: Recorder): Promise<Pair> {
-  const first = await new Client(url).create("c4");
-  const a = new PlainPlayer(first, rec);
-  let b: PlainPlayer;
+/** Two players in one new plain room at `url`, already playing (`onOver`: one game per room). */
+async function openRoom(a: Client, b: Client, rec: Recorder, onOver?: () => void): Promise<[PlainPlayer, PlainPlayer]> {
+  const first = await a.create("c4", onOver ? { oneGame: true } : {});
+  const pa = new PlainPlayer(first, rec, onOver);
   try {
-    b = new PlainPlayer(await new Client(url).joinById(first.roomId), rec);
+    return [pa, new PlainPlayer(await b.joinById(first.roomId), rec, onOver)];
   } catch (err) {
-    a.stop();
+    pa.stop();
     await first.leave(true).catch(() => {});
     throw err;
   }
+}
+
+/** A pair of players at `url`, playing until `finish`; with `newRoomPerGame`, a new room for every game. */
+export async function plainPair(url: string, rec: Recorder, newRoomPerGame = false): Promise<Pair> {
+  const clients = [new Client(url), new Client(url)] as const;
+  let stopped = false;
+  let players: [PlainPlayer, PlainPlayer];
+  const leave = (ps: readonly PlainPlayer[]) => {
+    for (const p of ps) p.stop();
+    return Promise.all(ps.map((p) => p.room.leave(true).catch(() => {})));
+  };
+  const next = async () => {
+    const old = players;
+    void leave(old);
+    while (!stopped) {
+      try {
+        players = await openRoom(clients[0], clients[1], rec, next);
+        if (stopped) void leave(players);
+        return;
+      } catch (err) {
+        rec.error(`setup_${(err as { code?: number }).code ?? "failed"}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  players = await openRoom(clients[0], clients[1], rec, newRoomPerGame ? next : undefined);
   return {
-    connected: () => Number(a.connected) + Number(b.connected),
+    connected: () => players.reduce((n, p) => n + Number(p.connected), 0),
     async finish() {
-      for (const p of [a, b]) p.stop();
-      await Promise.all([a.room.leave(true).catch(() => {}), b.room.leave(true).catch(() => {})]);
+      stopped = true;
+      await leave(players);
     },
   };
 }

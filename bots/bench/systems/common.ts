@@ -4,7 +4,7 @@ import { type ManagedProcess, REPO_ROOT } from "../../../compose/processes.ts";
 import type { DriverSpec, LoadShape } from "../types.ts";
 
 /** The light driver (bots/bench/driver/main.ts) speaking `protocol` to `url` with `shape`. */
-export function driverSpec(protocol: "colyseus" | "tabula", url: string, shape: LoadShape): DriverSpec {
+export function driverSpec(protocol: "colyseus" | "colyseus-rooms" | "tabula", url: string, shape: LoadShape): DriverSpec {
   return {
     script: join(REPO_ROOT, "bots/bench/driver/main.ts"),
     args: [

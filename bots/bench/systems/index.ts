@@ -4,7 +4,7 @@
  */
 import { bgioSystems } from "../bgio/systems.ts";
 import type { BenchSystem } from "../types.ts";
-import { colyseusSystem } from "./colyseus.ts";
+import { colyseusRoomsSystem, colyseusSystem } from "./colyseus.ts";
 import { missingTools, tabulaSystem } from "./tabula.ts";
 
 export interface Catalogue {
@@ -15,7 +15,10 @@ export interface Catalogue {
 
 /** The systems available here (and why the others are not). */
 export async function catalogue(): Promise<Catalogue> {
-  const systems = new Map<string, BenchSystem>([[colyseusSystem.id, colyseusSystem]]);
+  const systems = new Map<string, BenchSystem>([
+    [colyseusSystem.id, colyseusSystem],
+    [colyseusRoomsSystem.id, colyseusRoomsSystem],
+  ]);
   const unavailable = new Map<string, string>();
   for (const s of bgioSystems) systems.set(s.id, s);
   for (const n of [1, 2] as const) {
