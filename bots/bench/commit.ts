@@ -10,7 +10,7 @@
  *
  *     npm run bench:commit -- [--games 100] [--seconds 8] [--json out.json]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,6 +20,7 @@ import { createGameRepository } from "../../game-server/src/db/games.ts";
 import { GroupCommit } from "../../game-server/src/db/groupCommit.ts";
 import { migrate } from "../../game-server/src/db/migrate.ts";
 import { createLogger } from "../../game-server/src/log.ts";
+import { allStats, descendants } from "./procstat.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -32,35 +33,10 @@ const { values: opts } = parseArgs({
 const GAMES = Number(opts.games);
 const SECONDS = Number(opts.seconds);
 
-/** CPU time (user + system) of `pid` so far, ms; 0 when it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** `root` and every process below it. */
-function tree(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {}
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
-  return out;
-}
-
 /** CPU of `root`'s process tree, counting processes that ended meanwhile as they were last seen. */
 function treeCpu(root: number, seen: Map<number, number>): number {
-  for (const pid of tree(root)) seen.set(pid, cpuMs(pid) || (seen.get(pid) ?? 0));
+  const stats = allStats();
+  for (const pid of descendants([root], stats)) seen.set(pid, stats.get(pid)?.cpuMs ?? seen.get(pid) ?? 0);
   let sum = 0;
   for (const v of seen.values()) sum += v;
   return sum;

@@ -6,7 +6,7 @@
  * read around a burst: CPU time per process (/proc) and Redis commands
  * (MONITOR).
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
@@ -26,6 +26,7 @@ import {
   startRedis,
   waitForHttp,
 } from "../../compose/processes.ts";
+import { allStats, descendants, readStat } from "./procstat.ts";
 
 export interface BenchCluster {
   url: string;
@@ -172,37 +173,13 @@ async function startNode(
  * backends, nginx's workers). Children that already exited are counted only once reaped.
  */
 export function treeCpuMs(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  const todo = [pid];
-  while (todo.length) {
-    const p = todo.pop()!;
-    total += cpuMs(p) ?? 0;
-    todo.push(...(children.get(p) ?? []));
-  }
-  return total;
+  const stats = allStats();
+  return descendants([pid], stats).reduce((sum, p) => sum + (stats.get(p)?.cpuMs ?? 0), 0);
 }
 
 /** CPU time (user + system) of process `pid` so far, ms; null when it is gone. */
 export function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.cpuMs ?? null;
 }
 
 /** Commands Redis received during a window, from MONITOR: sent by clients (round trips, by command) and run inside scripts. */
