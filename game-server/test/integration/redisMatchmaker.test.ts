@@ -5,55 +5,12 @@
  * pairing deadline, and is paired again; a node that finishes too late cannot
  * take a partner twice; a failed pairing gives the partner back at once.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Redis } from "ioredis";
-import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
-import type { Matchmaker, PairingHandler } from "../../src/matchmaking/matchmaker.ts";
-import { createRedisMatchmaker } from "../../src/matchmaking/redisMatchmaker.ts";
+import { describe, expect, it, vi } from "vitest";
+import type { PairingHandler } from "../../src/matchmaking/matchmaker.ts";
+import { useRedisMatchmakers } from "../support/redisMatchmakers.ts";
 
 const PAIRING_TIMEOUT_MS = 10_000;
-const log = pino({ level: "silent" });
-let redisServer: RedisHandle;
-let redis: Redis;
-let dir: string;
-const open: Matchmaker[] = [];
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "tabula-mm-"));
-  redisServer = await startRedis({ dir, output: silentSink });
-  redis = new Redis(redisServer.url);
-});
-afterEach(async () => {
-  for (const m of open.splice(0)) m.close();
-  await redis.flushall();
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await redisServer?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * A node's matchmaker on the shared Redis, with `pair` as its game factory and the test's clock;
- * resolves once its connection is up (it fails fast, without queueing, while Redis is unreachable).
- */
-async function node(pair: PairingHandler, clock: { now: number } | null = null, pairingTimeoutMs = PAIRING_TIMEOUT_MS) {
-  const m = createRedisMatchmaker({
-    redisUrl: redisServer.url,
-    pair,
-    playerName: async (id) => `name-${id}`,
-    log,
-    pairingTimeoutMs,
-    ...(clock ? { now: () => clock.now } : {}),
-  });
-  open.push(m);
-  await vi.waitFor(() => m.inviteInfo("AAAAAA"));
-  return m;
-}
+const { redis: redisClient, node } = useRedisMatchmakers("tabula-mm-");
 
 /** A pairing handler that never finishes: its node died while creating the game. */
 const dies: PairingHandler = () => new Promise<string>(() => {});
@@ -71,8 +28,8 @@ function works() {
 /** A call on a node that is about to die: whatever it was doing when the node went fails or never ends. */
 const abandon = (call: Promise<unknown>) => void call.catch(() => {});
 
-const ticketStatus = (id: string) => redis.hget(`tabula:mm:t:${id}`, "status");
-const queue = () => redis.lrange("tabula:mm:q:connect4|1+5", 0, -1);
+const ticketStatus = (id: string) => redisClient().hget(`tabula:mm:t:${id}`, "status");
+const queue = () => redisClient().lrange("tabula:mm:q:connect4|1+5", 0, -1);
 
 describe("Redis matchmaker: a pairing left behind by a dead node", () => {
   it("goes back to the head of the queue after the pairing deadline, and is paired again", async () => {

@@ -7,54 +7,14 @@
  * node died are paired together without waiting for a new arrival.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TicketResponse } from "@tabula/shared/protocol";
-import { Redis } from "ioredis";
-import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RedisHandle, silentSink, startRedis } from "../../../compose/processes.ts";
+import { describe, expect, it, vi } from "vitest";
 import type { Matchmaker, PairingHandler } from "../../src/matchmaking/matchmaker.ts";
 import { ENQUEUE_AND_PAIR } from "../../src/matchmaking/quickScripts.ts";
-import { createRedisMatchmaker } from "../../src/matchmaking/redisMatchmaker.ts";
 import { EVENTS } from "../../src/matchmaking/redisTickets.ts";
+import { useRedisMatchmakers } from "../support/redisMatchmakers.ts";
 
-const log = pino({ level: "silent" });
-let redisServer: RedisHandle;
-let redis: Redis;
-let dir: string;
-const open: Matchmaker[] = [];
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "tabula-pairing-"));
-  redisServer = await startRedis({ dir, output: silentSink });
-  redis = new Redis(redisServer.url);
-});
-afterEach(async () => {
-  for (const m of open.splice(0)) m.close();
-  await redis.flushall();
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await redisServer?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A node's matchmaker on the shared Redis; resolves once its connection is up. */
-async function node(pair: PairingHandler, clock: { now: number } | null = null, pairingTimeoutMs = 10_000) {
-  const m = createRedisMatchmaker({
-    redisUrl: redisServer.url,
-    pair,
-    playerName: async (id) => `name-${id}`,
-    log,
-    pairingTimeoutMs,
-    ...(clock ? { now: () => clock.now } : {}),
-  });
-  open.push(m);
-  await vi.waitFor(() => m.inviteInfo("AAAAAA"));
-  return m;
-}
+const { redis: redisClient, node } = useRedisMatchmakers("tabula-pairing-");
 
 /** Games made, shared by every node: a game takes 0–4 ms to make, so pairings overlap and finish out of order. */
 function factory(prefix = "g") {
@@ -103,13 +63,13 @@ describe("Redis matchmaker: a burst of quick-plays", () => {
     expect(gameOf.size).toBe(200);
     // Every player's ticket names the one game that holds them.
     for (const [i, p] of players.entries()) expect(final[i]!.gameId).toBe(gameOf.get(p));
-    expect(await redis.lrange("tabula:mm:q:connect4|1+5", 0, -1)).toEqual([]);
+    expect(await redisClient().lrange("tabula:mm:q:connect4|1+5", 0, -1)).toEqual([]);
   });
 
   it("a node's arrivals of one turn go to Redis in one scan, which pairs them all", async () => {
     const f = factory();
     const m = await node(f.pair);
-    const monitor = await redis.duplicate().monitor();
+    const monitor = await redisClient().duplicate().monitor();
     const scans: string[] = [];
     const scanSha = sha1(ENQUEUE_AND_PAIR);
     monitor.on("monitor", (_time: string, args: string[]) => {
@@ -141,7 +101,7 @@ describe("Redis matchmaker: long polls", () => {
     const t0 = Date.now();
     const polls = waiting.map((t, i) => nodeB.poll(t.ticket, `W${i}`, 20_000));
     // However many polls wait, each node listens on one subscription.
-    await vi.waitFor(async () => expect(await redis.pubsub("NUMSUB", EVENTS)).toEqual([EVENTS, 2]));
+    await vi.waitFor(async () => expect(await redisClient().pubsub("NUMSUB", EVENTS)).toEqual([EVENTS, 2]));
     // Their partners arrive on node A, which makes the games.
     await Promise.all(waiting.map((_, i) => nodeA.quickPlay(`X${i}`, "connect4", `tc${i}`)));
     const woken = await Promise.all(polls);
@@ -164,9 +124,9 @@ describe("Redis matchmaker: pairings given back", () => {
     const p = await nodeB.quickPlay("P", "connect4", "1+5");
     // Node A pairs Q with P, then dies before the game exists; Q's answer never comes.
     void nodeA.quickPlay("Q", "connect4", "1+5").catch(() => {});
-    await vi.waitFor(async () => expect(await redis.hget(`tabula:mm:t:${p.ticket}`, "status")).toBe("pairing"));
-    const q = (await redis.get("tabula:mm:p:Q")) as string;
-    expect(await redis.hget(`tabula:mm:t:${q}`, "status")).toBe("pairing");
+    await vi.waitFor(async () => expect(await redisClient().hget(`tabula:mm:t:${p.ticket}`, "status")).toBe("pairing"));
+    const q = (await redisClient().get("tabula:mm:p:Q")) as string;
+    expect(await redisClient().hget(`tabula:mm:t:${q}`, "status")).toBe("pairing");
     nodeA.close();
 
     clock.now += 10_001;
