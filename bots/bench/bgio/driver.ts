@@ -21,6 +21,7 @@
  */
 import { parseArgs } from "node:util";
 import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
+import { setUpPairs } from "../driver/setup.ts";
 import { type Pair, type PairEvents, startPair } from "./pair.ts";
 
 /** Pairs being set up at the same time: enough to be quick, few enough not to be a burst test. */
@@ -84,23 +85,17 @@ const progress = setInterval(() => {
   );
 }, 2_000);
 
-const deadline = Date.now() + SETUP_TIMEOUT_MS;
-let next = 0;
-let setupFailures = 0;
-await Promise.all(
-  Array.from({ length: Math.min(SETUP_CONCURRENCY, pairCount) }, async () => {
-    while (next < pairCount && Date.now() < deadline) {
-      const name = `p${next++}`;
-      try {
-        pairs.push(await startPair(server, name, events));
-      } catch (err) {
-        setupFailures++;
-        events.error("setup");
-        if (setupFailures <= 3) console.error(`bgio driver: a pair could not be set up: ${(err as Error).message}`);
-      }
-    }
-  }),
-);
+const { failures: setupFailures } = await setUpPairs({
+  count: pairCount,
+  concurrency: SETUP_CONCURRENCY,
+  deadline: Date.now() + SETUP_TIMEOUT_MS,
+  into: pairs,
+  make: (i) => startPair(server, `p${i}`, events),
+  onError: (err, failures) => {
+    events.error("setup");
+    if (failures <= 3) console.error(`bgio driver: a pair could not be set up: ${err.message}`);
+  },
+});
 if (pairs.length === 0) fail(`no pair could be set up at ${server} (${setupFailures} failures)`);
 
 phase = "warm-up";

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { plainPair } from "./plain.ts";
 import { Recorder } from "./recorder.ts";
+import { setUpPairs } from "./setup.ts";
 import { type Pair, tabulaPair } from "./tabula.ts";
 
 /** Pairs being set up at the same time (HTTP + joins): enough to be quick, few enough not to be a burst test. */
@@ -72,23 +73,17 @@ const progress = setInterval(() => {
   );
 }, 2_000);
 
-const deadline = Date.now() + SETUP_TIMEOUT_MS;
-let next = 0;
-let setupFailures = 0;
-await Promise.all(
-  Array.from({ length: Math.min(SETUP_CONCURRENCY, pairCount) }, async () => {
-    while (next < pairCount && Date.now() < deadline) {
-      next++;
-      try {
-        pairs.push(await makePair(url, rec));
-      } catch (err) {
-        setupFailures++;
-        rec.error(`setup_${(err as { code?: number }).code ?? (err as Error).message.split(" ")[0]}`);
-        if (setupFailures <= 3) say(`driver: a pair could not be set up: ${(err as Error).message}`);
-      }
-    }
-  }),
-);
+const { failures: setupFailures } = await setUpPairs({
+  count: pairCount,
+  concurrency: SETUP_CONCURRENCY,
+  deadline: Date.now() + SETUP_TIMEOUT_MS,
+  into: pairs,
+  make: () => makePair(url, rec),
+  onError: (err, failures) => {
+    rec.error(`setup_${(err as { code?: number }).code ?? err.message.split(" ")[0]}`);
+    if (failures <= 3) say(`driver: a pair could not be set up: ${err.message}`);
+  },
+});
 if (pairs.length === 0) fail(`no pair could be set up at ${url} (${setupFailures} failures; see above)`);
 
 rec.phase = "warmup";
