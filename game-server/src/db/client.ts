@@ -9,6 +9,11 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
+/** What the statements that bypass Prisma need from the pool: pg.Pool's query with a named (prepared) statement. */
+export interface Sql {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
 export interface Database {
   db: Db;
   pool: pg.Pool;

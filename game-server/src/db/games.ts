@@ -8,10 +8,10 @@
 import type { MoveRecord } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import type { ClockFields, Ending } from "../game/record.ts";
-import type { Db } from "./client.ts";
+import type { Db, Sql } from "./client.ts";
 import { guard } from "./errors.ts";
 import type { GroupCommit } from "./groupCommit.ts";
-import { createLiveGameStatements, type Sql } from "./liveGames.ts";
+import { createLiveGameStatements } from "./liveGames.ts";
 
 export { DbUnavailableError } from "./errors.ts";
 export type { NewGame } from "./liveGames.ts";

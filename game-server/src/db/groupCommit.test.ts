@@ -6,7 +6,8 @@
 import type { MoveRecord } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
 import { DbUnavailableError } from "./errors.ts";
-import { columnsOf, GroupCommit, type MoveWrite, type Queryable } from "./groupCommit.ts";
+import type { Sql } from "./client.ts";
+import { columnsOf, GroupCommit, type MoveWrite } from "./groupCommit.ts";
 
 interface Held {
   games: string[];
@@ -19,14 +20,14 @@ interface Held {
 /** A pool that records each statement and lets the test decide when and how it returns. */
 function heldPool() {
   const held: Held[] = [];
-  const pool: Queryable = {
+  const pool: Sql = {
     query: ({ values }) =>
       new Promise((resolve, reject) => {
         const games = values[0] as string[];
         held.push({
           games,
           plies: values[1] as number[],
-          ok: (written = games) => resolve({ rows: written.map((gameId) => ({ gameId })) }),
+          ok: (written = games) => resolve({ rows: written.map((gameId) => ({ gameId })), rowCount: written.length }),
           fail: reject,
         });
       }),
@@ -139,18 +140,18 @@ describe("group commit", () => {
   it("runs a statement again after a deadlock (it had no effect), at most three times", async () => {
     let calls = 0;
     const deadlock = () => Object.assign(new Error("deadlock detected"), { code: "40P01" });
-    const flaky: Queryable = {
+    const flaky: Sql = {
       query: async ({ values }) => {
         calls++;
         if (calls < 3) throw deadlock();
-        return { rows: (values[0] as string[]).map((gameId) => ({ gameId })) };
+        return { rows: (values[0] as string[]).map((gameId) => ({ gameId })), rowCount: (values[0] as string[]).length };
       },
     };
     const gc = new GroupCommit(flaky);
     expect(await gc.commit(write("a"))).toBe(true);
     expect(gc.stats.retries).toBe(2);
 
-    const always: Queryable = {
+    const always: Sql = {
       query: async () => {
         throw deadlock();
       },

@@ -32,6 +32,7 @@
  */
 import type { MoveRecord } from "@tabula/shared/protocol";
 import type { ClockFields, Ending } from "../game/record.ts";
+import type { Sql } from "./client.ts";
 import { guard } from "./errors.ts";
 
 /** A move to append, with the game row it advances and that row's guard. */
@@ -44,11 +45,6 @@ export interface MoveWrite {
   clocks: ClockFields;
   /** Set when this move ends the game. */
   ending: Ending | null;
-}
-
-/** What group commit needs from a connection pool (pg.Pool has it). */
-export interface Queryable {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ gameId: string }> }>;
 }
 
 export interface GroupCommitOptions {
@@ -148,9 +144,9 @@ export class GroupCommit {
   private idle: Array<() => void> = [];
   readonly stats: GroupCommitStats = { batches: 0, moves: 0, largestBatch: 0, retries: 0 };
 
-  private readonly pool: Queryable;
+  private readonly pool: Sql;
 
-  constructor(pool: Queryable, options: GroupCommitOptions = {}) {
+  constructor(pool: Sql, options: GroupCommitOptions = {}) {
     this.pool = pool;
     this.maxBatch = options.maxBatch ?? 256;
     this.concurrency = options.concurrency ?? 2;
@@ -230,7 +226,7 @@ export class GroupCommit {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await guard(() => this.pool.query({ name: "tabula_commit_moves", text: COMMIT_MOVES_SQL, values }));
-        return new Set(res.rows.map((r) => r.gameId));
+        return new Set((res.rows as Array<{ gameId: string }>).map((r) => r.gameId));
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (attempt >= MAX_RETRIES || typeof code !== "string" || !RETRYABLE.has(code)) throw err;

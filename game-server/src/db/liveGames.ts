@@ -11,12 +11,8 @@
 import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
 import type { ClockFields, Ending, Expected, GameMode, GameRecord, Offers } from "../game/record.ts";
+import type { Sql } from "./client.ts";
 import { guard } from "./errors.ts";
-
-/** What the statements need from a pool (pg.Pool has it). */
-export interface Sql {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
-}
 
 /** A new game's row. */
 export interface NewGame {
