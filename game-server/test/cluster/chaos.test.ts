@@ -11,21 +11,22 @@
  * the rejoins; cluster/takeover.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "../support/cluster.ts";
+import type { Cluster } from "../support/cluster.ts";
 import { query } from "../support/db.ts";
-import { busiestNode, checkNothingLost, playGames, recoveryTimeline, resumedAfter, spread } from "./robots.ts";
+import {
+  busiestNode,
+  checkNothingLost,
+  GAME_LEASE_MS,
+  playGames,
+  recoveryTimeline,
+  resumedAfter,
+  spread,
+  startRecoveryCluster,
+} from "./robots.ts";
 
-const GAME_LEASE_MS = 60_000;
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await startCluster({
-    nodes: 3,
-    env: {
-      LEASE_TTL_MS: String(GAME_LEASE_MS),
-      RECONNECT_WINDOW_S: "30",
-      ...(process.env.RECOVERY_DEBUG ? { LOG_LEVEL: "info" } : {}),
-    },
-  });
+  cluster = await startRecoveryCluster();
 });
 afterAll(async () => {
   await cluster?.stop();

@@ -9,9 +9,24 @@ import { Client } from "@colyseus/sdk";
 import { expect } from "vitest";
 import { percentile } from "../../../bots/src/stats.ts";
 import { newPlayer, type Player, quickPlay } from "../support/clients.ts";
-import type { Cluster } from "../support/cluster.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
 import { query } from "../support/db.ts";
 import { Robot } from "../support/robot.ts";
+
+/** Game leases so long that only the fast paths (node heartbeats, rescue at rejoin) can resume a game within a test. */
+export const GAME_LEASE_MS = 60_000;
+
+/** The 3-node cluster the recovery tests (chaos, stall) run on, with GAME_LEASE_MS leases. */
+export function startRecoveryCluster(): Promise<Cluster> {
+  return startCluster({
+    nodes: 3,
+    env: {
+      LEASE_TTL_MS: String(GAME_LEASE_MS),
+      RECONNECT_WINDOW_S: "30",
+      ...(process.env.RECOVERY_DEBUG ? { LOG_LEVEL: "info" } : {}),
+    },
+  });
+}
 
 /** A guest whose HTTP requests go to node `i mod N` directly, and whose room sockets go through nginx. */
 export async function clusterPlayer(cluster: Cluster, i: number, tag: string): Promise<Player> {
