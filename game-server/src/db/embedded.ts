@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import pgClient from "pg";
 import type { Logger } from "../log.ts";
 
 /**
@@ -33,6 +34,17 @@ export interface EmbeddedDatabase {
 const USER = "tabula";
 const PASSWORD = "tabula";
 const DATABASE = "tabula";
+
+/** Whether the embedded server on `port` holds Tabula's database. */
+async function databaseExists(port: number): Promise<boolean> {
+  const client = new pgClient.Client({ host: "127.0.0.1", port, user: USER, password: PASSWORD, database: "postgres" });
+  await client.connect();
+  try {
+    return (await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE])).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
 
 /** Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL. */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
@@ -71,7 +83,9 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
         "Is another instance using that port or folder? Set EMBEDDED_PG_PORT/DATA_DIR, or DATABASE_URL to use your own server.",
     );
   }
-  if (fresh) await pg.createDatabase(DATABASE);
+  // Not only when fresh: a first start that failed after initialising (its port was taken) left a
+  // folder with no database in it, and the next start must finish the job.
+  if (fresh || !(await databaseExists(opts.port))) await pg.createDatabase(DATABASE);
   opts.log.info({ port: opts.port, ms: Math.round(performance.now() - t0) }, "embedded PostgreSQL started");
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,

@@ -63,7 +63,7 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
     expect((await http(second.url, "GET", "/healthz")).status).toBe(200);
   });
 
-  it("says which port and folder when its port is taken", async () => {
+  it("says which port and folder when its port is taken, and starts on another port with the same folder", async () => {
     const port = await freePort();
     await start(embeddedConfig(port));
     const other = embeddedConfig(port);
@@ -75,5 +75,9 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
     expect(error).toContain(`embedded PostgreSQL failed to start on port ${port} (data in ${other.dataDir}): `);
     expect(error).toMatch(/could not (bind|create).*(port|socket|address)|already in use/i); // postgres' own words
     expect(error).toContain("Set EMBEDDED_PG_PORT/DATA_DIR, or DATABASE_URL");
+
+    // Told to, the user picks another port: the folder that first start initialised then works.
+    const retried = await start({ ...other, embeddedPgPort: await freePort() });
+    expect((await http(retried.url, "GET", "/healthz")).status).toBe(200);
   });
 });
