@@ -177,7 +177,9 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const processId = matchMaker.processId;
   if (!processId) throw new Error("Colyseus did not assign a process id");
   const ids = { nodeId: config.nodeId, processId, log };
-  const leases = redis ? createRedisLeases({ redis, ttlMs: config.leaseTtlMs, ...ids }) : createLocalLeases();
+  // The heartbeat bounds how long a lease is surely ours (leases.ts surelyHeld); liveness is made just below.
+  const aliveUntil = () => liveness?.aliveUntil() ?? 0;
+  const leases = redis ? createRedisLeases({ redis, ttlMs: config.leaseTtlMs, aliveUntil, ...ids }) : createLocalLeases();
   // Woken from a stall past the heartbeat: games may have moved meanwhile, so find out now, not at the next renewal.
   const onWake = () => void leases.renewNow();
   const liveness = redis ? createNodeLiveness({ redis, ttlMs: config.nodeAliveTtlMs, onWake, ...ids }) : undefined;

@@ -12,7 +12,9 @@
  *   MAX_MESSAGES_PER_SECOND=100000  a player sends a move every round trip (tens a second)
  *   API_RATE_PER_MIN, GUEST_RATE_PER_MIN=1000000  all guests and invites come from one IP
  * Everything else is as deployed: NODE_ENV=production (a random TOKEN_SECRET),
- * JSON logs at the default level, the default ws transport.
+ * JSON logs at the default level, the default ws transport. BENCH_NODE_OPTIONS
+ * (e.g. "--cpu-prof --cpu-prof-dir=DIR") becomes the nodes' NODE_OPTIONS, to
+ * profile them under the driver.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -45,6 +47,8 @@ export function benchNodeEnv(extra: Record<string, string>): Record<string, stri
     GUEST_RATE_PER_MIN: "1000000",
     CLIENT_DIST: "",
     LOG_JSON: "true",
+    // A diagnostic: node flags for the game-server nodes only (e.g. "--cpu-prof --cpu-prof-dir=DIR").
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...extra,
   };
 }

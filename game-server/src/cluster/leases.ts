@@ -15,6 +15,16 @@
  * once (`steal`) instead of waiting for it to expire. Each node also records
  * the games it holds in `tabula:owned:<processId>`, so survivors know what a
  * dead node left behind without asking PostgreSQL.
+ *
+ * `surelyHeld` answers, without a round trip, whether no one else can have
+ * taken a lease yet: Redis took our last renewal less than a TTL ago (counted
+ * from when it was sent), and our heartbeat too (a lease is stolen once the
+ * heartbeat lapses). A room uses it to skip the PostgreSQL fence read at a
+ * join. A stalled node fails the test when it wakes, so it asks PostgreSQL.
+ * The one case it cannot see — our Redis subscriber connection dropped, so
+ * others presume us dead at once — costs only time: our next write is fenced
+ * out (or the next renewal reports the lease lost) and the room hands the
+ * game over, sending its sockets to the new host.
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
@@ -32,6 +42,8 @@ export interface Leases {
   holder(gameId: string): Promise<string | null | undefined>;
   /** Give the lease up now (graceful hand-over), if still ours. */
   release(gameId: string): Promise<void>;
+  /** Whether no one else can hold the lease of `gameId` yet (see the header), from what this process knows: no round trip. */
+  surelyHeld(gameId: string): boolean;
   /** Whether anyone holds the lease; null when Redis cannot be asked. */
   isHeld(gameId: string): Promise<boolean | null>;
   /** False for a while after Redis came back, so owners can renew before anyone takes over. */
@@ -51,6 +63,7 @@ export function createLocalLeases(): Leases {
     holder: async () => null,
     release: async () => {},
     isHeld: async () => false,
+    surelyHeld: () => false, // no lease to go by: the fence read decides
     takeoverAllowed: () => true,
     renewNow: async () => {},
     onLost: () => {},
@@ -97,15 +110,37 @@ return 1
 /** The process id in a lease value `<NODE_ID>:<processId>`. */
 const processOf = (value: string) => value.slice(value.indexOf(":") + 1);
 
+/** What `surelyHeld` leaves aside for timers firing late and Redis' expiry resolution, ms. */
+export const SURE_MARGIN_MS = 100;
+
 /**
  * Leases in Redis for this process (`processId`, Colyseus' id of it, on node `nodeId`), each living
- * `ttlMs` and renewed every ttlMs/3.
+ * `ttlMs` and renewed every ttlMs/3. `aliveUntil` is the node's heartbeat (liveness.ts); without it
+ * `surelyHeld` is always false.
  */
-export function createRedisLeases(opts: { redis: Redis; nodeId: string; processId: string; ttlMs: number; log: Logger }): Leases {
+export function createRedisLeases(opts: {
+  redis: Redis;
+  nodeId: string;
+  processId: string;
+  ttlMs: number;
+  log: Logger;
+  aliveUntil?: () => number;
+}): Leases {
   const { redis, ttlMs, log, processId } = opts;
+  const aliveUntil = opts.aliveUntil ?? (() => 0);
   const me = `${opts.nodeId}:${processId}`;
   const owned = ownedKey(processId);
   const held = new Set<string>();
+  /** performance.now() when the last renewal Redis took was sent, per lease we hold. */
+  const confirmed = new Map<string, number>();
+  const take = (gameId: string, sentAt: number) => {
+    held.add(gameId);
+    confirmed.set(gameId, sentAt);
+  };
+  const drop = (gameId: string) => {
+    confirmed.delete(gameId);
+    return held.delete(gameId);
+  };
   const lostCallbacks: Array<(gameId: string) => void> = [];
   let graceUntil = 0;
   let wasDown = false;
@@ -125,12 +160,14 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; processI
   async function renewAll(): Promise<void> {
     if (held.size === 0) return;
     const ids = [...held];
+    const sentAt = performance.now();
     try {
       const pipeline = redis.pipeline();
       for (const id of ids) pipeline.eval(RENEW, 2, KEY(id), owned, me, String(ttlMs), id);
       const results = (await pipeline.exec()) ?? [];
       results.forEach(([err, res], i) => {
-        if (!err && res === 0 && held.delete(ids[i])) {
+        if (!err && res === 1 && held.has(ids[i])) confirmed.set(ids[i], sentAt);
+        if (!err && res === 0 && drop(ids[i])) {
           log.warn({ gameId: ids[i] }, "lease lost to another node");
           for (const cb of lostCallbacks) cb(ids[i]);
         }
@@ -145,19 +182,21 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; processI
 
   return {
     async acquire(gameId) {
+      const sentAt = performance.now();
       try {
         const ok = (await redis.eval(RENEW, 2, KEY(gameId), owned, me, String(ttlMs), gameId)) === 1;
-        if (ok) held.add(gameId);
+        if (ok) take(gameId, sentAt);
         return ok;
       } catch {
         return false;
       }
     },
     async steal(gameId, dead) {
+      const sentAt = performance.now();
       try {
         const args = [dead, me, String(ttlMs), gameId];
         const ok = (await redis.eval(STEAL, 4, KEY(gameId), aliveKey(dead), ownedKey(dead), owned, ...args)) === 1;
-        if (ok) held.add(gameId);
+        if (ok) take(gameId, sentAt);
         return ok;
       } catch {
         return false;
@@ -172,7 +211,7 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; processI
       }
     },
     async release(gameId) {
-      held.delete(gameId);
+      drop(gameId);
       await redis.eval(RELEASE, 2, KEY(gameId), owned, me, gameId).catch(() => {});
     },
     async isHeld(gameId) {
@@ -181,6 +220,11 @@ export function createRedisLeases(opts: { redis: Redis; nodeId: string; processI
       } catch {
         return null;
       }
+    },
+    surelyHeld(gameId) {
+      const at = confirmed.get(gameId);
+      const until = Math.min(at === undefined ? 0 : at + ttlMs, aliveUntil()) - SURE_MARGIN_MS;
+      return held.has(gameId) && performance.now() < until;
     },
     takeoverAllowed: () => redis.status === "ready" && Date.now() >= graceUntil,
     renewNow: renewAll,

@@ -51,6 +51,13 @@ export interface NodeLiveness {
   readonly ttlMs: number;
   /** How often the heartbeat is renewed, ms (survivors look for dead nodes as often). */
   readonly beatMs: number;
+  /**
+   * Until when (performance.now() ms) nobody can presume this node dead by its
+   * heartbeat: the send time of its last heartbeat that Redis took, plus the TTL.
+   * 0 before the first one. (A dropped subscriber connection still makes the node
+   * look dead at once; see leases.ts `surelyHeld` for why that is only a delay.)
+   */
+  aliveUntil(): number;
   /** Announce this node and keep its heartbeat alive until `stop`. */
   start(): Promise<void>;
   /** Whether `processId` is alive; null when Redis cannot say. */
@@ -88,6 +95,7 @@ export function createNodeLiveness(opts: {
   const beatMs = Math.max(50, Math.floor(ttlMs / 5));
   let timer: NodeJS.Timeout | undefined;
   let lastBeat = 0;
+  let aliveUntil = 0;
   const verdicts = new Map<string, Promise<boolean | null>>();
 
   async function beat(): Promise<void> {
@@ -97,8 +105,10 @@ export function createNodeLiveness(opts: {
       opts.onWake?.(now - lastBeat);
     }
     lastBeat = now;
+    const sentAt = performance.now();
     try {
       await redis.multi().set(aliveKey(processId), opts.nodeId, "PX", ttlMs).sadd(PROCS_KEY, processId).exec();
+      aliveUntil = Math.max(aliveUntil, sentAt + ttlMs);
     } catch (err) {
       // Redis unreachable: nothing to announce to. The fence keeps the log safe meanwhile.
       log.debug({ err: (err as Error).message }, "heartbeat failed");
@@ -141,6 +151,7 @@ export function createNodeLiveness(opts: {
     processId,
     ttlMs,
     beatMs,
+    aliveUntil: () => aliveUntil,
     async start() {
       await beat();
       timer = setInterval(() => void beat(), beatMs);

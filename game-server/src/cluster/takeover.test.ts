@@ -49,6 +49,7 @@ function world(
       if (holders.get(g) === me) holders.delete(g);
     },
     isHeld: async (g) => holders.has(g),
+    surelyHeld: () => false,
     takeoverAllowed: () => true,
     renewNow: async () => {},
     onLost: () => {},
@@ -58,6 +59,7 @@ function world(
     processId: me,
     ttlMs: 1000,
     beatMs: 200,
+    aliveUntil: () => 0,
     start: async () => {},
     isAlive: async (p) => !dead.has(p),
     verdict: async (p) => !dead.has(p),

@@ -1,6 +1,7 @@
 /**
- * The statements a live game runs besides its moves — created, taken over,
- * loaded, its fence checked at each join, offers saved, ended or resumed —
+ * The statements a live game runs besides its moves — created, taken over
+ * (and loaded in the same statement), its fence checked at a join when the
+ * lease cannot vouch for it, offers saved, ended or resumed —
  * as named prepared statements on the pg pool, like group commit
  * (groupCommit.ts says why Prisma is not on this path). With think time 0 a
  * Connect Four game lasts ~30 moves, so these run once per ~30 moves: through
@@ -42,24 +43,30 @@ INSERT INTO "Game" (id, kind, "timeControl", "initialMs", "incrementMs", seed, m
                     ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId")
 VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15)`;
 
-const TAKE = `
-UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = $2
-WHERE id = $1 AND status = 'active' RETURNING "leaseToken"::text AS fence`;
-
 const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
 
-/** The game, both players and the move log in one statement (one snapshot of the database). */
-const LOAD = `
+/** The game row `g` with both players and the move log, as one row (one snapshot of the database). */
+const WITH_PLAYERS_AND_MOVES = `
 SELECT g.*, g."leaseToken"::text AS fence,
        p0.name AS "p0Name", p0."isBot" AS "p0Bot", p1.name AS "p1Name", p1."isBot" AS "p1Bot",
        (SELECT coalesce(json_agg(json_build_object(
                 'ply', m.ply, 'seat', m.seat, 'move', m.move, 'san', m.san, 'clockMs', m."clockMs",
                 'at', (extract(epoch FROM m."createdAt") * 1000)::int8) ORDER BY m.ply), '[]'::json)
           FROM "Move" m WHERE m."gameId" = g.id) AS moves
-FROM "Game" g
+FROM g
 JOIN "Player" p0 ON p0.id = g."seat0Id"
-JOIN "Player" p1 ON p1.id = g."seat1Id"
-WHERE g.id = $1`;
+JOIN "Player" p1 ON p1.id = g."seat1Id"`;
+
+const LOAD = `WITH g AS (SELECT * FROM "Game" WHERE id = $1) ${WITH_PLAYERS_AND_MOVES}`;
+
+/**
+ * Take a live game and load it, in one statement: bump the fencing token, record the owner,
+ * and return the game as LOAD does, with the new token.
+ */
+const TAKE = `
+WITH g AS (UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = $2
+           WHERE id = $1 AND status = 'active' RETURNING *)
+${WITH_PLAYERS_AND_MOVES}`;
 
 const OFFERS = `
 UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
@@ -145,11 +152,12 @@ export function createLiveGameStatements(sql: Sql) {
     /**
      * Become the host of a game: record `ownerNode` and bump the fencing token,
      * which from now on every write must carry. Only a live game can be taken:
-     * returns the new token, or null when the game is over or unknown.
+     * returns the game as `load` does, its `leaseToken` the new token; null when
+     * the game is over or unknown. One statement: hosting a game is one round trip.
      */
-    async takeOwnership(gameId: string, ownerNode: string): Promise<bigint | null> {
+    async takeOwnership(gameId: string, ownerNode: string): Promise<GameRecord | null> {
       const { rows } = await run("tabula_take_game", TAKE, [gameId, ownerNode]);
-      return rows.length === 1 ? BigInt((rows[0] as { fence: string }).fence) : null;
+      return rows.length === 1 ? recordOf(rows[0] as LoadRow) : null;
     },
 
     /** The game's current fencing token (who may write), or null for an unknown game. */

@@ -45,14 +45,14 @@ export class GameHost<C> {
   }
 
   /**
-   * Host game `gameId` with fencing token `fence` (already taken). With `resume`
-   * (rebuilt after its node stopped) the clocks restart (GameTable.planResume).
-   * Null when the game does not exist, is over, or turned out to be someone else's.
+   * Host the game `record`, as loaded when its ownership was taken: its
+   * `leaseToken` is our fencing token. With `resume` (rebuilt after its node
+   * stopped) the clocks restart (GameTable.planResume). Null when the game is
+   * over, or turned out to be someone else's.
    */
-  static async open<C>(gameId: string, fence: bigint, deps: HostDeps<C>, resume: boolean): Promise<GameHost<C> | null> {
-    const record = await deps.storage.load(gameId);
-    if (record?.status !== "active") return null;
-    const host = new GameHost(record, fence, deps);
+  static async open<C>(record: GameRecord, deps: HostDeps<C>, resume: boolean): Promise<GameHost<C> | null> {
+    if (record.status !== "active") return null;
+    const host = new GameHost(record, record.leaseToken, deps);
     const clocks = resume ? host.table.planResume(deps.clock.now()) : null;
     if (clocks) await host.commit(clocks, undefined, "resume");
     if (host.closed || !host.table.isActive) return null;

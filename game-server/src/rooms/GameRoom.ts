@@ -14,6 +14,7 @@ import { heartbeatFor } from "../config.ts";
 import type { RematchRequest } from "../game/changes.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
+import type { GameRecord } from "../game/record.ts";
 import type { Logger } from "../log.ts";
 import { fanOut } from "./fanout.ts";
 import type { GameListingMetadata } from "./listing.ts";
@@ -56,11 +57,11 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     if (!(await this.s.leases.acquire(gameId)))
       throw new NotHostable(HOSTED_ELSEWHERE, `game ${gameId} is hosted by another node`);
     try {
-      const fence = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
-      const host = fence === null ? null : await GameHost.open(gameId, fence, this.hostDeps(), resume === true);
+      const record = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
+      const host = record === null ? null : await GameHost.open(record, this.hostDeps(), resume === true);
       if (!host) throw new NotHostable(410, `game ${gameId} is over or unknown`);
       this.host = host;
-      this.fence = fence as bigint;
+      this.fence = (record as GameRecord).leaseToken;
     } catch (err) {
       // No room after all: give the lease back (or it would be renewed forever) so another node can try.
       await this.s.leases.release(gameId);
@@ -215,10 +216,13 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
    * would land in a room that can no longer write. The fencing token in
    * PostgreSQL is the truth: if it moved on, hand the game over now and send
    * the socket to the new host (close 4100). When PostgreSQL cannot be asked,
-   * let the join in: every write is fenced anyway.
+   * let the join in: every write is fenced anyway. When Redis confirmed our
+   * lease and heartbeat less than a TTL ago, no one can have taken the game:
+   * no need to ask (leases.ts `surelyHeld`; two reads per game saved).
    */
   private async refuseIfMoved(): Promise<void> {
     if (!this.relinquished) {
+      if (this.s.leases.surelyHeld(this.roomId)) return;
       const current = await this.s.games.fenceOf(this.roomId).catch(() => this.fence);
       if (current === this.fence) return;
       this.relinquish("fenced out: another node owns this game now");

@@ -96,7 +96,7 @@ async function play(id: number, moves: string[]): Promise<void> {
     log,
     settings,
   };
-  const host = await GameHost.open(record.id, record.leaseToken, deps, false);
+  const host = await GameHost.open(record, deps, false);
   if (!host) throw new Error("not hostable");
   for (let ply = 0; ply < moves.length; ply++) {
     const parsed = ClientMessages.move.safeParse({ ply, move: moves[ply] });

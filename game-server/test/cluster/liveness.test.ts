@@ -44,7 +44,9 @@ async function node(processId: string, withHeartbeat = true): Promise<FakeNode> 
   const redis = connect();
   const sub = connect();
   await sub.subscribe(processChannel(processId));
-  const leases = createRedisLeases({ redis, nodeId: "n", processId, ttlMs: GAME_LEASE_MS, log });
+  // As server.ts wires them: the heartbeat bounds how long a lease is surely ours.
+  const aliveUntil = () => liveness.aliveUntil();
+  const leases = createRedisLeases({ redis, nodeId: "n", processId, ttlMs: GAME_LEASE_MS, log, aliveUntil });
   const liveness = createNodeLiveness({ redis, nodeId: "n", processId, ttlMs: ALIVE_TTL_MS, log });
   const lost: string[] = [];
   leases.onLost((g) => lost.push(g));
@@ -119,6 +121,37 @@ describe("node liveness and lease stealing (real Redis)", () => {
     // Alive again, so nothing more of its can be taken.
     expect(await a.leases.acquire("s4")).toBe(true);
     expect(await b.leases.steal("s4", "stalled-a")).toBe(false);
+  });
+
+  it("a lease is surely ours (no fence read needed) only while Redis confirmed both it and our heartbeat within their TTLs", async () => {
+    const a = await node("sure-a");
+    expect(a.leases.surelyHeld("sure1")).toBe(false); // not ours at all
+    expect(await a.leases.acquire("sure1")).toBe(true);
+    expect(a.leases.surelyHeld("sure1")).toBe(true);
+    await a.leases.release("sure1");
+    expect(a.leases.surelyHeld("sure1")).toBe(false);
+
+    // A node whose heartbeat stopped (a stall): its 60 s lease is still in Redis, but a survivor may steal
+    // it as soon as the heartbeat key lapses, so after that it is no longer "surely" ours.
+    const stalled = await node("sure-stalled");
+    expect(await stalled.leases.acquire("sure2")).toBe(true);
+    expect(stalled.leases.surelyHeld("sure2")).toBe(true);
+    await stalled.liveness.stop(); // no more beats
+    await waitFor(() => !stalled.leases.surelyHeld("sure2"), "the heartbeat window to close", ALIVE_TTL_MS * 3);
+    expect(await stalled.leases.holder("sure2")).toBe("sure-stalled");
+
+    // Never a heartbeat: never sure.
+    const silent = await node("sure-silent", false);
+    expect(await silent.leases.acquire("sure3")).toBe(true);
+    expect(silent.leases.surelyHeld("sure3")).toBe(false);
+
+    // A lease found lost at renewal is not ours at all.
+    const b = await node("sure-b");
+    expect(await b.leases.acquire("sure4")).toBe(true);
+    await connect().set("tabula:lease:sure4", "n:someone-else", "PX", 60_000);
+    await b.leases.renewNow();
+    expect(b.lost).toEqual(["sure4"]);
+    expect(b.leases.surelyHeld("sure4")).toBe(false);
   });
 
   it("a node whose process exited (its connection closed) is dead at once, while its heartbeat key still runs", async () => {

@@ -59,7 +59,7 @@ async function newGame(): Promise<string> {
     ownerNode: "gc",
     rematchOfId: null,
   });
-  expect(await games.takeOwnership(id, "gc")).toBe(1n);
+  expect((await games.takeOwnership(id, "gc"))?.leaseToken).toBe(1n);
   return id;
 }
 

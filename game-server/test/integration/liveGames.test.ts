@@ -62,8 +62,10 @@ describe("a live game's statements", () => {
     const g = newGame();
     await games.insertGame(g);
     expect(await games.load(g.id)).toMatchObject({ leaseToken: 0n, moves: [], ply: 0, offers: { drawOffer: null } });
-    const fence = await games.takeOwnership(g.id, "n2");
-    expect(fence).toBe(1n);
+    // Taking the game loads it too (one statement), with the new fence.
+    const taken = await games.takeOwnership(g.id, "n2");
+    expect(taken).toEqual({ ...(await games.load(g.id)), leaseToken: 1n });
+    expect((await games.loadGame(g.id))?.game.ownerNode).toBe("n2");
     const e2e4 = { ply: 0, seat: 0 as const, move: "e2e4", san: "e4", clockMs: 181_000, at: T0 + 1 };
     const e7e5 = { ply: 1, seat: 1 as const, move: "e7e5", san: "e5", clockMs: 180_500, at: T0 + 2 };
     expect(await games.commitMove(1n, g.id, e2e4, clocks, null)).toBe(true);
@@ -106,8 +108,8 @@ describe("a live game's statements", () => {
   it("each takeover bumps the fence, and only the newest fence may write", async () => {
     const g = newGame();
     await games.insertGame(g);
-    expect(await games.takeOwnership(g.id, "n1")).toBe(1n);
-    expect(await games.takeOwnership(g.id, "n2")).toBe(2n);
+    expect((await games.takeOwnership(g.id, "n1"))?.leaseToken).toBe(1n);
+    expect((await games.takeOwnership(g.id, "n2"))?.leaseToken).toBe(2n);
     expect(await games.fenceOf(g.id)).toBe(2n);
     const none = { drawOffer: null, rematchOffer: null, rematchGameId: null };
     expect(await games.saveOffers(1n, g.id, { ply: 0, status: "active" }, none)).toBe(false);

@@ -117,7 +117,10 @@ export async function setup(
     log,
     settings: SETTINGS,
   };
-  const host = await GameHost.open("g1", opts.fence ?? 1n, deps, opts.resume === true);
+  // As the room does: the game as loaded when its ownership was taken, with our fence.
+  const loaded = await storage.load();
+  if (!loaded) throw new Error("no game g1");
+  const host = await GameHost.open({ ...loaded, leaseToken: opts.fence ?? 1n }, deps, opts.resume === true);
   if (!host) throw new Error("not hostable");
   const errors = (level: number) => lines.filter((l) => l.level === level);
   return {
