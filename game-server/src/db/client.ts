@@ -27,7 +27,9 @@ export interface Database {
  * listener pg would throw them as uncaught.
  */
 export function openDatabase(url: string, poolSize = 10, onIdleError: (err: Error) => void = () => {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Connections are kept, not closed after 10 s idle (pg's default): a burst after a quiet spell would
+  // otherwise pay a PostgreSQL fork and a SCRAM handshake per connection, on both sides, at the worst time.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 0 });
   let closing = false;
   // Once closing, connections still hanging up may hear the server go away: expected, not news.
   pool.on("error", (err) => {
