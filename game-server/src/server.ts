@@ -151,6 +151,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           nodeId: config.nodeId,
           log,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
+          redis,
           liveGames: () => listLiveGames(),
           nodes: async () => {
             const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
