@@ -32,7 +32,7 @@ import { listLiveGames } from "./rooms/listing.ts";
 import { createTransport } from "./transport.ts";
 import { colyseusLogger } from "./colyseusLogger.ts";
 import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
-import { createNodeLiveness } from "./cluster/liveness.ts";
+import { createNodeLiveness, NODES_KEY } from "./cluster/liveness.ts";
 import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
@@ -43,9 +43,6 @@ import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
-
-/** Presence hash: Colyseus process id → our NODE_ID (for /api/nodes). */
-const NODES_KEY = "tabula:nodes";
 
 export interface RunningNode {
   /** Base URL, e.g. http://127.0.0.1:2567 */
