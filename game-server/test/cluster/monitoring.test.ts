@@ -87,7 +87,7 @@ describe("Prometheus scraping a running cluster", () => {
     const before = await moveRows();
 
     const args = ["bots/src/main.ts", "--url", cluster.url, "--bots", "20", "--game", "mix", "--duration", "8s"];
-    args.push("--think", "50ms-150ms", "--procs", "1", "--max-errors", "0");
+    args.push("--think", "50ms-150ms", "--procs", "1", "--max-errors", "0", "--out", join(dir, "bots-report.json"));
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
