@@ -12,7 +12,7 @@
  * limit then holds per node, as it did before the shared store. The
  * trade-off is written up in docs/security.md ("Rate limits").
  */
-import type { Request, RequestHandler, Response } from "express";
+import type { RequestHandler } from "express";
 import { type IncrementResponse, MemoryStore, type Options, rateLimit, type Store } from "express-rate-limit";
 import type { Redis } from "ioredis";
 import { RedisStore } from "rate-limit-redis";
@@ -36,8 +36,6 @@ export interface RateLimitSettings {
   /** The node's Redis connection (cluster mode); undefined: count in memory (single node). */
   redis?: Redis;
   log: Logger;
-  /** Called with the limiter's name at each 429 (metrics). */
-  onRefused?: (limiter: string) => void;
 }
 
 export interface RateLimiters {
@@ -56,10 +54,7 @@ export function createRateLimiters(settings: RateLimitSettings): RateLimiters {
       standardHeaders: "draft-8",
       legacyHeaders: false,
       store: settings.redis ? sharedStore(settings.redis, name, settings.log) : new MemoryStore(),
-      handler: (req: Request, res: Response) => {
-        settings.onRefused?.(name);
-        tooMany(message)(req, res);
-      },
+      handler: tooMany(message),
     });
   return {
     api: make("api", settings.apiPerMin, "too many requests; slow down"),
