@@ -118,12 +118,12 @@ async function main(): Promise<number> {
   try {
     await runRecovery({ dataDir, backupDir, archiveTimeoutS: config.walArchiveTimeoutS, progress: say });
   } catch (err) {
-    if (/before configured recovery target was reached/.test((err as Error).message)) {
-      console.error(
-        `restore failed: the WAL archive ends before ${values.to}. Restore an earlier time or --latest (with --overwrite).`,
-      );
-    }
-    throw err;
+    if (!/before configured recovery target was reached/.test((err as Error).message)) throw err;
+    console.error(
+      `restore failed: the WAL archive ends before ${values.to} (its last transaction is older). ` +
+        "Restore an earlier time, or --latest (add --overwrite: the folder now holds the unrecovered copy).",
+    );
+    return EXIT.failed;
   }
   say(`done: start Tabula on ${dataDir} as usual (npm start / npm run cluster)`);
   return EXIT.ok;
