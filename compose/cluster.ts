@@ -16,7 +16,7 @@ import { addNodeCommand } from "./addNode.ts";
 import { runCluster } from "./runner.ts";
 
 const USAGE = `Usage:
-  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--max-connections N]
+  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--max-connections N] [--monitoring]
   node compose/cluster.ts add-node
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
@@ -33,6 +33,8 @@ Options:
   --max-connections N  WebSockets the cluster should hold: nginx gets enough workers for them
                      (each worker holds (limit - 464) / 2), and a warning says so at start
                      when the descriptor limit (ulimit -Hn) caps the cluster lower
+  --monitoring       also run Debian's prometheus (compose/monitoring/) on a free port, scraping
+                     every node's metrics port; data in .data/cluster/prometheus; printed at start
   -h, --help         this text
 
 Commands:
@@ -70,7 +72,7 @@ async function main() {
     values["max-connections"] === undefined
       ? undefined
       : intOption("--max-connections", values["max-connections"], 1, 10_000_000);
-  await runCluster({ nodeCount, port, redisPort, maxConnections });
+  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring });
 }
 
 function parseOptions() {
@@ -81,6 +83,7 @@ function parseOptions() {
       port: { type: "string", default: "8080" },
       "redis-port": { type: "string", default: "6390" },
       "max-connections": { type: "string" },
+      monitoring: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });

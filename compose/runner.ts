@@ -11,6 +11,7 @@ import {
   FIRST_NODE_PORT,
   NGINX_PREFIX,
   PG_DIR,
+  PROMETHEUS_DIR,
   PG_PORT,
   REDIS_DIR,
   STATE_FILE,
@@ -19,6 +20,7 @@ import {
 } from "./clusterState.ts";
 import { waitForHttp } from "./http.ts";
 import { type NginxHandle, startNginx } from "./nginx.ts";
+import { type PrometheusHandle, startPrometheus } from "./monitoring.ts";
 import { type GameNodeHandle, startGameNode } from "./node.ts";
 import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
@@ -27,8 +29,9 @@ import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
 import type { ManagedProcess } from "./spawn.ts";
 
-type Role = "node" | "nginx" | "redis" | "pg";
-const STOP_ORDER: Role[] = ["node", "nginx", "redis", "pg"];
+type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
+/** Prometheus first: it would only record the nodes going down. */
+const STOP_ORDER: Role[] = ["prometheus", "node", "nginx", "redis", "pg"];
 
 /** Start the cluster and keep it running until a signal (see compose/README.md). */
 export async function runCluster(opts: {
@@ -36,6 +39,8 @@ export async function runCluster(opts: {
   port: number;
   redisPort: number;
   maxConnections?: number;
+  /** Also run Debian's prometheus against the cluster (compose/monitoring/). */
+  monitoring?: boolean;
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
@@ -64,7 +69,7 @@ export async function runCluster(opts: {
     stopping ??= (async () => {
       state.status = "stopping";
       writeState(state);
-      say(`stopping (${reason}): nodes first, then nginx, redis, PostgreSQL…`);
+      say(`stopping (${reason}): ${opts.monitoring ? "prometheus, " : ""}nodes, then nginx, redis, PostgreSQL…`);
       for (const role of STOP_ORDER) {
         await Promise.all(
           spawned
@@ -117,6 +122,7 @@ export async function runCluster(opts: {
   let databaseUrl = process.env.DATABASE_URL;
   let redisUrl = "";
   let nginx: NginxHandle | undefined;
+  let prometheus: PrometheusHandle | undefined;
 
   /** Start node `id` on `nodePort`, wait for its /healthz, record it. */
   const launchNode = async (id: string, nodePort: number): Promise<GameNodeHandle> => {
@@ -125,6 +131,7 @@ export async function runCluster(opts: {
     const node = await startGameNode({
       id,
       port: nodePort,
+      metricsPort: 0, // each node its own, read back and printed (and given to Prometheus)
       env: {
         HOST: "127.0.0.1",
         REDIS_URL: redisUrl,
@@ -134,7 +141,8 @@ export async function runCluster(opts: {
       },
       onSpawn: track("node"),
     });
-    say(`node ${id} ready (${Math.round(performance.now() - t)} ms): ${node.url}/healthz`);
+    const metrics = node.metricsPort ? `; metrics http://127.0.0.1:${node.metricsPort}/metrics` : "";
+    say(`node ${id} ready (${Math.round(performance.now() - t)} ms): ${node.url}/healthz${metrics}`);
     void node.process.exited.then(({ code, signal }) => {
       const s = state.nodes.find((n) => n.id === id);
       if (s) s.alive = false;
@@ -148,9 +156,11 @@ export async function runCluster(opts: {
     return node;
   };
   const record = (node: GameNodeHandle) => {
-    state.nodes.push({ id: node.id, port: node.port, pid: node.process.pid, url: node.url, alive: true });
+    const { id, port, metricsPort, url } = node;
+    state.nodes.push({ id, port, metricsPort, pid: node.process.pid, url, alive: true });
     state.nodes.sort((a, b) => a.port - b.port);
     writeState(state);
+    prometheus?.setTargets(state.nodes);
   };
 
   try {
@@ -203,6 +213,16 @@ export async function runCluster(opts: {
     watch(nginx.process, "nginx", true);
     say(`nginx ready; checking ${url}healthz through it…`);
     await waitForHttp(`http://127.0.0.1:${opts.port}/healthz`, 30_000, { process: nginx.process });
+
+    // 9. Prometheus (--monitoring).
+    if (opts.monitoring) {
+      say("starting prometheus (compose/monitoring/, data in .data/cluster/prometheus)…");
+      prometheus = await startPrometheus({ dir: PROMETHEUS_DIR, nodes: state.nodes, onSpawn: track("prometheus") });
+      state.prometheus = { pid: prometheus.process.pid, port: prometheus.port, url: prometheus.url };
+      writeState(state);
+      watch(prometheus.process, "prometheus", false);
+      say(`prometheus ready: ${prometheus.url}/ (targets follow add-node: ${PROMETHEUS_DIR}/targets/)`);
+    }
   } catch (err) {
     console.error(`\n[cluster] start-up failed: ${(err as Error).message}\n`);
     await shutdown("start-up failed", 1);
@@ -258,6 +278,8 @@ export async function runCluster(opts: {
     "",
     `  open    ${url}`,
     `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
+    `  metrics ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.metricsPort ?? "-"}`).join(", ")}   (GET /metrics)`,
+    ...(prometheus ? [`  prometheus  ${prometheus.url}/   (rules and dashboard: compose/monitoring/)`] : []),
     `  redis   ${redisUrl}    postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
     "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
     "",

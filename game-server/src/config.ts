@@ -104,6 +104,13 @@ export const ENV_SCHEMA = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Log as JSON lines (true) or human-readable (false). Default: JSON in production. */
   LOG_JSON: bool.optional(),
+  /**
+   * Port of this node's Prometheus metrics (`GET /metrics`), separate from PORT so nginx never exposes it.
+   * 0: any free port (logged at start). Taken: the node runs without metrics and logs a warning.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Interface the metrics port binds (loopback by default: only Prometheus on this machine reads it). */
+  METRICS_HOST: z.string().default("127.0.0.1"),
 });
 
 export type Env = z.input<typeof ENV_SCHEMA>;
@@ -149,6 +156,8 @@ export interface Config {
   clientDist: string;
   logLevel: string;
   logJson: boolean;
+  metricsPort: number;
+  metricsHost: string;
 }
 
 /** Insecure development secret: refused when NODE_ENV=production. */
@@ -208,6 +217,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }
 
