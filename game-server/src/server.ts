@@ -24,6 +24,7 @@ import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
 import { createApi } from "./http/api.ts";
+import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
@@ -132,7 +133,14 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
 
   let ready = false;
-  const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });
+  // Which web pages may use the API, matchmaking and room sockets (http/origin.ts).
+  const origins = createOriginPolicy({ allowed: config.allowedOrigins, allowLocal: config.allowLocalOrigins });
+  applyOriginPolicyToMatchmaker(origins);
+  const { transport, name: transportName } = await createTransport(config.transport, {
+    maxPayload: config.maxFrameBytes,
+    log,
+    origins,
+  });
   const gameServer = new Server({
     transport,
     presence,
@@ -152,6 +160,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       });
       app.use(
         "/api",
+        checkOrigin(origins),
         createApi({
           db,
           games,
@@ -162,6 +171,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           nodeId: config.nodeId,
           log,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
+          redis,
           liveGames: () => listLiveGames(),
           nodes: async () => {
             const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
