@@ -27,6 +27,7 @@ import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startRedis } from "./redis.ts";
 import { preflight } from "./preflight.ts";
+import { walArchiveSettings } from "./backupSettings.ts";
 import { findCommand, type ManagedProcess } from "./spawn.ts";
 
 type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
@@ -182,7 +183,12 @@ export async function runCluster(opts: {
       state.postgres = { embedded: false };
     } else {
       say(`starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)…`);
-      const pg = await startEmbeddedPostgresProcess({ dataDir: PG_DIR, port: PG_PORT, onSpawn: track("pg") });
+      const pg = await startEmbeddedPostgresProcess({
+        dataDir: PG_DIR,
+        port: PG_PORT,
+        onSpawn: track("pg"),
+        archive: walArchiveSettings(),
+      });
       databaseUrl = pg.url;
       state.postgres = { embedded: true, port: PG_PORT, pid: pg.process.pid };
       writeState(state);
