@@ -15,6 +15,7 @@ import {
   PG_PORT,
   REDIS_DIR,
   STATE_FILE,
+  fail,
   say,
   writeState,
 } from "./clusterState.ts";
@@ -27,7 +28,7 @@ import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startRedis } from "./redis.ts";
 import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
-import type { ManagedProcess } from "./spawn.ts";
+import { findCommand, type ManagedProcess } from "./spawn.ts";
 
 type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
 /** Prometheus first: it would only record the nodes going down. */
@@ -44,6 +45,9 @@ export async function runCluster(opts: {
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
+  if (opts.monitoring && !findCommand("prometheus")) {
+    fail("--monitoring needs prometheus (Debian: apt-get install prometheus; only the binary is used).", 2);
+  }
 
   // From here on everything spawned is tracked (at spawn time) and stopped on exit.
   const publicAddress = `localhost:${opts.port}`;
