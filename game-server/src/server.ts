@@ -38,9 +38,9 @@ import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
+import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createMetrics } from "./metrics/metrics.ts";
-import { backupAgeGauge } from "./ops/backup/metric.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -85,7 +85,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
 
   const metrics = createMetrics();
-  backupAgeGauge(metrics.registry, resolve(REPO_ROOT, config.backupDir));
+  backupGauge(metrics.registry, resolve(REPO_ROOT, config.backupDir));
   const database = openDatabase(databaseUrl, config.dbPoolSize, (err) => {
     metrics.dbErrors.inc({ kind: "idle" });
     log.warn({ err: err.message }, "an idle database connection failed");
