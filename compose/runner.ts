@@ -23,6 +23,7 @@ import { type GameNodeHandle, startGameNode } from "./node.ts";
 import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startRedis } from "./redis.ts";
+import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
 import { preflight } from "./preflight.ts";
 import type { ManagedProcess } from "./spawn.ts";
 
@@ -35,6 +36,8 @@ export async function runCluster(opts: {
   port: number;
   redisPort: number;
   maxConnections?: number;
+  /** "sentinel": a primary, a replica and three Sentinels (compose/sentinel.ts) instead of one redis-server. */
+  redis?: "single" | "sentinel";
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
@@ -115,6 +118,8 @@ export async function runCluster(opts: {
 
   let databaseUrl = process.env.DATABASE_URL;
   let redisUrl = "";
+  let redisEnv: Record<string, string> = {};
+  let sentinel: RedisSentinelGroup | undefined;
   let nginx: NginxHandle | undefined;
 
   /** Start node `id` on `nodePort`, wait for its /healthz, record it. */
@@ -126,7 +131,8 @@ export async function runCluster(opts: {
       port: nodePort,
       env: {
         HOST: "127.0.0.1",
-        REDIS_URL: redisUrl,
+        REDIS_URL: undefined,
+        ...redisEnv,
         PUBLIC_ADDRESS: publicAddress,
         DATABASE_URL: databaseUrl,
         LOG_JSON: process.env.LOG_JSON ?? "false",
@@ -154,13 +160,31 @@ export async function runCluster(opts: {
 
   try {
     // 5. Redis.
-    say(`starting redis-server on 127.0.0.1:${opts.redisPort} (no persistence)…`);
-    const redis = await startRedis({ port: opts.redisPort, dir: REDIS_DIR, command: redisBin, onSpawn: track("redis") });
-    redisUrl = redis.url;
-    state.redis = { port: opts.redisPort, pid: redis.process.pid, url: redis.url };
-    writeState(state);
-    watch(redis.process, "redis-server", false);
-    say(`redis ready: ${redis.url}`);
+    if (opts.redis === "sentinel") {
+      say(`starting Redis with Sentinel: a primary on 127.0.0.1:${opts.redisPort}, one replica, three Sentinels…`);
+      const group = await startRedisSentinelGroup({ dir: REDIS_DIR, primaryPort: opts.redisPort, onSpawn: track("redis") });
+      const all = [...group.servers, ...group.sentinels];
+      sentinel = group;
+      redisUrl = group.servers[0].url;
+      redisEnv = { REDIS_SENTINELS: group.addresses, REDIS_SENTINEL_NAME: group.name };
+      state.redis = { port: group.servers[0].port, pid: group.servers[0].process.pid, url: redisUrl };
+      const processes = all.map((p) => ({ what: p.process.name, pid: p.process.pid, port: p.port }));
+      state.redisSentinel = { name: group.name, addresses: group.addresses, processes };
+      writeState(state);
+      for (const p of group.sentinels) watch(p.process, p.process.name, false);
+      for (const p of group.servers)
+        watch(p.process, `${p.process.name} (if it was the primary, the Sentinels fail over)`, false);
+      say(`redis ready: nodes connect through the Sentinels ${group.addresses} (name ${group.name})`);
+    } else {
+      say(`starting redis-server on 127.0.0.1:${opts.redisPort} (no persistence)…`);
+      const redis = await startRedis({ port: opts.redisPort, dir: REDIS_DIR, command: redisBin, onSpawn: track("redis") });
+      redisUrl = redis.url;
+      redisEnv = { REDIS_URL: redisUrl };
+      state.redis = { port: opts.redisPort, pid: redis.process.pid, url: redis.url };
+      writeState(state);
+      watch(redis.process, "redis-server", false);
+      say(`redis ready: ${redis.url}`);
+    }
 
     // 6. PostgreSQL.
     if (databaseUrl) {
@@ -252,7 +276,10 @@ export async function runCluster(opts: {
     "",
     `  open    ${url}`,
     `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
-    `  redis   ${redisUrl}    postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
+    ...(sentinel
+      ? describeSentinelGroup(sentinel).map((l, i) => `${i ? "         " : "  redis  "} ${l}`)
+      : [`  redis   ${redisUrl}`]),
+    `  postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
     "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
     "",
     "  add a node:  npm run cluster:add-node    (in another terminal)",
