@@ -14,7 +14,7 @@ import type { GroupCommit } from "./groupCommit.ts";
 import { createLiveGameStatements } from "./liveGames.ts";
 
 export { DbUnavailableError } from "./errors.ts";
-export type { NewGame } from "./liveGames.ts";
+export type { NewGame } from "../game/record.ts";
 
 const PLAYER = { select: { id: true, name: true, isBot: true } } as const;
 

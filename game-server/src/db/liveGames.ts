@@ -11,28 +11,9 @@
  */
 import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
-import type { ClockFields, Ending, Expected, GameMode, GameRecord, Offers } from "../game/record.ts";
+import type { ClockFields, Ending, Expected, GameMode, GameRecord, NewGame, Offers } from "../game/record.ts";
 import type { Sql } from "./client.ts";
 import { guard } from "./errors.ts";
-
-/** A new game's row. */
-export interface NewGame {
-  id: string;
-  kind: string;
-  timeControl: string;
-  initialMs: number;
-  incrementMs: number;
-  seed: string;
-  mode: string;
-  seat0Id: string;
-  seat1Id: string;
-  clock0Ms: number;
-  clock1Ms: number;
-  turnStartedAt: Date | null;
-  deadlineAt: Date | null;
-  ownerNode: string | null;
-  rematchOfId: string | null;
-}
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
@@ -67,6 +48,20 @@ const TAKE = `
 WITH g AS (UPDATE "Game" SET "leaseToken" = "leaseToken" + 1, "ownerNode" = $2
            WHERE id = $1 AND status = 'active' RETURNING *)
 ${WITH_PLAYERS_AND_MOVES}`;
+
+/**
+ * An agreed rematch, in one statement: the finished game records the rematch's id ($7) — guarded
+ * like OFFERS, and only once — and only if it did, the rematch's row is inserted. Both or neither.
+ */
+const CREATE_REMATCH = `
+WITH old AS (
+  UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
+  WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id)
+INSERT INTO "Game" (id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
+                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId")
+SELECT $7, $8::varchar, $9::varchar, $10::int, $11::int, $12::varchar, $13::varchar, 'active', $14::uuid, $15::uuid,
+       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id
+FROM old`;
 
 const OFFERS = `
 UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
@@ -185,6 +180,21 @@ export function createLiveGameStatements(sql: Sql) {
       return changed("tabula_save_offers", OFFERS, [
         ...[gameId, expected.ply, expected.status, String(fence)],
         ...[o.drawOffer, o.rematchOffer, o.rematchGameId],
+      ]);
+    },
+
+    /**
+     * Record the agreed rematch `game` on the finished game (`offers` with its id, guarded like
+     * `saveOffers`) and insert the rematch's row, in one statement: both or neither.
+     * @returns false when the finished game moved on, already has a rematch, or is owned by a newer fence
+     * (then nothing is inserted).
+     */
+    createRematch(fence: bigint, gameId: string, expected: Expected, o: Offers, game: NewGame): Promise<boolean> {
+      if (o.rematchGameId !== game.id || game.rematchOfId !== gameId) throw new Error("rematch ids do not match");
+      return changed("tabula_create_rematch", CREATE_REMATCH, [
+        ...[gameId, expected.ply, expected.status, String(fence), o.drawOffer, o.rematchOffer, game.id],
+        ...[game.kind, game.timeControl, game.initialMs, game.incrementMs, game.seed, game.mode, game.seat0Id, game.seat1Id],
+        ...[game.clock0Ms, game.clock1Ms, game.turnStartedAt, game.deadlineAt, game.ownerNode],
       ]);
     },
 

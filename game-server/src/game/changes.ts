@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
-import type { ClockFields, Ending, Expected, GameMode, Offers } from "./record.ts";
+import type { ClockFields, Ending, Expected, GameMode, NewGame, Offers } from "./record.ts";
 
 export type Refusal = { ok: false; code: ErrorCode; message: string };
 
@@ -36,6 +36,8 @@ export interface OffersChange {
   kind: "offers";
   expected: Expected;
   offers: Offers;
+  /** The rematch these offers record, created in the same write (GameTable.rematchCreated). */
+  creates?: NewGame;
 }
 
 /** Restarted clocks of a game rebuilt after its node stopped (see GameTable.planResume). */
@@ -49,7 +51,7 @@ export interface ClocksChange {
 /** Either a change to commit, or nothing to write. */
 export type Change = MoveChange | EndChange | OffersChange | ClocksChange;
 
-/** A rematch both sides want: create this game, then commit `GameTable.rematchCreated(id)`. */
+/** A rematch both sides want: make its row (HostDeps.newGame), then commit `GameTable.rematchCreated(row)`. */
 export interface RematchRequest {
   ok: true;
   kind: "create-rematch";

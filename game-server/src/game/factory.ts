@@ -1,5 +1,7 @@
 /**
- * Creates games: the row in PostgreSQL first, then the room that hosts it.
+ * Creates games: the row in PostgreSQL first, then the room that hosts it
+ * (a rematch's row is written by its host, with the finished game's record of
+ * it: GameHost.rematch).
  * Rooms are always built from the database (the same path a recovered game
  * will take), never from in-memory hand-over.
  */
@@ -8,6 +10,7 @@ import { matchMaker, ServerError } from "@colyseus/core";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import { createRng, findTimeControl, type GameKind } from "@tabula/shared/rules";
 import type { GameRepository } from "../db/games.ts";
+import type { NewGame } from "./record.ts";
 import type { Logger } from "../log.ts";
 
 /** The code a game room's creation is refused with when another process holds the game's lease. */
@@ -32,6 +35,11 @@ export interface NewGameRequest {
 }
 
 export interface GameFactory {
+  /** Make the game's row (no write): id, seed, seats, clocks. Throws on an unknown time control. */
+  prepare(req: NewGameRequest): NewGame;
+  /** Build the room of a game already written; rejects when it cannot be hosted. */
+  host(gameId: string): Promise<void>;
+  /** Write a new game and build its room; resolves with its id. */
   create(req: NewGameRequest): Promise<string>;
 }
 
@@ -45,19 +53,18 @@ export function createGameFactory(deps: {
   now?: () => number;
 }): GameFactory {
   const now = deps.now ?? Date.now;
-  return {
-    async create(req) {
+  const factory: GameFactory = {
+    prepare(req) {
       const tc = findTimeControl(req.game, req.timeControl);
       if (!tc) throw new Error(`unknown time control ${req.timeControl} for ${req.game}`);
-      const id = newGameId();
       const seed = randomBytes(16).toString("hex");
       const swap = !req.seatsFixed && createRng(seed).int(2) === 1;
       const [seat0Id, seat1Id] = swap ? [req.playerIds[1], req.playerIds[0]] : req.playerIds;
       const t = now();
       const scale = deps.clockScale ?? 1;
       const initialMs = Math.round(tc.initialSeconds * 1000 * scale);
-      await deps.games.insertGame({
-        id,
+      return {
+        id: newGameId(),
         kind: req.game,
         timeControl: tc.id,
         initialMs,
@@ -72,18 +79,26 @@ export function createGameFactory(deps: {
         deadlineAt: new Date(t + deps.firstMoveTimeoutMs),
         ownerNode: deps.nodeId,
         rematchOfId: req.rematchOfId ?? null,
-      });
+      };
+    },
+    async host(gameId) {
       try {
-        await matchMaker.createRoom(GAME_ROOM, { gameId: id });
+        await matchMaker.createRoom(GAME_ROOM, { gameId });
       } catch (err) {
         // When the process chosen for the room answers too late (Colyseus' ipc_timeout), Colyseus builds
         // the room here instead — but that process is still building it and holds the game's lease, so
         // ours is refused as hosted elsewhere. The game is hosted: the players join it by id.
         if (!(err instanceof ServerError && err.code === HOSTED_ELSEWHERE)) throw err;
-        deps.log.info({ gameId: id }, "game room built by another process");
+        deps.log.info({ gameId }, "game room built by another process");
       }
-      deps.log.info({ gameId: id, game: req.game, tc: tc.id, mode: req.mode }, "game created");
-      return id;
+    },
+    async create(req) {
+      const game = factory.prepare(req);
+      await deps.games.insertGame(game);
+      await factory.host(game.id);
+      deps.log.info({ gameId: game.id, game: req.game, tc: game.timeControl, mode: req.mode }, "game created");
+      return game.id;
     },
   };
+  return factory;
 }

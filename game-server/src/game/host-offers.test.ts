@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { draw, move, rematch, setup } from "../../test/support/host.ts";
 import { newRecord } from "../../test/support/records.ts";
+import { DbUnavailableError } from "../db/errors.ts";
 
 describe("GameHost: offers are committed like moves", () => {
   it("offer, then accept: stored first, then shown; the accepted draw ends the game", async () => {
@@ -66,18 +67,36 @@ describe("GameHost: offers are committed like moves", () => {
     expect(s.storage.row.offers.rematchOffer).toBe(0);
     await rematch(s, "p1", "accept");
     expect(s.created).toMatchObject([{ playerIds: ["b", "a"], mode: "rematch", rematchOfId: "g1" }]);
+    // One write: the finished game records the rematch, and the rematch's row goes in with it.
+    expect(s.storage.games).toMatchObject([{ id: "g2", seat0Id: "b", seat1Id: "a", rematchOfId: "g1" }]);
     expect(s.storage.row.offers).toEqual({ drawOffer: null, rematchOffer: null, rematchGameId: "g2" });
+    // Its room is built before anyone is told to join it.
+    expect(s.hosted).toEqual(["g2"]);
     expect(s.outbox.last("p0", "snapshot")?.rematchGameId).toBe("g2");
   });
 
-  it("a failed rematch creation answers UNAVAILABLE and leaves the offer as it was", async () => {
+  it("a failed rematch write answers UNAVAILABLE, creates nothing and leaves the offer as it was", async () => {
     const s = await setup();
     await s.host.receive("p1", 1, { type: "resign" });
     await rematch(s, "p1", "offer");
-    s.failCreate();
+    s.storage.failWith = new DbUnavailableError("connection refused");
     await rematch(s, "p0", "accept");
     expect(s.outbox.last("p0", "error")).toMatchObject({ code: "UNAVAILABLE", inReplyTo: "rematch" });
     expect(s.storage.row.offers).toEqual({ drawOffer: null, rematchOffer: 1, rematchGameId: null });
+    expect(s.storage.games).toEqual([]);
+    expect(s.hosted).toEqual([]);
+  });
+
+  it("a rematch whose room cannot be built here is announced all the same (it is in the log: the takeover sweep hosts it)", async () => {
+    const s = await setup();
+    await s.host.receive("p1", 1, { type: "resign" });
+    await rematch(s, "p1", "offer");
+    s.failHost();
+    await rematch(s, "p0", "accept");
+    expect(s.storage.games).toMatchObject([{ id: "g2" }]);
+    expect(s.outbox.last("p1", "snapshot")?.rematchGameId).toBe("g2");
+    expect(s.outbox.of("p0", "error")).toEqual([]);
+    expect(s.errors(40).map((l) => l.msg)).toContain("rematch room not built here; the takeover sweep will host it");
   });
 
   it("a bot accepts a rematch at once", async () => {

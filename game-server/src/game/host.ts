@@ -165,17 +165,24 @@ export class GameHost<C> {
     await this.commit(plan, from, inReplyTo);
   }
 
+  /** An agreed rematch is created and recorded in one write; it is announced once its room is up. */
   private async rematch(seat: Seat, action: ClientMessage<"rematch">["action"], from: C): Promise<void> {
     const plan = this.table.planRematch(seat, action);
     if (!plan.ok || plan.kind !== "create-rematch") return this.settle(plan, from, seat, "rematch");
-    let gameId: string;
+    await this.commit(this.table.rematchCreated(this.deps.newGame(plan)), from, "rematch");
+  }
+
+  /**
+   * Build the room of a rematch just written, before the players are told to join it. If it
+   * cannot be built here, the game is in the log all the same: the lease sweep (takeover.ts)
+   * hosts a live game nobody holds, and the players' joins succeed from then on.
+   */
+  private async hostRematch(gameId: string): Promise<void> {
     try {
-      gameId = await this.deps.createGame(plan);
+      await this.deps.hostGame(gameId);
     } catch (err) {
-      this.deps.log.error({ err }, "rematch creation failed");
-      return this.reply(from, "UNAVAILABLE", "could not create the rematch; try again", "rematch");
+      this.deps.log.warn({ gameId, err: (err as Error).message }, "rematch room not built here; the takeover sweep will host it");
     }
-    await this.commit(this.table.rematchCreated(gameId), from, "rematch");
   }
 
   /**
@@ -206,6 +213,7 @@ export class GameHost<C> {
       await this.reload();
       return "stale";
     }
+    if (change.kind === "offers" && change.creates) await this.hostRematch(change.creates.id);
     this.table.apply(change);
     this.announce(change);
     return "applied";
@@ -220,7 +228,9 @@ export class GameHost<C> {
       case "end":
         return storage.finishGame(this.fence, id, change.ply, change.clocks, change.ending);
       case "offers":
-        return storage.saveOffers(this.fence, id, change.expected, change.offers);
+        return change.creates
+          ? storage.createRematch(this.fence, id, change.expected, change.offers, change.creates)
+          : storage.saveOffers(this.fence, id, change.expected, change.offers);
       case "clocks":
         return storage.resumeGame(this.fence, id, change.ply, change.clocks);
     }

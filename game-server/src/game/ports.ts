@@ -9,7 +9,7 @@ import type { Seat } from "@tabula/shared/rules";
 import type { Logger } from "../log.ts";
 import type { RematchRequest } from "./changes.ts";
 import type { HostClock } from "./clock.ts";
-import type { ClockFields, Ending, Expected, GameRecord, Offers } from "./record.ts";
+import type { ClockFields, Ending, Expected, GameRecord, NewGame, Offers } from "./record.ts";
 
 /** What the host needs from the repository (db/games.ts implements it). Each write returns false when it changed nothing. */
 export interface HostStorage {
@@ -17,6 +17,8 @@ export interface HostStorage {
   commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean>;
   finishGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields, ending: Ending): Promise<boolean>;
   saveOffers(fence: bigint, gameId: string, expected: Expected, offers: Offers): Promise<boolean>;
+  /** `saveOffers` and the insert of the rematch `game` they record, in one write: both or neither. */
+  createRematch(fence: bigint, gameId: string, expected: Expected, offers: Offers, game: NewGame): Promise<boolean>;
   resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean>;
 }
 
@@ -53,8 +55,10 @@ export interface HostDeps<C> {
   clock: HostClock;
   /** Uniform in [0, 1): the bot's think time (rules randomness is seeded, never this). */
   random: () => number;
-  /** Create an agreed rematch (the game factory); resolves with its id. */
-  createGame: (req: RematchRequest) => Promise<string>;
+  /** The row of an agreed rematch (the game factory: id, seed, clocks); nothing is written yet. */
+  newGame: (req: RematchRequest) => NewGame;
+  /** Build the room of a created game (the game factory); rejects when it cannot be built here. */
+  hostGame: (gameId: string) => Promise<void>;
   log: Logger;
   settings: HostSettings;
 }

@@ -66,6 +66,25 @@ export interface GameRecord {
   moves: MoveRecord[];
 }
 
+/** A new game's row, as created (a quick play, an invite, a bot game, a rematch). Times are Dates: they go to the database as they are. */
+export interface NewGame {
+  id: string;
+  kind: string;
+  timeControl: string;
+  initialMs: number;
+  incrementMs: number;
+  seed: string;
+  mode: string;
+  seat0Id: string;
+  seat1Id: string;
+  clock0Ms: number;
+  clock1Ms: number;
+  turnStartedAt: Date | null;
+  deadlineAt: Date | null;
+  ownerNode: string | null;
+  rematchOfId: string | null;
+}
+
 /** Where a write is expected to land: the game must still be at this ply and status. */
 export interface Expected {
   ply: number;

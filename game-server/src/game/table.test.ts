@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { MoveChange } from "./changes.ts";
 import { newRecord, T0 } from "../../test/support/records.ts";
 import { GameTable } from "./table.ts";
+import type { NewGame } from "./record.ts";
 
 const OPTS = { firstMoveTimeoutMs: 30_000 };
 const table = (r = newRecord()) => new GameTable(r, OPTS);
@@ -182,8 +183,10 @@ describe("GameTable offers", () => {
       playerIds: ["b", "a"],
       rematchOfId: "g1",
     });
-    const created = t.rematchCreated("g2");
+    const game = { id: "g2", rematchOfId: "g1" } as NewGame; // the row itself is the factory's (factory.ts)
+    const created = t.rematchCreated(game);
     expect(created.offers).toEqual({ drawOffer: null, rematchOffer: null, rematchGameId: "g2" });
+    expect(created.creates).toBe(game);
     t.apply(created);
     expect(t.planRematch(0, "offer")).toEqual({ ok: true, kind: "unchanged" });
   });

@@ -22,7 +22,7 @@ import {
   type Unchanged,
 } from "./changes.ts";
 import { decideDraw, decideRematch, type OfferAction } from "./offers.ts";
-import type { ClockFields, Ending, GameRecord, Offers } from "./record.ts";
+import type { ClockFields, Ending, GameRecord, NewGame, Offers } from "./record.ts";
 
 export interface TableOptions {
   /** Time each side has for its first move before the game is aborted, ms. */
@@ -245,7 +245,7 @@ export class GameTable {
   /**
    * A rematch offer, acceptance or refusal by `seat`, once the game is over
    * (rules: offers.ts). An agreed rematch is a game to create, colours
-   * swapped; `rematchCreated` then records it.
+   * swapped; `rematchCreated` then creates and records it.
    */
   planRematch(seat: Seat, action: OfferAction): RematchRequest | OffersChange | Unchanged | Refusal {
     if (this.isActive) return refuse("GAME_NOT_OVER", "rematch is offered after the game");
@@ -265,9 +265,9 @@ export class GameTable {
     };
   }
 
-  /** The rematch game `gameId` was created: record it (and clear the offer). */
-  rematchCreated(gameId: string): OffersChange {
-    return this.offersChange({ rematchOffer: null, rematchGameId: gameId });
+  /** Create the rematch `game` and record it here (clearing the offer), in one write. */
+  rematchCreated(game: NewGame): OffersChange {
+    return { ...this.offersChange({ rematchOffer: null, rematchGameId: game.id }), creates: game };
   }
 
   /** Apply a committed change. */

@@ -91,8 +91,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       outbox: this.outbox(),
       clock: this.s.clock, // the host clears its timers when the room is disposed (host.close)
       random: Math.random,
-      createGame: (r: RematchRequest) =>
-        factory.create({
+      newGame: (r: RematchRequest) =>
+        factory.prepare({
           game: r.game,
           timeControl: r.timeControl,
           mode: r.mode,
@@ -100,6 +100,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
           seatsFixed: true,
           rematchOfId: r.rematchOfId,
         }),
+      hostGame: (gameId: string) => factory.host(gameId),
       log: this.log,
       settings: {
         firstMoveTimeoutMs: config.firstMoveTimeoutMs,

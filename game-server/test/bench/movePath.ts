@@ -50,6 +50,7 @@ const storage = (record: GameRecord): HostStorage => ({
   commitMove: async () => true,
   finishGame: async () => true,
   saveOffers: async () => true,
+  createRematch: async () => true,
   resumeGame: async () => true,
 });
 
@@ -92,7 +93,10 @@ async function play(id: number, moves: string[]): Promise<void> {
     outbox,
     clock: systemClock,
     random: Math.random,
-    createGame: async () => "x",
+    newGame: () => {
+      throw new Error("no rematch in this benchmark");
+    },
+    hostGame: async () => {},
     log,
     settings,
   };

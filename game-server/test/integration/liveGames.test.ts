@@ -141,6 +141,51 @@ describe("a live game's statements", () => {
     expect(await games.saveOffers(1n, g.id, { ply: 0, status: "finished" }, offer)).toBe(true);
   });
 
+  it("a rematch is created and recorded in one statement: both or neither, guarded and only once", async () => {
+    const c4 = { kind: "connect4", timeControl: "1+5", initialMs: 60_000, incrementMs: 5_000 };
+    const g = newGame(c4);
+    await games.insertGame(g);
+    await games.takeOwnership(g.id, "n1");
+    const ending = { status: "finished" as const, result: { winner: 0 as const, reason: "resign" as const }, endedAt: T0 + 9 };
+    expect(await games.finishGame(1n, g.id, 0, clocks, ending)).toBe(true);
+    const finished = { ply: 0, status: "finished" as const };
+    const rematch = newGame({ ...c4, mode: "rematch", rematchOfId: g.id });
+    rematch.seat0Id = players[1].id;
+    rematch.seat1Id = players[0].id;
+    const offers = { drawOffer: null, rematchOffer: null, rematchGameId: rematch.id };
+
+    // A stale fence or an unexpected ply changes nothing, and inserts nothing.
+    expect(await games.createRematch(0n, g.id, finished, offers, rematch)).toBe(false);
+    expect(await games.createRematch(1n, g.id, { ...finished, ply: 3 }, offers, rematch)).toBe(false);
+    expect(await games.load(rematch.id)).toBeNull();
+    expect((await games.load(g.id))?.offers.rematchGameId).toBeNull();
+
+    expect(await games.createRematch(1n, g.id, finished, offers, rematch)).toBe(true);
+    expect((await games.load(g.id))?.offers).toEqual(offers);
+    const row = await games.load(rematch.id);
+    expect(row).toMatchObject({
+      id: rematch.id,
+      kind: "connect4",
+      status: "active",
+      ply: 0,
+      mode: "rematch",
+      seed: rematch.seed,
+      leaseToken: 0n,
+      timeControl: { id: "1+5", initialMs: 60_000, incrementMs: 5_000 },
+      clocks: { clock0Ms: 180_000, clock1Ms: 179_000, turnStartedAt: T0, deadlineAt: T0 + 30_000 },
+      players: [{ id: players[1].id }, { id: players[0].id }],
+      moves: [],
+    });
+    expect((await games.loadGame(rematch.id))?.game).toMatchObject({ rematchOfId: g.id, ownerNode: "n1" });
+
+    // Once a rematch exists, a second one is refused.
+    const again = newGame({ rematchOfId: g.id });
+    expect(await games.createRematch(1n, g.id, finished, { ...offers, rematchGameId: again.id }, again)).toBe(false);
+    expect(await games.load(again.id)).toBeNull();
+    // Mismatched ids are a bug, caught before any write.
+    expect(() => games.createRematch(1n, g.id, finished, offers, { ...rematch, id: "other" })).toThrow(/do not match/);
+  });
+
   it("a second game with the same id is refused as a bug, not as 'unavailable'", async () => {
     const g = newGame();
     await games.insertGame(g);

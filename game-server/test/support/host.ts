@@ -9,7 +9,7 @@ import type { Seat } from "@tabula/shared/rules";
 import { pino } from "pino";
 import { newRecord, T0 } from "./records.ts";
 import { GameHost, type HostDeps, type HostStorage, type Outbox } from "../../src/game/host.ts";
-import type { GameRecord } from "../../src/game/record.ts";
+import type { GameRecord, NewGame } from "../../src/game/record.ts";
 import { ManualClock } from "./clock.ts";
 
 /** The repository's guards, in memory. `failWith` makes the next write throw. */
@@ -50,12 +50,39 @@ export class FakeStorage implements HostStorage {
     this.row.offers = { ...offers };
     return true;
   }
+  /** Rematch rows inserted (with the finished game's offers, by createRematch). */
+  games: NewGame[] = [];
+  async createRematch(...[fence, , expected, offers, game]: Parameters<HostStorage["createRematch"]>) {
+    if (!this.guarded(fence, expected.ply, expected.status)) return false;
+    this.row.offers = { ...offers };
+    this.games.push(game);
+    return true;
+  }
   async resumeGame(...[fence, , ply, clocks]: Parameters<HostStorage["resumeGame"]>) {
     if (!this.guarded(fence, ply, "active")) return false;
     this.row.clocks = clocks;
     return true;
   }
 }
+
+/** The row fields of a rematch made by the fake factory (newGame) that the tests do not look at. */
+const NEW_GAME: NewGame = {
+  id: "",
+  kind: "connect4",
+  timeControl: "1+5",
+  initialMs: 60_000,
+  incrementMs: 5_000,
+  seed: "seed-2",
+  mode: "rematch",
+  seat0Id: "",
+  seat1Id: "",
+  clock0Ms: 60_000,
+  clock1Ms: 60_000,
+  turnStartedAt: null,
+  deadlineAt: null,
+  ownerNode: "n1",
+  rematchOfId: null,
+};
 
 export type Who = "p0" | "p1" | "watcher";
 export const SEAT_OF: Record<Who, Seat | null> = { p0: 0, p1: 1, watcher: null };
@@ -102,17 +129,22 @@ export async function setup(
   const outbox = new FakeOutbox();
   const lines: Array<{ level: number; msg: string }> = [];
   const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-  const created: Array<Parameters<HostDeps<Who>["createGame"]>[0]> = [];
-  let createFails = false;
+  const created: Array<Parameters<HostDeps<Who>["newGame"]>[0]> = [];
+  const hosted: string[] = [];
+  let hostFails = false;
   const deps: HostDeps<Who> = {
     storage,
     outbox,
     clock,
     random: () => 0,
-    createGame: async (req) => {
-      if (createFails) throw new Error("no room");
+    newGame: (req) => {
       created.push(req);
-      return "g2";
+      const [seat0Id, seat1Id] = req.playerIds;
+      return { ...NEW_GAME, id: "g2", mode: req.mode, seat0Id, seat1Id, rematchOfId: req.rematchOfId };
+    },
+    hostGame: async (gameId) => {
+      if (hostFails) throw new Error("no room");
+      hosted.push(gameId);
     },
     log,
     settings: SETTINGS,
@@ -129,9 +161,11 @@ export async function setup(
     clock,
     outbox,
     created,
+    hosted,
     errors,
-    failCreate: () => {
-      createFails = true;
+    /** The rematch's room cannot be built here (hostGame rejects). */
+    failHost: () => {
+      hostFails = true;
     },
   };
 }
