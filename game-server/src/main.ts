@@ -4,6 +4,7 @@
  * cleanly on SIGINT/SIGTERM.
  */
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { installRejectionGuard } from "./faults.ts";
 import { createLogger } from "./log.ts";
 
 let config: Config;
@@ -22,6 +23,8 @@ try {
 process.env.COLYSEUS_PRESENCE_SHORT_TIMEOUT ??= "1000";
 const { startNode } = await import("./server.ts");
 const log = createLogger({ level: config.logLevel, json: config.logJson, nodeId: config.nodeId });
+// A Redis outage must not end the node through a rejection Colyseus leaves unhandled (faults.ts).
+installRejectionGuard(log);
 
 try {
   const node = await startNode(config, log);
