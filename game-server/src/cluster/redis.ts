@@ -54,15 +54,12 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
 
 /**
  * What Colyseus' RedisPresence and RedisDriver take: the URL, or the Sentinel
- * options for their own ioredis. Through Sentinel their commands wait for the
- * new primary however long the failover takes (`maxRetriesPerRequest: null`):
- * with ioredis' default (fail after 20 reconnection attempts, ~10 s) a command
- * Colyseus does not await is rejected unhandled and ends the node
- * (docs/operations.md, post-mortem 14), and a failover may take that long
- * (a split vote is tried again after twice the failover timeout).
+ * options for their own ioredis (with ioredis' default retries: a command of
+ * theirs still queued after ~10 s fails, and faults.ts keeps the node up when
+ * Colyseus leaves that rejection unhandled).
  */
-export function colyseusRedisOptions(target: RedisTarget): string | (SentinelClientOptions & { maxRetriesPerRequest: null }) {
-  return target.kind === "url" ? target.url : { ...sentinelOptions(target), maxRetriesPerRequest: null };
+export function colyseusRedisOptions(target: RedisTarget): string | SentinelClientOptions {
+  return target.kind === "url" ? target.url : sentinelOptions(target);
 }
 
 /**
