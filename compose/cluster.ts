@@ -16,7 +16,7 @@ import { addNodeCommand } from "./addNode.ts";
 import { runCluster } from "./runner.ts";
 
 const USAGE = `Usage:
-  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--redis single|sentinel] [--max-connections N]
+  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--redis single|sentinel] [--max-connections N] [--monitoring]
   node compose/cluster.ts add-node
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
@@ -36,6 +36,8 @@ Options:
   --max-connections N  WebSockets the cluster should hold: nginx gets enough workers for them
                      (each worker holds (limit - 464) / 2), and a warning says so at start
                      when the descriptor limit (ulimit -Hn) caps the cluster lower
+  --monitoring       also run Debian's prometheus (compose/monitoring/) on a free port, scraping
+                     every node's metrics port; data in .data/cluster/prometheus; printed at start
   -h, --help         this text
 
 Commands:
@@ -78,7 +80,7 @@ async function main() {
     console.error(`--redis: expected single or sentinel, got ${JSON.stringify(redis)}\nSee: node compose/cluster.ts --help`);
     process.exit(2);
   }
-  await runCluster({ nodeCount, port, redisPort, maxConnections, redis });
+  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring, redis });
 }
 
 function parseOptions() {
@@ -90,6 +92,7 @@ function parseOptions() {
       "redis-port": { type: "string", default: "6390" },
       redis: { type: "string", default: "single" },
       "max-connections": { type: "string" },
+      monitoring: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });

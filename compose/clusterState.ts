@@ -14,6 +14,7 @@ export const CLUSTER_DIR = join(DATA, "cluster");
 export const STATE_FILE = join(CLUSTER_DIR, "state.json");
 export const NGINX_PREFIX = join(CLUSTER_DIR, "nginx");
 export const REDIS_DIR = join(CLUSTER_DIR, "redis");
+export const PROMETHEUS_DIR = join(CLUSTER_DIR, "prometheus");
 export const PG_DIR = join(DATA, "postgres");
 export const PG_PORT = 54329;
 export const FIRST_NODE_PORT = 2567;
@@ -27,6 +28,8 @@ export const fail = (msg: string, code = 1): never => {
 export interface NodeState {
   id: string;
   port: number;
+  /** Its Prometheus metrics port (127.0.0.1), if it serves metrics. */
+  metricsPort?: number;
   pid: number;
   url: string;
   alive: boolean;
@@ -45,6 +48,7 @@ export interface ClusterState {
   redisSentinel?: { name: string; addresses: string; processes: { what: string; pid: number; port: number }[] };
   postgres?: { embedded: boolean; port?: number; pid?: number };
   nginx?: { pid: number; prefix: string; conf: string };
+  prometheus?: { pid: number; port: number; url: string };
   nodes: NodeState[];
   /** add-node requests: the node being added, and the last failure. */
   addNode: { pending: string | null; lastError: { message: string; at: number } | null };
@@ -94,6 +98,7 @@ export async function cleanupStale(s: ClusterState) {
     ...(s.redis ? [{ pid: s.redis.pid, what: "redis-server", marker: `:${s.redis.port}` }] : []),
     ...(s.redisSentinel?.processes ?? []).map((p) => ({ pid: p.pid, what: p.what, marker: `:${p.port}` })),
     ...(s.postgres?.pid ? [{ pid: s.postgres.pid, what: "embedded PostgreSQL", marker: "compose/postgres.ts" }] : []),
+    ...(s.prometheus ? [{ pid: s.prometheus.pid, what: "prometheus", marker: PROMETHEUS_DIR }] : []),
   ];
   const leftovers = candidates.filter((c) => alive(c.pid) && cmdline(c.pid).includes(c.marker));
   if (!leftovers.length) return;

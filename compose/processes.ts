@@ -17,6 +17,16 @@ export {
   renderTabulaConf,
   writeNginxPrefix,
 } from "./nginxConf.ts";
+export {
+  DASHBOARD_FILES,
+  type MetricsTarget,
+  MONITORING_DIR,
+  type PrometheusHandle,
+  RULE_FILES,
+  startPrometheus,
+  writePrometheusConfig,
+  writeTargets,
+} from "./monitoring.ts";
 export { type GameNodeHandle, type NodeAddress, startGameNode } from "./node.ts";
 export { type LineSink, prefixedSink, silentSink } from "./output.ts";
 export { assertPortsFree, freePort, isPortCollision, isPortFree, onFreePort, PortBusyError } from "./ports.ts";

@@ -11,6 +11,7 @@ import {
   FIRST_NODE_PORT,
   NGINX_PREFIX,
   PG_DIR,
+  PROMETHEUS_DIR,
   PG_PORT,
   REDIS_DIR,
   STATE_FILE,
@@ -19,6 +20,7 @@ import {
 } from "./clusterState.ts";
 import { waitForHttp } from "./http.ts";
 import { type NginxHandle, startNginx } from "./nginx.ts";
+import { type PrometheusHandle, startPrometheus } from "./monitoring.ts";
 import { type GameNodeHandle, startGameNode } from "./node.ts";
 import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
@@ -27,8 +29,9 @@ import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup
 import { preflight } from "./preflight.ts";
 import type { ManagedProcess } from "./spawn.ts";
 
-type Role = "node" | "nginx" | "redis" | "pg";
-const STOP_ORDER: Role[] = ["node", "nginx", "redis", "pg"];
+type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
+/** Prometheus first: it would only record the nodes going down. */
+const STOP_ORDER: Role[] = ["prometheus", "node", "nginx", "redis", "pg"];
 
 /** Start the cluster and keep it running until a signal (see compose/README.md). */
 export async function runCluster(opts: {
@@ -38,6 +41,8 @@ export async function runCluster(opts: {
   maxConnections?: number;
   /** "sentinel": a primary, a replica and three Sentinels (compose/sentinel.ts) instead of one redis-server. */
   redis?: "single" | "sentinel";
+  /** Also run Debian's prometheus against the cluster (compose/monitoring/). */
+  monitoring?: boolean;
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
@@ -66,7 +71,7 @@ export async function runCluster(opts: {
     stopping ??= (async () => {
       state.status = "stopping";
       writeState(state);
-      say(`stopping (${reason}): nodes first, then nginx, redis, PostgreSQL…`);
+      say(`stopping (${reason}): ${opts.monitoring ? "prometheus, " : ""}nodes, then nginx, redis, PostgreSQL…`);
       for (const role of STOP_ORDER) {
         await Promise.all(
           spawned
@@ -121,6 +126,7 @@ export async function runCluster(opts: {
   let redisEnv: Record<string, string> = {};
   let sentinel: RedisSentinelGroup | undefined;
   let nginx: NginxHandle | undefined;
+  let prometheus: PrometheusHandle | undefined;
 
   /** Start node `id` on `nodePort`, wait for its /healthz, record it. */
   const launchNode = async (id: string, nodePort: number): Promise<GameNodeHandle> => {
@@ -129,6 +135,7 @@ export async function runCluster(opts: {
     const node = await startGameNode({
       id,
       port: nodePort,
+      metricsPort: 0, // each node its own, read back and printed (and given to Prometheus)
       env: {
         HOST: "127.0.0.1",
         REDIS_URL: undefined,
@@ -139,7 +146,8 @@ export async function runCluster(opts: {
       },
       onSpawn: track("node"),
     });
-    say(`node ${id} ready (${Math.round(performance.now() - t)} ms): ${node.url}/healthz`);
+    const metrics = node.metricsPort ? `; metrics http://127.0.0.1:${node.metricsPort}/metrics` : "";
+    say(`node ${id} ready (${Math.round(performance.now() - t)} ms): ${node.url}/healthz${metrics}`);
     void node.process.exited.then(({ code, signal }) => {
       const s = state.nodes.find((n) => n.id === id);
       if (s) s.alive = false;
@@ -153,9 +161,11 @@ export async function runCluster(opts: {
     return node;
   };
   const record = (node: GameNodeHandle) => {
-    state.nodes.push({ id: node.id, port: node.port, pid: node.process.pid, url: node.url, alive: true });
+    const { id, port, metricsPort, url } = node;
+    state.nodes.push({ id, port, metricsPort, pid: node.process.pid, url, alive: true });
     state.nodes.sort((a, b) => a.port - b.port);
     writeState(state);
+    prometheus?.setTargets(state.nodes);
   };
 
   try {
@@ -221,6 +231,16 @@ export async function runCluster(opts: {
     watch(nginx.process, "nginx", true);
     say(`nginx ready; checking ${url}healthz through it…`);
     await waitForHttp(`http://127.0.0.1:${opts.port}/healthz`, 30_000, { process: nginx.process });
+
+    // 9. Prometheus (--monitoring).
+    if (opts.monitoring) {
+      say("starting prometheus (compose/monitoring/, data in .data/cluster/prometheus)…");
+      prometheus = await startPrometheus({ dir: PROMETHEUS_DIR, nodes: state.nodes, onSpawn: track("prometheus") });
+      state.prometheus = { pid: prometheus.process.pid, port: prometheus.port, url: prometheus.url };
+      writeState(state);
+      watch(prometheus.process, "prometheus", false);
+      say(`prometheus ready: ${prometheus.url}/ (targets follow add-node: ${PROMETHEUS_DIR}/targets/)`);
+    }
   } catch (err) {
     console.error(`\n[cluster] start-up failed: ${(err as Error).message}\n`);
     await shutdown("start-up failed", 1);
@@ -276,6 +296,8 @@ export async function runCluster(opts: {
     "",
     `  open    ${url}`,
     `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
+    `  metrics ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.metricsPort ?? "-"}`).join(", ")}   (GET /metrics)`,
+    ...(prometheus ? [`  prometheus  ${prometheus.url}/   (rules and dashboard: compose/monitoring/)`] : []),
     ...(sentinel
       ? describeSentinelGroup(sentinel).map((l, i) => `${i ? "         " : "  redis  "} ${l}`)
       : [`  redis   ${redisUrl}`]),

@@ -41,6 +41,20 @@ describe("config", () => {
     expect(() => loadConfig({ REDIS_SENTINELS: "s1" })).toThrow(/REDIS_SENTINELS: host:port/);
     expect(() => loadConfig({ REDIS_URL: "redis://r", REDIS_SENTINELS: "s:1" })).toThrow(/not both/);
   });
+  it("allows the public address's pages by default, ALLOWED_ORIGINS when given, and localhost outside production", () => {
+    expect(loadConfig({ PUBLIC_ADDRESS: "play.example.com" })).toMatchObject({
+      allowedOrigins: ["http://play.example.com", "https://play.example.com"],
+      allowLocalOrigins: true,
+    });
+    const c = loadConfig({ ALLOWED_ORIGINS: " https://a.example, https://b.example:8443 ", PUBLIC_ADDRESS: "x.example" });
+    expect(c.allowedOrigins).toEqual(["https://a.example", "https://b.example:8443"]);
+    expect(loadConfig({ NODE_ENV: "production", TOKEN_SECRET: "x".repeat(40) })).toMatchObject({
+      allowedOrigins: [],
+      allowLocalOrigins: false,
+    });
+    expect(() => loadConfig({ ALLOWED_ORIGINS: "https://a.example/path" })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: "a.example" })).toThrow(/ALLOWED_ORIGINS/);
+  });
 });
 
 describe("heartbeatFor", () => {

@@ -95,6 +95,22 @@ export const ENV_SCHEMA = z.object({
   API_RATE_PER_MIN: z.coerce.number().int().min(1).default(3000),
   /** Guest identities created per minute per client IP; more get 429. */
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
+  /**
+   * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
+   * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
+   * always allowed, and outside production so is any page on localhost. Requests without Origin (bots, SDK in Node)
+   * are not browser pages and pass (docs/security.md).
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin is scheme://host[:port], no path")))
+    .optional(),
   /** Spectators allowed per game. */
   MAX_SPECTATORS: z.coerce.number().int().min(0).default(50),
   /** Folder of the built browser client to serve at "/" (empty: do not serve it). */
@@ -103,6 +119,13 @@ export const ENV_SCHEMA = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Log as JSON lines (true) or human-readable (false). Default: JSON in production. */
   LOG_JSON: bool.optional(),
+  /**
+   * Port of this node's Prometheus metrics (`GET /metrics`), separate from PORT so nginx never exposes it.
+   * 0: any free port (logged at start). Taken: the node runs without metrics and logs a warning.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Interface the metrics port binds (loopback by default: only Prometheus on this machine reads it). */
+  METRICS_HOST: z.string().default("127.0.0.1"),
 });
 
 export type Env = z.input<typeof ENV_SCHEMA>;
@@ -138,11 +161,17 @@ export interface Config {
   maxFrameBytes: number;
   maxMessagesPerSecond: number;
   maxSpectators: number;
+  /** Origins allowed besides the page's own (ALLOWED_ORIGINS, or PUBLIC_ADDRESS over http and https). */
+  allowedOrigins: string[];
+  /** Pages on localhost allowed too (outside production). */
+  allowLocalOrigins: boolean;
   apiRatePerMin: number;
   guestRatePerMin: number;
   clientDist: string;
   logLevel: string;
   logJson: boolean;
+  metricsPort: number;
+  metricsHost: string;
 }
 
 /** Insecure development secret: refused when NODE_ENV=production. */
@@ -212,11 +241,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxSpectators: e.MAX_SPECTATORS,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_ADDRESS ? [`http://${e.PUBLIC_ADDRESS}`, `https://${e.PUBLIC_ADDRESS}`] : []),
+    allowLocalOrigins: e.NODE_ENV !== "production",
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }
 

@@ -22,6 +22,7 @@ import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
 import { createApi } from "./http/api.ts";
+import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
@@ -30,18 +31,18 @@ import { listLiveGames } from "./rooms/listing.ts";
 import { createTransport } from "./transport.ts";
 import { colyseusLogger } from "./colyseusLogger.ts";
 import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
-import { createNodeLiveness } from "./cluster/liveness.ts";
+import { createNodeLiveness, NODES_KEY } from "./cluster/liveness.ts";
 import { colyseusRedis, connectRedis, describeRedis, reportRedisErrors } from "./cluster/redis.ts";
 import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
+import { httpMetrics } from "./metrics/http.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
-
-/** Presence hash: Colyseus process id → our NODE_ID (for /api/nodes). */
-const NODES_KEY = "tabula:nodes";
 
 export interface RunningNode {
   /** Base URL, e.g. http://127.0.0.1:2567 */
@@ -49,6 +50,8 @@ export interface RunningNode {
   port: number;
   databaseUrl: string;
   db: Db;
+  /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
+  metricsPort: number | undefined;
   /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
   stop(): Promise<void>;
 }
@@ -76,13 +79,16 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log);
   log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
 
-  const database = openDatabase(databaseUrl, config.dbPoolSize, (err) =>
-    log.warn({ err: err.message }, "an idle database connection failed"),
-  );
+  const metrics = createMetrics();
+  const database = openDatabase(databaseUrl, config.dbPoolSize, (err) => {
+    metrics.dbErrors.inc({ kind: "idle" });
+    log.warn({ err: err.message }, "an idle database connection failed");
+  });
   const { db } = database;
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
+    metrics,
   });
   const games = createGameRepository(db, database.pool, moveLog);
   const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
@@ -94,7 +100,11 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log,
     now: clock.now,
   });
-  const pair: PairingHandler = (req) => factory.create(req);
+  const pair: PairingHandler = async (req) => {
+    const gameId = await factory.create(req);
+    metrics.pairings.inc({ mode: req.mode });
+    return gameId;
+  };
   const playerName = async (id: string) => (await findPlayer(db, id))?.name ?? "?";
 
   // Single node: everything in memory. Cluster (REDIS_URL): presence, room listings,
@@ -106,9 +116,10 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   if (config.redis) {
     // Every connection through cluster/redis.ts: the same server, or the same Sentinels (failover followed).
     ({ presence, driver } = colyseusRedis(config.redis, log));
-    matchmaker = createRedisMatchmaker({ redis: config.redis, pair, playerName, log });
+    matchmaker = createRedisMatchmaker({ redis: config.redis, pair, playerName, log, metrics });
     redis = connectRedis(config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     reportRedisErrors(redis, log, "leases and liveness");
+    redis.on("error", () => metrics.redisErrors.inc({ client: "node" }));
     log.info(
       { redis: describeRedis(config.redis), publicAddress: config.publicAddress },
       "cluster mode (Redis presence, driver and matchmaking)",
@@ -116,12 +127,20 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   } else {
     presence = new LocalPresence();
     driver = new LocalDriver();
-    matchmaker = createMemoryMatchmaker({ log, pair, playerName });
+    matchmaker = createMemoryMatchmaker({ log, pair, playerName, metrics });
   }
+  metrics.queues = () => matchmaker.queued();
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
 
   let ready = false;
-  const { transport, name: transportName } = await createTransport(config.transport, { maxPayload: config.maxFrameBytes, log });
+  // Which web pages may use the API, matchmaking and room sockets (http/origin.ts).
+  const origins = createOriginPolicy({ allowed: config.allowedOrigins, allowLocal: config.allowLocalOrigins });
+  applyOriginPolicyToMatchmaker(origins);
+  const { transport, name: transportName } = await createTransport(config.transport, {
+    maxPayload: config.maxFrameBytes,
+    log,
+    origins,
+  });
   const gameServer = new Server({
     transport,
     presence,
@@ -132,6 +151,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     logger: colyseusLogger(log), // Colyseus' lines as ours: one line each, a client's bad frame a warning
     gracefullyShutdown: false,
     express: (app) => {
+      app.use(httpMetrics(metrics));
       app.set("trust proxy", "loopback");
       app.disable("x-powered-by");
       // Ready only once the games this node owned are rebuilt (load balancers and tests wait for it).
@@ -140,6 +160,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       });
       app.use(
         "/api",
+        checkOrigin(origins),
         createApi({
           db,
           games,
@@ -150,6 +171,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           nodeId: config.nodeId,
           log,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
+          redis,
           liveGames: () => listLiveGames(),
           nodes: async () => {
             const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
@@ -183,16 +205,27 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const onWake = () => void leases.renewNow();
   const liveness = redis ? createNodeLiveness({ redis, ttlMs: config.nodeAliveTtlMs, onWake, ...ids }) : undefined;
   leases.onLost((gameId) => {
+    metrics.leaseLosses.inc();
     const room = matchMaker.getLocalRoomById(gameId);
     if (room instanceof GameRoom) room.relinquish("lease lost");
   });
-  const takeover = createTakeover({ games, leases, liveness, redis, log, intervalMs: config.takeoverIntervalMs, graceMs: 3000 });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock });
+  const takeover = createTakeover({
+    games,
+    leases,
+    liveness,
+    redis,
+    log,
+    intervalMs: config.takeoverIntervalMs,
+    graceMs: 3000,
+    metrics,
+  });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
   // server alone — the factory and the takeover sweep — never by a matchmaking request.
   matchMaker.controller.exposedMethods = ["joinById", "reconnect"];
+  const metricsListener = await serveMetrics(metrics, { host: config.metricsHost, port: config.metricsPort, log });
   await gameServer.listen(config.port, config.host);
   const port = (transport.server?.address() as { port: number } | null)?.port ?? config.port;
   const url = `http://127.0.0.1:${port}`;
@@ -212,6 +245,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     port,
     databaseUrl,
     db,
+    metricsPort: metricsListener?.port,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -226,6 +260,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await database.close();
+      await metricsListener?.close();
       if (embedded) await embedded.stop();
       log.info("stopped");
     },

@@ -21,8 +21,9 @@ import {
   type Transport,
 } from "@colyseus/core";
 import { WebSocketClient, WebSocketTransport } from "@colyseus/ws-transport";
-import { CLOSE_CODES, type CloseCode } from "@tabula/shared/protocol";
+import { CLOSE_CODES, type CloseCode, type HttpErrorBody } from "@tabula/shared/protocol";
 import type { WebSocket } from "ws";
+import type { OriginPolicy } from "./http/origin.ts";
 import type { Logger } from "./log.ts";
 
 /**
@@ -56,7 +57,14 @@ export interface TransportChoice {
   name: "ws" | "uws";
 }
 
-export async function createTransport(wanted: "ws" | "uws", opts: { maxPayload: number; log: Logger }): Promise<TransportChoice> {
+export interface TransportOptions {
+  maxPayload: number;
+  log: Logger;
+  /** Pages allowed to open a WebSocket (ws transport; see http/origin.ts). Unset: any. */
+  origins?: OriginPolicy;
+}
+
+export async function createTransport(wanted: "ws" | "uws", opts: TransportOptions): Promise<TransportChoice> {
   if (wanted === "uws") {
     try {
       // A variable specifier keeps bundlers and type checks from requiring the optional package.
@@ -88,7 +96,9 @@ type ProtocolError = Error & { code?: string };
  *   client's mistake, not the node's;
  * - a refused join closed with the refusal's own close code (4401, 4403; 4400 for
  *   an unknown or expired seat reservation; 4003 for a refused reconnection)
- *   instead of Colyseus' 4002, which docs/protocol.md keeps for floods.
+ *   instead of Colyseus' 4002, which docs/protocol.md keeps for floods;
+ * - an upgrade from a web page whose Origin is not allowed refused with 403
+ *   before the handshake (http/origin.ts).
  * Everything else in `accept` is Colyseus 0.18's `onConnection`, step for step
  * (`connectClientToRoom` is the hook Colyseus' transports share; marked internal,
  * so check `accept` against `WebSocketTransport.onConnection` when upgrading).
@@ -96,12 +106,21 @@ type ProtocolError = Error & { code?: string };
 export class TabulaWsTransport extends WebSocketTransport {
   private readonly log: Logger;
 
-  constructor(opts: { maxPayload: number; log: Logger }) {
+  constructor(opts: TransportOptions) {
+    const origins = opts.origins;
     super({
       server: tuneHttpServer(http.createServer()),
       maxPayload: opts.maxPayload,
       pingInterval: 10_000,
       pingMaxRetries: 3,
+      beforeUpgrade: origins
+        ? (_req: Request, context: AuthContext) => {
+            const h = context.headers;
+            if (origins.allows(h.get("origin") ?? undefined, h.get("host") ?? undefined)) return undefined;
+            opts.log.info({ origin: h.get("origin")?.slice(0, 200), ip: context.ip }, "websocket from a page not allowed: 403");
+            return originRefusal();
+          }
+        : undefined,
     });
     this.log = opts.log;
     // The base class listens with its own onConnection; ours replaces it.
@@ -192,6 +211,14 @@ Object.defineProperty(TabulaWsClient.prototype, "_enqueuedMessages", {
     this.tabulaQueue = queue;
   },
 });
+
+/** The answer to an upgrade from a page whose Origin is not allowed (the HTTP API's error shape). */
+function originRefusal(): Response {
+  const body: HttpErrorBody = {
+    error: { code: "ORIGIN_NOT_ALLOWED", message: "WebSockets from this page's origin are not allowed" },
+  };
+  return new Response(JSON.stringify(body), { status: 403, headers: { "content-type": "application/json" } });
+}
 
 /** A pong: the socket is alive (one function for every socket, not a closure each). */
 function heartbeat(this: WebSocket): void {

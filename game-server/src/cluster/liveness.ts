@@ -15,6 +15,11 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 
+/**
+ * Hash: Colyseus process id → NODE_ID, for /api/nodes. Written with every heartbeat, so that a Redis
+ * that came back empty learns the names again within a beat.
+ */
+export const NODES_KEY = "tabula:nodes";
 /** Set of the process ids of every node that announced itself (survivors remove dead ones once handled). */
 export const PROCS_KEY = "tabula:procs";
 /** A node's heartbeat key: exists while the node is alive. */
@@ -107,7 +112,12 @@ export function createNodeLiveness(opts: {
     lastBeat = now;
     const sentAt = performance.now();
     try {
-      await redis.multi().set(aliveKey(processId), opts.nodeId, "PX", ttlMs).sadd(PROCS_KEY, processId).exec();
+      await redis
+        .multi()
+        .set(aliveKey(processId), opts.nodeId, "PX", ttlMs)
+        .sadd(PROCS_KEY, processId)
+        .hset(NODES_KEY, processId, opts.nodeId)
+        .exec();
       aliveUntil = Math.max(aliveUntil, sentAt + ttlMs);
     } catch (err) {
       // Redis unreachable: nothing to announce to. The fence keeps the log safe meanwhile.
@@ -202,6 +212,7 @@ export function createNodeLiveness(opts: {
         .multi()
         .del(aliveKey(processId))
         .srem(PROCS_KEY, processId)
+        .hdel(NODES_KEY, processId)
         .exec()
         .catch(() => {});
     },

@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import type { GameRepository } from "../db/games.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { Leases } from "./leases.ts";
 import type { NodeLiveness } from "./liveness.ts";
 
@@ -39,6 +40,8 @@ export interface TakeoverOptions {
   parallel?: number;
   /** Colyseus' room registry (default: this process's matchMaker; unit tests pass a fake). */
   rooms?: RoomRegistry;
+  /** Where games taken over are counted, by reason (optional). */
+  metrics?: Pick<Metrics, "takeovers">;
 }
 
 /** What the takeover needs of Colyseus' matchmaker. */
@@ -157,6 +160,7 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
       // Created on this process: the room takes (or keeps) the lease and bumps the fencing token in onCreate.
       await rooms.create(gameId);
       log.info({ gameId, from, why }, "took over game");
+      opts.metrics?.takeovers.inc({ reason: why });
       return true;
     } catch (err) {
       // Expected: another node won the lease, or the game ended since it was listed.

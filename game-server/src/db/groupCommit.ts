@@ -32,8 +32,9 @@
  */
 import type { MoveRecord } from "@tabula/shared/protocol";
 import type { ClockFields, Ending } from "../game/record.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { Sql } from "./client.ts";
-import { guard } from "./errors.ts";
+import { DbUnavailableError, guard } from "./errors.ts";
 
 /** A move to append, with the game row it advances and that row's guard. */
 export interface MoveWrite {
@@ -52,6 +53,8 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Batches in flight at once, each on its own pool connection (default 2). */
   concurrency?: number;
+  /** Where committed moves, statement latency, batch sizes and failures are counted (optional). */
+  metrics?: Pick<Metrics, "movesCommitted" | "commitSeconds" | "commitBatchSize" | "dbErrors">;
 }
 
 /** Counters since start (the benchmark and logs read them). */
@@ -145,9 +148,11 @@ export class GroupCommit {
   readonly stats: GroupCommitStats = { batches: 0, moves: 0, largestBatch: 0, retries: 0 };
 
   private readonly pool: Sql;
+  private readonly metrics: GroupCommitOptions["metrics"];
 
   constructor(pool: Sql, options: GroupCommitOptions = {}) {
     this.pool = pool;
+    this.metrics = options.metrics;
     this.maxBatch = options.maxBatch ?? 256;
     this.concurrency = options.concurrency ?? 2;
   }
@@ -206,12 +211,17 @@ export class GroupCommit {
   }
 
   private async run(batch: Pending[]): Promise<void> {
+    const t0 = performance.now();
     try {
       const written = await this.execute(batch);
+      this.metrics?.commitSeconds.observe((performance.now() - t0) / 1000);
+      this.metrics?.movesCommitted.inc(written.size);
       for (const p of batch) p.resolve(written.has(p.gameId));
     } catch (err) {
+      this.metrics?.dbErrors.inc({ kind: err instanceof DbUnavailableError ? "unavailable" : "other" });
       for (const p of batch) p.reject(err);
     } finally {
+      this.metrics?.commitBatchSize.observe(batch.length);
       for (const p of batch) this.busy.delete(p.gameId);
       this.inFlight--;
       this.stats.batches++;

@@ -69,11 +69,13 @@ export class GameHost<C> {
 
   /** Queue a player's action; resolves once it has been handled (committed and sent, or refused). */
   receive(from: C, seat: Seat, action: PlayerAction): Promise<void> {
+    // A measurement (tabula_move_handling_seconds), not game time: the game's clock stays the injected one.
+    const receivedAt = performance.now();
     return this.serial(async () => {
       const now = this.deps.clock.now();
       switch (action.type) {
         case "move":
-          return this.playMove(seat, action.ply, action.move, from);
+          return this.playMove(seat, action.ply, action.move, from, receivedAt);
         case "resign":
           return this.settle(this.table.planResign(seat, now), from, seat, action.type);
         case "abort":
@@ -142,17 +144,24 @@ export class GameHost<C> {
   }
 
   private reply(to: C | undefined, code: ErrorCode, message: string, inReplyTo: string): void {
-    if (to !== undefined) this.deps.outbox.send(to, "error", { code, message, inReplyTo });
+    if (to === undefined) return;
+    this.deps.metrics?.refusedMessages.inc({ code });
+    this.deps.outbox.send(to, "error", { code, message, inReplyTo });
   }
 
-  private async playMove(seat: Seat, ply: number, move: string, from: C | undefined): Promise<void> {
+  /** `receivedAt` (performance.now(), ms): when a player's move reached the host; unset for the bot's. */
+  private async playMove(seat: Seat, ply: number, move: string, from: C | undefined, receivedAt?: number): Promise<void> {
     const change = this.table.planMove(seat, ply, move, this.deps.clock.now());
     if (!change.ok) {
       this.reply(from, change.code, change.message, "move");
       if (change.code === "GAME_OVER") await this.deadlinePassed(); // the flag fell before the timer did
       return;
     }
-    if ((await this.commit(change, from, "move")) === "stale" && !this.closed) {
+    const outcome = await this.commit(change, from, "move");
+    if (outcome === "applied" && receivedAt !== undefined) {
+      this.deps.metrics?.moveHandlingSeconds.observe((performance.now() - receivedAt) / 1000);
+    }
+    if (outcome === "stale" && !this.closed) {
       this.reply(from, "STALE_PLY", "the game moved on; here is the current position", "move");
     }
   }
@@ -261,7 +270,10 @@ export class GameHost<C> {
   /** Rebuild the table from the log, or leave when another node holds the game now. */
   private async reload(): Promise<void> {
     const record = await this.deps.storage.load(this.table.gameId);
-    if (!record || record.leaseToken !== this.fence) return this.relinquish("fenced out: another node owns this game now");
+    if (!record || record.leaseToken !== this.fence) {
+      this.deps.metrics?.fencedWrites.inc();
+      return this.relinquish("fenced out: another node owns this game now");
+    }
     this.table = this.tableOf(record);
     if (!this.table.isActive) return this.gameOver();
     this.schedule();

@@ -7,6 +7,7 @@
 import type { ClientMessage, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { RematchRequest } from "./changes.ts";
 import type { HostClock } from "./clock.ts";
 import type { ClockFields, Ending, Expected, GameRecord, NewGame, Offers } from "./record.ts";
@@ -61,6 +62,8 @@ export interface HostDeps<C> {
   hostGame: (gameId: string) => Promise<void>;
   log: Logger;
   settings: HostSettings;
+  /** Move handling time, fenced-out writes and refusals are counted here (optional). */
+  metrics?: Pick<Metrics, "moveHandlingSeconds" | "fencedWrites" | "refusedMessages">;
 }
 
 /** A player's action, validated against the protocol (the room's job). */

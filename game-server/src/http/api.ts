@@ -6,7 +6,6 @@
  */
 import { ClientError } from "../errors.ts";
 import express, { type Request } from "express";
-import { rateLimit } from "express-rate-limit";
 import { GameChoice, GuestRequest, type GameSummary } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
@@ -19,11 +18,15 @@ import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
-import { errorHandler, notFound, parse, route, tooMany } from "./middleware.ts";
+import type { Redis } from "ioredis";
+import { errorHandler, notFound, parse, route } from "./middleware.ts";
+import { createRateLimiters } from "./rateLimit.ts";
 
 export interface ApiDeps {
   /** Requests per minute per client IP: all of /api, and guest creation. */
   rateLimits: { apiPerMin: number; guestPerMin: number };
+  /** The node's Redis (cluster mode): rate-limit counters are shared there. Unset: counted in memory. */
+  redis?: Redis;
   db: Db;
   games: GameRepository;
   tokens: TokenService;
@@ -52,16 +55,9 @@ const WaitQuery = z.object({ wait: z.coerce.number().min(0).max(30).default(0) }
 
 export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router();
-  // Flooding: past the limit a client gets 429 RATE_LIMITED (memory store: per node).
-  api.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.rateLimits.apiPerMin,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: tooMany("too many requests; slow down"),
-    }),
-  );
+  // Flooding: past the limit a client gets 429 RATE_LIMITED, counted across the cluster (rateLimit.ts).
+  const limits = createRateLimiters({ ...deps.rateLimits, redis: deps.redis, log: deps.log });
+  api.use(limits.api);
   api.use(express.json({ limit: "4kb" }));
 
   const knownPlayer = createPlayerLookup(deps.db);
@@ -84,13 +80,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.post(
     "/guest",
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.rateLimits.guestPerMin,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: tooMany("too many new identities from this address; keep and reuse your token"),
-    }),
+    limits.guest,
     route(async (req) => {
       const { name } = parse(GuestRequest, req.body);
       const player = await createPlayer(deps.db, name);

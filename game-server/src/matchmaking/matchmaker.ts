@@ -26,6 +26,8 @@ export interface Matchmaker {
   /** A ticket's status, waiting up to `waitMs` for it to change from "waiting". */
   poll(ticketId: string, playerId: string, waitMs: number): Promise<TicketResponse>;
   cancel(ticketId: string, playerId: string): Promise<TicketResponse>;
+  /** Quick-play tickets waiting, per queue (for the metrics; cluster-wide with Redis). */
+  queued(): Promise<Array<{ game: GameKind; timeControl: string; waiting: number }>>;
   /** Stop timers and release waiters (shutdown). */
   close(): void;
 }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { GameKind } from "@tabula/shared/rules";
 import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
 
 interface Ticket {
@@ -21,6 +22,8 @@ interface Ticket {
   inviteCode?: string;
   /** Last time the owner asked about the ticket (epoch ms); stale tickets are dropped, not paired. */
   lastSeen: number;
+  /** When it was made (epoch ms): its wait is measured from here. */
+  queuedAt: number;
   waiters: Set<() => void>;
 }
 
@@ -42,6 +45,8 @@ export interface MemoryMatchmakerOptions {
   retainMs?: number;
   /** The clock staleness is measured with (epoch ms); tests pass a fake one. Default: Date.now. */
   now?: () => number;
+  /** Where quick-play waits are observed (optional). */
+  metrics?: Pick<Metrics, "matchmakingWaitSeconds">;
 }
 
 export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmaker {
@@ -99,6 +104,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
       kind,
       status: "waiting",
       lastSeen: now(),
+      queuedAt: now(),
       waiters: new Set(),
     };
     tickets.set(t.id, t);
@@ -145,6 +151,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
           const gameId = await opts.pair({ game, timeControl, mode: "quick", playerIds: [partner.playerId, playerId] });
           settle(partner, "matched", gameId);
           settle(t, "matched", gameId);
+          for (const s of [partner, t]) opts.metrics?.matchmakingWaitSeconds.observe({ game }, (now() - s.queuedAt) / 1000);
           opts.log.info({ gameId, game, timeControl }, "quick play paired");
         } catch (err) {
           q.unshift(partner);
@@ -221,6 +228,13 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
         const t = owned(ticketId, playerId);
         if (t.status === "waiting") settle(t, "cancelled");
         return view(t);
+      });
+    },
+
+    async queued() {
+      return [...queues].map(([key, q]) => {
+        const [game, timeControl] = key.split("|") as [GameKind, string];
+        return { game, timeControl, waiting: q.filter((t) => t.status === "waiting").length };
       });
     },
 

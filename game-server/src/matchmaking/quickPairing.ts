@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { GameKind } from "@tabula/shared/rules";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { PairingHandler } from "./matchmaker.ts";
 import type { QuickCommands } from "./quickScripts.ts";
 import { EVENTS, P, qkey, SETTLE_IF_WAITING, TICKET_TTL_S, tkey, UNPAIR } from "./redisTickets.ts";
@@ -58,6 +59,8 @@ export function createQuickPairer(deps: {
   now: () => number;
   pairingTimeoutMs: number;
   staleAfterMs: number;
+  /** Where quick-play waits are observed (optional). */
+  metrics?: Pick<Metrics, "matchmakingWaitSeconds">;
 }): QuickPairer {
   const { redis, log } = deps;
   const queues = new Map<string, Queue>();
@@ -123,9 +126,9 @@ export function createQuickPairer(deps: {
     }
     if (expired) log.debug({ expired, queue }, "stale tickets dropped from the queue");
     const ours = new Map(batch.map((r) => [r.id, r]));
-    for (let i = 0; i + 3 < made.length; i += 4) {
-      const a = { id: made[i]!, playerId: made[i + 1]!, request: ours.get(made[i]!) };
-      const b = { id: made[i + 2]!, playerId: made[i + 3]!, request: ours.get(made[i + 2]!) };
+    for (let i = 0; i + 5 < made.length; i += 6) {
+      const a = { id: made[i]!, playerId: made[i + 1]!, queuedAt: Number(made[i + 2]), request: ours.get(made[i]!) };
+      const b = { id: made[i + 3]!, playerId: made[i + 4]!, queuedAt: Number(made[i + 5]), request: ours.get(made[i + 3]!) };
       ours.delete(a.id);
       ours.delete(b.id);
       void makeGame(q, token, a, b);
@@ -133,7 +136,8 @@ export function createQuickPairer(deps: {
     for (const r of ours.values()) r.done({ id: r.id, status: "waiting" });
   }
 
-  type Side = { id: string; playerId: string; request?: Request };
+  /** `queuedAt`: when the ticket entered its queue (epoch ms; 0: unknown). */
+  type Side = { id: string; playerId: string; queuedAt: number; request?: Request };
 
   /** Make the game of pair (a, b) taken by scan `token`, settle both tickets, answer the requests of this node among them. */
   async function makeGame(q: Queue, token: string, a: Side, b: Side) {
@@ -169,6 +173,9 @@ export function createQuickPairer(deps: {
         const since = [a, b].flatMap((s) => (s.request ? [s.request.at] : []));
         const matchmakerMs = since.length ? Math.round(performance.now() - Math.min(...since)) : undefined;
         log.info({ gameId, game: q.game, timeControl: q.timeControl, createMs, matchmakerMs }, "quick play paired");
+        const at = deps.now();
+        for (const s of [a, b])
+          if (s.queuedAt > 0) deps.metrics?.matchmakingWaitSeconds.observe({ game: q.game }, (at - s.queuedAt) / 1000);
         for (const s of [a, b]) s.request?.done({ id: s.id, status: "matched", gameId });
       } else {
         // Past the pairing deadline one of them was paired again: this game gets no first move and is aborted.

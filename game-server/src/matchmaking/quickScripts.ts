@@ -22,6 +22,8 @@ import type { Redis } from "ioredis";
  * channel); cancelled and stale entries leave the queue as the scan meets them. Returns
  * { pairs, expired } where pairs is a flat list: ticket A, player A, ticket B, player B, … (A
  * the older; both now "pairing" by the token); an odd one out stays at the head of the queue.
+ * Each ticket's `queuedAt` (epoch ms, "0" for a ticket older than that field) follows its
+ * player id: A, player A, queued A, B, player B, queued B.
  */
 export const ENQUEUE_AND_PAIR = `
 local queue = KEYS[1]
@@ -42,7 +44,7 @@ for i = 10, #ARGV, 2 do
   end
   local tkey = P .. 't:' .. id
   redis.call('HSET', tkey, 'playerId', player, 'game', game, 'timeControl', tc, 'kind', 'quick',
-    'status', 'waiting', 'aliveUntil', alive)
+    'status', 'waiting', 'aliveUntil', alive, 'queuedAt', ARGV[2])
   redis.call('EXPIRE', tkey, ttl)
   redis.call('SET', pkey, id, 'EX', ttl)
   redis.call('RPUSH', queue, id)
@@ -53,25 +55,27 @@ while true do
   local cand = redis.call('LPOP', queue)
   if not cand then break end
   local key = P .. 't:' .. cand
-  local t = redis.call('HMGET', key, 'status', 'playerId', 'aliveUntil')
+  local t = redis.call('HMGET', key, 'status', 'playerId', 'aliveUntil', 'queuedAt')
   if t[1] == 'waiting' then
     if tonumber(t[3]) < now then
       redis.call('HSET', key, 'status', 'expired')
       expired = expired + 1
     elseif not held then
-      held = { cand, t[2] }
+      held = { cand, t[2], t[4] or '0' }
     elseif held[2] == t[2] then
       -- One player twice cannot happen (a new ticket cancels the old); keep the newer.
       redis.call('HSET', P .. 't:' .. held[1], 'status', 'cancelled')
-      held = { cand, t[2] }
+      held = { cand, t[2], t[4] or '0' }
     else
       for _, id in ipairs({ held[1], cand }) do
         redis.call('HSET', P .. 't:' .. id, 'status', 'pairing', 'pairedBy', by, 'pairingUntil', deadline)
       end
       made[#made + 1] = held[1]
       made[#made + 1] = held[2]
+      made[#made + 1] = held[3]
       made[#made + 1] = cand
       made[#made + 1] = t[2]
+      made[#made + 1] = t[4] or '0'
       held = nil
     end
   end

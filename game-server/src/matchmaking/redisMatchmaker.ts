@@ -21,10 +21,11 @@
  * life are in redisTickets.ts and quickScripts.ts.
  */
 import { randomBytes } from "node:crypto";
-import type { GameKind } from "@tabula/shared/rules";
+import { GAMES, type GameKind } from "@tabula/shared/rules";
 import { connectRedis, reportRedisErrors } from "../cluster/redis.ts";
 import type { RedisTarget } from "../config.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
 import { newInviteCode } from "./memoryMatchmaker.ts";
 import { createQuickPairer } from "./quickPairing.ts";
@@ -61,6 +62,8 @@ export interface RedisMatchmakerOptions {
   pairingTimeoutMs?: number;
   /** Clock, epoch ms (default Date.now). */
   now?: () => number;
+  /** Where quick-play waits and Redis errors are counted (optional). */
+  metrics?: Pick<Metrics, "matchmakingWaitSeconds" | "redisErrors">;
 }
 
 export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker {
@@ -71,8 +74,17 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
   const redis = defineQuickCommands(connectRedis(opts.redis, redisOptions));
   reportRedisErrors(redis, opts.log, "matchmaking");
+  redis.on("error", () => opts.metrics?.redisErrors.inc({ client: "matchmaker" }));
   const events = createTicketEvents(opts.redis, EVENTS, redisOptions, opts.log);
-  const pairer = createQuickPairer({ redis, pair: opts.pair, log: opts.log, now, pairingTimeoutMs, staleAfterMs });
+  const pairer = createQuickPairer({
+    redis,
+    pair: opts.pair,
+    log: opts.log,
+    now,
+    pairingTimeoutMs,
+    staleAfterMs,
+    metrics: opts.metrics,
+  });
 
   async function r<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -283,6 +295,18 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           await redis.publish(EVENTS, ticketId);
         }
         return ticketView(ticketId, { ...h, status });
+      });
+    },
+
+    async queued() {
+      const queues = Object.values(GAMES).flatMap((g) => g.timeControls.map((tc) => ({ game: g.id, timeControl: tc.id })));
+      const pipeline = redis.pipeline();
+      for (const q of queues) pipeline.llen(qkey(q.game, q.timeControl));
+      const lengths = (await pipeline.exec()) ?? [];
+      return queues.map((q, i) => {
+        const [err, n] = lengths[i] ?? [new Error("no reply"), 0];
+        if (err) throw err;
+        return { ...q, waiting: Number(n) };
       });
     },
 

@@ -18,6 +18,7 @@ import type { GameRecord } from "../game/record.ts";
 import type { Logger } from "../log.ts";
 import { fanOut } from "./fanout.ts";
 import type { GameListingMetadata } from "./listing.ts";
+import type { LiveRoom } from "../metrics/gauges.ts";
 import { type RoomServices, roomServices } from "./services.ts";
 
 const JoinOptions = z.object({ spectate: z.boolean().optional() }).passthrough();
@@ -38,7 +39,7 @@ const { UNAUTHORIZED, GAME_MOVED, SPECTATORS_FULL } = CLOSE_CODES;
 /** Refusals of onCreate that are expected (no such game, game over, hosted elsewhere): no error to log. */
 class NotHostable extends ServerError {}
 
-export class GameRoom extends Room<{ metadata: GameListingMetadata; client: GameClient }> {
+export class GameRoom extends Room<{ metadata: GameListingMetadata; client: GameClient }> implements LiveRoom {
   private s!: RoomServices;
   private log!: Logger;
   private host!: GameHost<GameClient>;
@@ -78,9 +79,11 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     }
     this.onMessage("*", (client: GameClient, type: string | number) => {
       const name = JSON.stringify(typeof type === "string" || typeof type === "number" ? String(type) : "*").slice(0, 40);
+      this.s.metrics?.refusedMessages.inc({ code: "UNKNOWN_MESSAGE" });
       client.send("error", { code: "UNKNOWN_MESSAGE", message: `unknown message type ${name}` });
     });
     await this.publishListing();
+    this.s.metrics?.rooms.add(this);
     this.log.info({ ply: this.host.state.ply }, "room ready");
   }
 
@@ -102,6 +105,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
         }),
       hostGame: (gameId: string) => factory.host(gameId),
       log: this.log,
+      metrics: this.s.metrics,
       settings: {
         firstMoveTimeoutMs: config.firstMoveTimeoutMs,
         reconnectWindowMs: config.reconnectWindowMs,
@@ -198,6 +202,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     // meanwhile (its renewal re-takes a vanished key); the release deletes it only if it is still ours.
     if (this.host) void this.s.leases.release(this.roomId);
     this.host?.close();
+    this.s?.metrics?.rooms.delete(this);
     this.log?.info("room disposed");
   }
 
@@ -261,6 +266,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? `${issue.path.join(".") || "payload"}: ${issue.message}` : "malformed";
+      this.s.metrics?.refusedMessages.inc({ code: "BAD_MESSAGE" });
       client.send("error", { code: "BAD_MESSAGE", message: `invalid ${type}: ${where}`, inReplyTo: type });
       return;
     }
@@ -270,6 +276,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       return;
     }
     if (seat === null) {
+      this.s.metrics?.refusedMessages.inc({ code: "NOT_A_PLAYER" });
       client.send("error", { code: "NOT_A_PLAYER", message: "spectators cannot play", inReplyTo: type });
       return;
     }
@@ -285,6 +292,13 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     if (data.seat !== null) this.host.seatChanged(data.seat, delta);
     this.host.broadcastSnapshots();
     if (data.seat === null) void this.publishListing();
+  }
+
+  /** For the gauges (metrics/gauges.ts): read at each scrape. A relinquished room's game is someone else's. */
+  gauge() {
+    const players = this.clients.filter((c) => c.userData && c.userData.seat !== null && !c.userData.dropped).length;
+    const active = !this.relinquished && this.host.state.isActive;
+    return { kind: this.host.state.record.kind, active, players, spectators: this.spectators() };
   }
 
   private spectators(): number {

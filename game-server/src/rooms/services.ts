@@ -11,6 +11,7 @@ import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Leases } from "../cluster/leases.ts";
 import type { HostClock } from "../game/clock.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 
 export interface RoomServices {
   config: Config;
@@ -22,6 +23,8 @@ export interface RoomServices {
   log: Logger;
   /** Time and timers of the live games (tests drive a fake one). */
   clock: HostClock;
+  /** This node's metrics: rooms register themselves for the live-games and connections gauges. */
+  metrics?: Metrics;
 }
 
 let services: RoomServices | undefined;

@@ -123,6 +123,17 @@ describe("node liveness and lease stealing (real Redis)", () => {
     expect(await b.leases.steal("s4", "stalled-a")).toBe(false);
   });
 
+  it("the heartbeat names the node for /api/nodes, again within a beat after Redis came back empty", async () => {
+    const a = await node("named-a");
+    const r = connect();
+    expect(await r.hget("tabula:nodes", "named-a")).toBe("n");
+    await r.del("tabula:nodes");
+    await waitFor(async () => (await r.hget("tabula:nodes", "named-a")) === "n", "the next beat to name it again");
+    await a.liveness.stop();
+    expect(await r.sismember("tabula:procs", "named-a")).toBe(0);
+    expect(await r.hget("tabula:nodes", "named-a")).toBeNull();
+  });
+
   it("a lease is surely ours (no fence read needed) only while Redis confirmed both it and our heartbeat within their TTLs", async () => {
     const a = await node("sure-a");
     expect(a.leases.surelyHeld("sure1")).toBe(false); // not ours at all

@@ -109,6 +109,7 @@ export async function startCluster(opts: {
       NODE_ENV: "test",
       TOKEN_SECRET: "cluster-tests-secret-0123456789abcdef",
       CLIENT_DIST: "",
+      METRICS_PORT: "0",
       LOG_JSON: "true",
       LOG_LEVEL: process.env.TEST_CLUSTER_LOG ? "info" : "warn",
       ...opts.env,

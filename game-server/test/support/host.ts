@@ -122,7 +122,7 @@ const SETTINGS = {
 
 export async function setup(
   record: GameRecord = newRecord(),
-  opts: { resume?: boolean; fence?: bigint; storage?: FakeStorage } = {},
+  opts: { resume?: boolean; fence?: bigint; storage?: FakeStorage; metrics?: HostDeps<Who>["metrics"] } = {},
 ) {
   const storage = opts.storage ?? new FakeStorage(record);
   const clock = new ManualClock(T0);
@@ -148,6 +148,7 @@ export async function setup(
     },
     log,
     settings: SETTINGS,
+    metrics: opts.metrics,
   };
   // As the room does: the game as loaded when its ownership was taken, with our fence.
   const loaded = await storage.load();

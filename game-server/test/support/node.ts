@@ -20,6 +20,7 @@ export async function startTestNode(
   const config = loadConfig({
     NODE_ENV: "test",
     PORT: "0",
+    METRICS_PORT: "0",
     HOST: "127.0.0.1",
     CLIENT_DIST: "",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
