@@ -6,10 +6,16 @@
  * connection ends up on the promoted replica by itself:
  *  - the old primary dies: its connections close, ioredis retries, and the
  *    first retry after the promotion is told the new address;
- *  - the old primary lives on, cut off or demoted (`failoverDetector`): the
- *    connection drops as soon as a Sentinel publishes `+switch-master`, and a
- *    write answered READONLY (we are talking to a demoted primary) reconnects
- *    and is sent again (`reconnectOnError`).
+ *  - the old primary lives on and is demoted: Redis closes every client
+ *    connection when a Sentinel turns it into a replica, and a write answered
+ *    READONLY (we reached it anyway) reconnects and is sent again
+ *    (`reconnectOnError`).
+ * Not ioredis' `failoverDetector` (drop the connection at `+switch-master`):
+ * its subscription outlives the connection it was made for, and when the
+ * announcement arrives while the client is already reconnecting it aborts
+ * that attempt, which ioredis treats as final (status "end", never
+ * reconnects). With it on, one run of the failover test left four of a
+ * node's six connections down for good; this is the likely cause.
  * Each reconnection closes and reopens the connection, which is what
  * leases.ts watches to hold takeovers back until the owners have renewed
  * (a promoted replica may lack the newest renewals).
@@ -29,7 +35,6 @@ export interface SentinelClientOptions {
   sentinels: { host: string; port: number }[];
   name: string;
   role: "master";
-  failoverDetector: boolean;
   reconnectOnError: (err: Error) => boolean | 1 | 2;
 }
 
@@ -41,7 +46,6 @@ function sentinelOptions(target: Extract<RedisTarget, { kind: "sentinel" }>): Se
     sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
     name: target.name,
     role: "master",
-    failoverDetector: true,
     reconnectOnError: reconnectOnReadonly,
   };
 }
