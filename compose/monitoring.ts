@@ -109,10 +109,15 @@ export async function startPrometheus(opts: {
     });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    // Ready, and ours: not another Prometheus that had this port (ours then exits: "address already in use").
+    const ours = async () => {
+      const r = await httpRequest(`${url}/api/v1/status/flags`, { timeoutMs: 1_000 }).catch(() => undefined);
+      return r?.status === 200 && JSON.parse(r.body).data?.["config.file"] === config;
+    };
     for (;;) {
       if (proc.hasExited()) throw await exitedError(proc, "during start-up");
       const r = await httpRequest(`${url}/-/ready`, { timeoutMs: 1_000 }).catch(() => undefined);
-      if (r?.status === 200) break;
+      if (r?.status === 200 && (await ours())) break;
       if (Date.now() > deadline) {
         await proc.stop(2_000);
         throw new Error(`prometheus did not become ready on port ${port}:\n${indent(proc.output())}`);

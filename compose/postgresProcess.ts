@@ -26,6 +26,8 @@ export function startEmbeddedPostgresProcess(opts: {
   /** Called right after the spawn, before waiting (track it for clean-up). */
   onSpawn?: (p: ManagedProcess) => void;
   timeoutMs?: number;
+  /** Archive WAL into `backupDir` (docs/backups.md); default: no archiving. */
+  archive?: { backupDir: string; timeoutS: number };
 }): Promise<PostgresHandle> {
   const sink = opts.output ?? prefixedSink("pg");
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -34,7 +36,16 @@ export function startEmbeddedPostgresProcess(opts: {
     const proc = spawnProcess({
       name: "pg",
       command: process.execPath,
-      args: [join(REPO_ROOT, "compose/postgres.ts"), "--dir", resolve(opts.dataDir), "--port", String(port)],
+      args: [
+        join(REPO_ROOT, "compose/postgres.ts"),
+        "--dir",
+        resolve(opts.dataDir),
+        "--port",
+        String(port),
+        ...(opts.archive
+          ? ["--archive-dir", resolve(opts.archive.backupDir), "--archive-timeout", String(opts.archive.timeoutS)]
+          : []),
+      ],
       env: { ...process.env, LOG_JSON: "false" },
       output: (line) => {
         const m = /^TABULA_POSTGRES_READY (\S+)$/.exec(line);

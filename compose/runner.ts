@@ -15,6 +15,7 @@ import {
   PG_PORT,
   REDIS_DIR,
   STATE_FILE,
+  fail,
   say,
   writeState,
 } from "./clusterState.ts";
@@ -27,7 +28,8 @@ import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startRedis } from "./redis.ts";
 import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
 import { preflight } from "./preflight.ts";
-import type { ManagedProcess } from "./spawn.ts";
+import { walArchiveSettings } from "./backupSettings.ts";
+import { findCommand, type ManagedProcess } from "./spawn.ts";
 
 type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
 /** Prometheus first: it would only record the nodes going down. */
@@ -46,6 +48,9 @@ export async function runCluster(opts: {
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
+  if (opts.monitoring && !findCommand("prometheus")) {
+    fail("--monitoring needs prometheus (Debian: apt-get install prometheus; only the binary is used).", 2);
+  }
 
   // From here on everything spawned is tracked (at spawn time) and stopped on exit.
   const publicAddress = `localhost:${opts.port}`;
@@ -202,7 +207,12 @@ export async function runCluster(opts: {
       state.postgres = { embedded: false };
     } else {
       say(`starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)…`);
-      const pg = await startEmbeddedPostgresProcess({ dataDir: PG_DIR, port: PG_PORT, onSpawn: track("pg") });
+      const pg = await startEmbeddedPostgresProcess({
+        dataDir: PG_DIR,
+        port: PG_PORT,
+        onSpawn: track("pg"),
+        archive: walArchiveSettings(),
+      });
       databaseUrl = pg.url;
       state.postgres = { embedded: true, port: PG_PORT, pid: pg.process.pid };
       writeState(state);

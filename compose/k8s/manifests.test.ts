@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { build, type K8sObject, type Rendered, readYamlFile } from "./kustomize.ts";
 import { nodeEnvProblems, shutdownForceExitSeconds } from "./nodeContract.ts";
+import { DATASOURCE_UID, GENERATED, monitoringManifests, render } from "./syncMonitoring.ts";
 import { validateManifest } from "./validate.ts";
 
 const K8S = fileURLToPath(new URL(".", import.meta.url));
@@ -255,6 +256,29 @@ describe("compose/k8s production", () => {
     for (const { object } of objs) if (object !== ns) expect((object as K8sObject).metadata.namespace).toBe("tabula");
     const image = find(objs, "StatefulSet", "tabula-node").spec.template.spec.containers[0].image;
     expect(image).toMatch(/^[^:]+:\d+\.\d+\.\d+$/);
+  });
+});
+
+describe("compose/k8s monitoring", () => {
+  it("the dashboards and rules for the Prometheus operator are compose/monitoring's (node compose/k8s/syncMonitoring.ts)", () => {
+    expect(readFileSync(GENERATED, "utf8")).toBe(render(monitoringManifests()));
+  });
+
+  it("the ServiceMonitor labels series as the rules and dashboards select them (job, node)", () => {
+    const objs = build(TARGETS.base);
+    const relabel = find(objs, "ServiceMonitor", "tabula-node").spec.endpoints[0].relabelings;
+    const job = relabel.find((r: any) => r.targetLabel === "job").replacement;
+    expect(relabel.find((r: any) => r.targetLabel === "node").sourceLabels).toEqual(["__meta_kubernetes_pod_name"]);
+    const text = readFileSync(GENERATED, "utf8");
+    const jobs = new Set([...text.matchAll(/job=\\?"([^"\\]+)\\?"/g)].map((m) => m[1]));
+    expect([...jobs]).toEqual([job]);
+    const dashboards = find(objs, "ConfigMap", "tabula-grafana-dashboards").data;
+    for (const [file, json] of Object.entries<string>(dashboards)) {
+      const uids = new Set([...json.matchAll(/"datasource":\s*\{[^}]*"uid":\s*"([^"]+)"/g)].map((m) => m[1]));
+      expect([...uids], file).toEqual([DATASOURCE_UID.kubernetes]);
+      expect(JSON.parse(json).panels.length, file).toBeGreaterThan(0);
+    }
+    expect(find(objs, "PrometheusRule", "tabula").spec.groups.length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -9,7 +9,7 @@
  *   Every object that lists its properties is closed (additionalProperties: false) unless the CRD
  *   says x-kubernetes-preserve-unknown-fields, which is what the API server's strict field
  *   validation (kubectl's default) does with an unknown field: refuse it. CEL rules
- *   (x-kubernetes-validations) are not evaluated.
+ *   (x-kubernetes-validations) are not evaluated; Go's `(?i)` in patterns is honoured.
  * - docker-compose.yml: the Compose specification's JSON schema (schemas/compose-spec.json).
  */
 import { readFileSync } from "node:fs";
@@ -28,8 +28,20 @@ export const CRD_SCHEMAS: Record<string, string> = {
   "monitoring.coreos.com/v1/PrometheusRule": "prometheus-operator-0.93.0-prometheusrule.json",
 };
 
+/**
+ * CRD patterns are Go regular expressions; the one Go feature they use that JavaScript lacks is a
+ * leading case-insensitivity flag, `(?i)`, which becomes the `i` flag here.
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string) => {
+    const m = /^(\^?)\(\?i\)/.exec(pattern);
+    return m ? new RegExp(m[1] + pattern.slice(m[0].length), `${flags}i`) : new RegExp(pattern, flags);
+  },
+  { code: "goRegExp" },
+);
+
 // Kubernetes' formats (date-time, int32, quantity, …), as kubernetes-models checks them.
-const ajv = new Ajv({ allErrors: true, strict: false, formats });
+const ajv = new Ajv({ allErrors: true, strict: false, formats, code: { regExp: goRegExp } });
 const compiled = new Map<string, ValidateFunction>();
 
 /** Close every object schema that lists its properties, as the API server's strict field validation does. */

@@ -71,6 +71,20 @@ export const ENV_SCHEMA = z.object({
   DATA_DIR: z.string().default(".data/postgres"),
   /** Port of the embedded PostgreSQL. */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Archive every WAL segment of the embedded PostgreSQL into BACKUP_DIR (point-in-time recovery; see docs/backups.md). */
+  WAL_ARCHIVE: bool.default(true),
+  /** Archive a WAL segment that has seen writes at least this often, in seconds: the most a lost data folder can take with it. */
+  WAL_ARCHIVE_TIMEOUT_S: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** Folder of the WAL archive, base backups and logical dumps (`npm run backup`, `npm run restore`). */
+  BACKUP_DIR: z.string().default(".data/backups"),
+  /** Hours between scheduled base backups (`npm run backup -- --schedule`). */
+  BACKUP_EVERY_H: z.coerce.number().positive().default(24),
+  /** Scheduled retention: keep the newest base backup of each of this many recent days (and the WAL to replay from the oldest of them). */
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).default(7),
+  /** Scheduled retention: also keep the newest base backup of each of this many recent weeks. */
+  BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).default(4),
+  /** Scheduled retention: also keep the newest base backup of each of this many recent months. */
+  BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(6),
   /** Secret that signs identity tokens (HS256). Required in production, at least 32 characters. */
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
@@ -150,6 +164,13 @@ export interface Config {
   commitBatchMax: number;
   commitConcurrency: number;
   embeddedPgPort: number;
+  /** Archive the embedded PostgreSQL's WAL into backupDir. */
+  walArchive: boolean;
+  walArchiveTimeoutS: number;
+  backupDir: string;
+  backupEveryH: number;
+  /** Base backups kept by the retention policy: newest per day, week and month, for this many of each. */
+  backupKeep: { daily: number; weekly: number; monthly: number };
   tokenSecret: string;
   tokenTtlDays: number;
   /** Seat hold after a drop, ms. */
@@ -232,6 +253,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     commitBatchMax: e.COMMIT_BATCH_MAX,
     commitConcurrency: e.COMMIT_CONCURRENCY,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    walArchive: e.WAL_ARCHIVE,
+    walArchiveTimeoutS: e.WAL_ARCHIVE_TIMEOUT_S,
+    backupDir: e.BACKUP_DIR,
+    backupEveryH: e.BACKUP_EVERY_H,
+    backupKeep: { daily: e.BACKUP_KEEP_DAILY, weekly: e.BACKUP_KEEP_WEEKLY, monthly: e.BACKUP_KEEP_MONTHLY },
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,

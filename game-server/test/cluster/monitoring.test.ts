@@ -173,7 +173,7 @@ describe("Prometheus scraping a running cluster", () => {
   });
 
   it("scrapes a node added later without restarting Prometheus", async () => {
-    const added = await cluster.addNode({ METRICS_PORT: "0" });
+    const added = await cluster.addNode();
     prometheus.setTargets(cluster.nodes);
     await until(
       async () => (await scalar(`up{job="tabula", node="${added.id}"}`)) === 1,

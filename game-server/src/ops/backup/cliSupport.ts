@@ -1,0 +1,32 @@
+/** What the backup and restore commands share: settings, the database they talk to, exit codes. */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Config, ConfigError, loadConfig } from "../../config.ts";
+
+export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../../..");
+
+/** Exit codes of `npm run backup` and `npm run restore`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, nothingToRestore: 4 } as const;
+
+/** The configuration (same variables as a node), or exit 2 with the config's own message. */
+export function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(EXIT.usage);
+  }
+}
+
+/** BACKUP_DIR resolved against the repository (as the node resolves DATA_DIR). */
+export const backupDirOf = (config: Config) => resolve(REPO_ROOT, config.backupDir);
+export const dataDirOf = (config: Config) => resolve(REPO_ROOT, config.dataDir);
+
+/** DATABASE_URL, else the embedded PostgreSQL a node or `npm run cluster` runs on EMBEDDED_PG_PORT. */
+export function databaseUrlOf(config: Config): string {
+  return config.databaseUrl ?? `postgresql://tabula:tabula@127.0.0.1:${config.embeddedPgPort}/tabula`;
+}
+
+/** A progress line on stdout, prefixed with the command's name. */
+export const progressLine = (command: string) => (line: string) => console.log(`${command}: ${line}`);
