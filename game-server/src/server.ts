@@ -38,6 +38,7 @@ import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
+import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { serveMetrics } from "./metrics/server.ts";
@@ -84,6 +85,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
 
   const metrics = createMetrics();
+  backupGauge(metrics.registry, resolve(REPO_ROOT, config.backupDir));
   const database = openDatabase(databaseUrl, config.dbPoolSize, (err) => {
     metrics.dbErrors.inc({ kind: "idle" });
     log.warn({ err: err.message }, "an idle database connection failed");

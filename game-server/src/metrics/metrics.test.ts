@@ -4,11 +4,15 @@
  * fakes; the real thing is compared with PostgreSQL in
  * test/cluster/monitoring.test.ts).
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { MoveRecord } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
 import type { Sql } from "../db/client.ts";
 import { DbUnavailableError } from "../db/errors.ts";
 import { GroupCommit, type MoveWrite } from "../db/groupCommit.ts";
+import { backupGauge } from "./backups.ts";
 import type { LiveRoom } from "./gauges.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 
@@ -140,5 +144,33 @@ describe("group commit's metrics", () => {
     await expect(gc.commit(write("a"))).rejects.toThrow(DbUnavailableError);
     expect(await value(m, "tabula_db_errors_total", { kind: "unavailable" })).toBe(1);
     expect(await value(m, "tabula_moves_committed_total")).toBe(0);
+  });
+});
+
+describe("backup age", () => {
+  it("reports when the newest complete base backup finished, and nothing without one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tabula-backups-"));
+    try {
+      const m = createMetrics({ defaults: false });
+      backupGauge(m.registry, dir);
+      expect(await samples(m, "tabula_backup_last_success_timestamp_seconds")).toEqual([]);
+      for (const [id, finishedAt] of [
+        ["20261130T030000Z", "2026-11-30T03:04:00.000Z"],
+        ["20261201T030000Z", "2026-12-01T03:05:00.000Z"],
+      ]) {
+        mkdirSync(join(dir, "base", id), { recursive: true });
+        writeFileSync(join(dir, "base", id, "backup.json"), JSON.stringify({ id, finishedAt }));
+      }
+      expect(await value(m, "tabula_backup_last_success_timestamp_seconds", { kind: "base" })).toBe(
+        Date.parse("2026-12-01T03:05:00Z") / 1000,
+      );
+      // A half-written manifest spoils nothing else on /metrics.
+      mkdirSync(join(dir, "base", "20261201T040000Z"));
+      writeFileSync(join(dir, "base", "20261201T040000Z", "backup.json"), "{");
+      expect(await samples(m, "tabula_backup_last_success_timestamp_seconds")).toEqual([]);
+      expect(await m.registry.metrics()).toContain("tabula_moves_committed_total 0");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
