@@ -66,6 +66,26 @@ describe("compose/docker-compose.yml", () => {
     expect(services["redis-replica"].command.join(" ")).toContain("--replicaof redis 6379");
   });
 
+  it("has Prometheus (profile monitoring) scrape every node's METRICS_PORT with compose/monitoring's configuration", () => {
+    const prom = services.prometheus;
+    expect(prom.profiles).toEqual(["monitoring"]);
+    expect(prom.volumes).toContain("./monitoring:/etc/tabula-monitoring:ro");
+    const command = prom.entrypoint.join(" ");
+    const targets = JSON.parse(/'(\[.*\])'/.exec(command)?.[1] ?? "[]");
+    const expected = nodes.map(([name, s]) => ({
+      targets: [`${name}:${s.environment.METRICS_PORT}`],
+      labels: { node: s.environment.NODE_ID },
+    }));
+    expect(targets).toEqual(expected);
+    // compose/monitoring/prometheus.yml reads its targets from targets/*.json beside it, where the command writes them.
+    const config = parse(read("monitoring/prometheus.yml"));
+    const job = config.scrape_configs.find((j: any) => j.job_name === "tabula");
+    expect(job.file_sd_configs[0].files).toContain("targets/*.json");
+    expect(command).toContain("> /tmp/tabula/targets/nodes.json");
+    expect(command).toContain("--config.file=/tmp/tabula/prometheus.yml");
+    for (const [name, s] of nodes) expect(s.environment.METRICS_HOST, name).toBe("0.0.0.0");
+  });
+
   it("runs PostgreSQL 18 and nginx with the shipped configuration and enough descriptors", () => {
     expect(services.postgres.image).toBe("postgres:18");
     expect(services.nginx.volumes).toContain("../nginx:/etc/tabula:ro");
