@@ -16,7 +16,7 @@ import { addNodeCommand } from "./addNode.ts";
 import { runCluster } from "./runner.ts";
 
 const USAGE = `Usage:
-  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--max-connections N] [--monitoring]
+  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--redis single|sentinel] [--max-connections N] [--monitoring]
   node compose/cluster.ts add-node
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
@@ -29,7 +29,10 @@ Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
 Options:
   --nodes N          number of game-server nodes to start (default 2, at most 32)
   --port PORT        nginx listen port, the public entry point (default 8080)
-  --redis-port PORT  redis-server port (default 6390)
+  --redis-port PORT  redis-server port (default 6390; with --redis sentinel: the first primary's)
+  --redis MODE       single (default): one redis-server, nodes get REDIS_URL;
+                     sentinel: a primary, one replica and three redis-sentinels on free ports
+                     (quorum 2, failover ~3-4 s after the primary dies); nodes get REDIS_SENTINELS
   --max-connections N  WebSockets the cluster should hold: nginx gets enough workers for them
                      (each worker holds (limit - 464) / 2), and a warning says so at start
                      when the descriptor limit (ulimit -Hn) caps the cluster lower
@@ -72,7 +75,12 @@ async function main() {
     values["max-connections"] === undefined
       ? undefined
       : intOption("--max-connections", values["max-connections"], 1, 10_000_000);
-  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring });
+  const redis = values.redis;
+  if (redis !== "single" && redis !== "sentinel") {
+    console.error(`--redis: expected single or sentinel, got ${JSON.stringify(redis)}\nSee: node compose/cluster.ts --help`);
+    process.exit(2);
+  }
+  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring, redis });
 }
 
 function parseOptions() {
@@ -82,6 +90,7 @@ function parseOptions() {
       nodes: { type: "string", default: "2" },
       port: { type: "string", default: "8080" },
       "redis-port": { type: "string", default: "6390" },
+      redis: { type: "string", default: "single" },
       "max-connections": { type: "string" },
       monitoring: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },

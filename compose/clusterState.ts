@@ -44,6 +44,8 @@ export interface ClusterState {
   port: number;
   publicAddress: string;
   redis?: { port: number; pid: number; url: string };
+  /** With --redis sentinel: the replica and the Sentinels (`redis` is the first primary). */
+  redisSentinel?: { name: string; addresses: string; processes: { what: string; pid: number; port: number }[] };
   postgres?: { embedded: boolean; port?: number; pid?: number };
   nginx?: { pid: number; prefix: string; conf: string };
   prometheus?: { pid: number; port: number; url: string };
@@ -94,6 +96,7 @@ export async function cleanupStale(s: ClusterState) {
     ...s.nodes.map((n) => ({ pid: n.pid, what: `node ${n.id}`, marker: "game-server/src/main.ts" })),
     ...(s.nginx ? [{ pid: s.nginx.pid, what: "nginx", marker: s.nginx.prefix.replace(/\/$/, "") }] : []),
     ...(s.redis ? [{ pid: s.redis.pid, what: "redis-server", marker: `:${s.redis.port}` }] : []),
+    ...(s.redisSentinel?.processes ?? []).map((p) => ({ pid: p.pid, what: p.what, marker: `:${p.port}` })),
     ...(s.postgres?.pid ? [{ pid: s.postgres.pid, what: "embedded PostgreSQL", marker: "compose/postgres.ts" }] : []),
     ...(s.prometheus ? [{ pid: s.prometheus.pid, what: "prometheus", marker: PROMETHEUS_DIR }] : []),
   ];

@@ -32,6 +32,7 @@ export { type LineSink, prefixedSink, silentSink } from "./output.ts";
 export { assertPortsFree, freePort, isPortCollision, isPortFree, onFreePort, PortBusyError } from "./ports.ts";
 export { type PostgresHandle, startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 export { type RedisHandle, redisAnswers, redisPid, startRedis } from "./redis.ts";
+export { type RedisSentinelGroup, SENTINEL_NAME, type SentinelHandle, startRedisSentinelGroup } from "./sentinel.ts";
 export {
   findCommand,
   type ManagedProcess,

@@ -16,16 +16,16 @@ export interface RedisHandle {
 
 /** Whether the Redis at `url` answers PING within `timeoutMs` (default 1 s); false when it is down. */
 export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
-  return (await ask(url, timeoutMs, async (r) => (await r.ping()) === "PONG")) === true;
+  return (await askRedis(url, timeoutMs, async (r) => (await r.ping()) === "PONG")) === true;
 }
 
 /** The process id of the redis-server answering at `url` (INFO server), or null when none answers. */
 export function redisPid(url: string, timeoutMs = 1_000): Promise<number | null> {
-  return ask(url, timeoutMs, async (r) => Number(/^process_id:(\d+)/m.exec(await r.info("server"))?.[1]) || null);
+  return askRedis(url, timeoutMs, async (r) => Number(/^process_id:(\d+)/m.exec(await r.info("server"))?.[1]) || null);
 }
 
 /** One question to the Redis at `url` on a fresh connection that never retries; null when it does not answer. */
-async function ask<T>(url: string, timeoutMs: number, question: (r: Redis) => Promise<T>): Promise<T | null> {
+export async function askRedis<T>(url: string, timeoutMs: number, question: (r: Redis) => Promise<T>): Promise<T | null> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -58,17 +58,22 @@ export function startRedis(opts: {
   onSpawn?: (p: ManagedProcess) => void;
   command?: string;
   timeoutMs?: number;
+  /** Label of its output lines and errors (default "redis"). */
+  name?: string;
+  /** More redis-server arguments (e.g. `--replicaof 127.0.0.1 6390`). */
+  args?: string[];
 }): Promise<RedisHandle> {
   mkdirSync(opts.dir, { recursive: true });
   return onFreePort(opts.port, async (port) => {
     const proc = spawnProcess({
-      name: "redis",
+      name: opts.name ?? "redis",
       command: opts.command ?? findCommand("redis-server") ?? "redis-server",
       args: [
         ...["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "yes", "--dir", resolve(opts.dir)],
         ...["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "", "--loglevel", "warning"],
+        ...(opts.args ?? []),
       ],
-      output: opts.output ?? prefixedSink("redis"),
+      output: opts.output ?? prefixedSink(opts.name ?? "redis"),
       onSpawn: opts.onSpawn,
     });
     const url = `redis://127.0.0.1:${port}`;

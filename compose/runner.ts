@@ -26,6 +26,7 @@ import { type GameNodeHandle, startGameNode } from "./node.ts";
 import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startRedis } from "./redis.ts";
+import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
 import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
 import { findCommand, type ManagedProcess } from "./spawn.ts";
@@ -40,6 +41,8 @@ export async function runCluster(opts: {
   port: number;
   redisPort: number;
   maxConnections?: number;
+  /** "sentinel": a primary, a replica and three Sentinels (compose/sentinel.ts) instead of one redis-server. */
+  redis?: "single" | "sentinel";
   /** Also run Debian's prometheus against the cluster (compose/monitoring/). */
   monitoring?: boolean;
 }): Promise<void> {
@@ -125,6 +128,8 @@ export async function runCluster(opts: {
 
   let databaseUrl = process.env.DATABASE_URL;
   let redisUrl = "";
+  let redisEnv: Record<string, string> = {};
+  let sentinel: RedisSentinelGroup | undefined;
   let nginx: NginxHandle | undefined;
   let prometheus: PrometheusHandle | undefined;
 
@@ -138,7 +143,8 @@ export async function runCluster(opts: {
       metricsPort: 0, // each node its own, read back and printed (and given to Prometheus)
       env: {
         HOST: "127.0.0.1",
-        REDIS_URL: redisUrl,
+        REDIS_URL: undefined,
+        ...redisEnv,
         PUBLIC_ADDRESS: publicAddress,
         DATABASE_URL: databaseUrl,
         LOG_JSON: process.env.LOG_JSON ?? "false",
@@ -169,13 +175,31 @@ export async function runCluster(opts: {
 
   try {
     // 5. Redis.
-    say(`starting redis-server on 127.0.0.1:${opts.redisPort} (no persistence)…`);
-    const redis = await startRedis({ port: opts.redisPort, dir: REDIS_DIR, command: redisBin, onSpawn: track("redis") });
-    redisUrl = redis.url;
-    state.redis = { port: opts.redisPort, pid: redis.process.pid, url: redis.url };
-    writeState(state);
-    watch(redis.process, "redis-server", false);
-    say(`redis ready: ${redis.url}`);
+    if (opts.redis === "sentinel") {
+      say(`starting Redis with Sentinel: a primary on 127.0.0.1:${opts.redisPort}, one replica, three Sentinels…`);
+      const group = await startRedisSentinelGroup({ dir: REDIS_DIR, primaryPort: opts.redisPort, onSpawn: track("redis") });
+      const all = [...group.servers, ...group.sentinels];
+      sentinel = group;
+      redisUrl = group.servers[0].url;
+      redisEnv = { REDIS_SENTINELS: group.addresses, REDIS_SENTINEL_NAME: group.name };
+      state.redis = { port: group.servers[0].port, pid: group.servers[0].process.pid, url: redisUrl };
+      const processes = all.map((p) => ({ what: p.process.name, pid: p.process.pid, port: p.port }));
+      state.redisSentinel = { name: group.name, addresses: group.addresses, processes };
+      writeState(state);
+      for (const p of group.sentinels) watch(p.process, p.process.name, false);
+      for (const p of group.servers)
+        watch(p.process, `${p.process.name} (if it was the primary, the Sentinels fail over)`, false);
+      say(`redis ready: nodes connect through the Sentinels ${group.addresses} (name ${group.name})`);
+    } else {
+      say(`starting redis-server on 127.0.0.1:${opts.redisPort} (no persistence)…`);
+      const redis = await startRedis({ port: opts.redisPort, dir: REDIS_DIR, command: redisBin, onSpawn: track("redis") });
+      redisUrl = redis.url;
+      redisEnv = { REDIS_URL: redisUrl };
+      state.redis = { port: opts.redisPort, pid: redis.process.pid, url: redis.url };
+      writeState(state);
+      watch(redis.process, "redis-server", false);
+      say(`redis ready: ${redis.url}`);
+    }
 
     // 6. PostgreSQL.
     if (databaseUrl) {
@@ -284,7 +308,10 @@ export async function runCluster(opts: {
     `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
     `  metrics ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.metricsPort ?? "-"}`).join(", ")}   (GET /metrics)`,
     ...(prometheus ? [`  prometheus  ${prometheus.url}/   (rules and dashboard: compose/monitoring/)`] : []),
-    `  redis   ${redisUrl}    postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
+    ...(sentinel
+      ? describeSentinelGroup(sentinel).map((l, i) => `${i ? "         " : "  redis  "} ${l}`)
+      : [`  redis   ${redisUrl}`]),
+    `  postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
     "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
     "",
     "  add a node:  npm run cluster:add-node    (in another terminal)",

@@ -7,10 +7,10 @@ import { ENV_SCHEMA } from "../../game-server/src/config.ts";
 
 /**
  * Settings that other parts of issue 9 are adding to config.ts at the same time as these manifests
- * (Prometheus metrics; Redis through Sentinel). Tolerated while config.ts does not know them yet;
+ * (Prometheus metrics). Tolerated while config.ts does not know them yet;
  * to be emptied once it does (the test below says so).
  */
-export const PENDING_SETTINGS = ["REDIS_SENTINELS", "REDIS_SENTINEL_NAME"];
+export const PENDING_SETTINGS: string[] = [];
 
 /** Environment variable names a node would not understand (config.ts ENV_SCHEMA), or that are listed as pending but known. */
 export function nodeEnvProblems(names: string[]): string[] {

@@ -26,6 +26,21 @@ describe("config", () => {
     expect(() => loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret, CLOCK_SCALE: "0.1" })).toThrow(/CLOCK_SCALE/);
     expect(loadConfig({ NODE_ENV: "production", TOKEN_SECRET: secret }).logJson).toBe(true);
   });
+  it("reaches Redis by URL or through Sentinel, never both", () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://r:6379" }).redis).toEqual({ kind: "url", url: "redis://r:6379" });
+    expect(loadConfig({ REDIS_SENTINELS: "10.0.0.1:26379,s2:26380" }).redis).toEqual({
+      kind: "sentinel",
+      sentinels: [
+        { host: "10.0.0.1", port: 26379 },
+        { host: "s2", port: 26380 },
+      ],
+      name: "tabula",
+    });
+    expect(loadConfig({ REDIS_SENTINELS: "s:1", REDIS_SENTINEL_NAME: "games" }).redis).toMatchObject({ name: "games" });
+    expect(() => loadConfig({ REDIS_SENTINELS: "s1" })).toThrow(/REDIS_SENTINELS: host:port/);
+    expect(() => loadConfig({ REDIS_URL: "redis://r", REDIS_SENTINELS: "s:1" })).toThrow(/not both/);
+  });
   it("allows the public address's pages by default, ALLOWED_ORIGINS when given, and localhost outside production", () => {
     expect(loadConfig({ PUBLIC_ADDRESS: "play.example.com" })).toMatchObject({
       allowedOrigins: ["http://play.example.com", "https://play.example.com"],

@@ -25,6 +25,19 @@ export const ENV_SCHEMA = z.object({
   /** Redis URL. Set: cluster mode (Redis presence, room listings and matchmaking shared by every node). Unset: single node. */
   REDIS_URL: z.string().url().optional(),
   /**
+   * Redis through Sentinel instead of REDIS_URL: the Sentinels' addresses, "host:port,host:port,…". Cluster mode;
+   * every Redis connection of the node asks them for the current primary and follows a failover by itself.
+   */
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, "host:port, comma-separated")
+    .optional(),
+  /** The name the Sentinels monitor the primary under (their `sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, dot, dash, underscore")
+    .default("tabula"),
+  /**
    * Host[:port] clients use to reach the cluster's nginx, e.g. "play.example.com" or "localhost:8080".
    * The node advertises `<PUBLIC_ADDRESS>/node/<NODE_ID>` as the address of its rooms. Unset: clients
    * connect to the node directly (single node).
@@ -138,6 +151,8 @@ export interface Config {
   nodeId: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** How this node reaches Redis (REDIS_URL or REDIS_SENTINELS); undefined: single node, no Redis. */
+  redis: RedisTarget | undefined;
   /** What this node advertises as its rooms' address (`<PUBLIC_ADDRESS>/node/<NODE_ID>`), or undefined. */
   publicAddress: string | undefined;
   transport: "ws" | "uws";
@@ -185,6 +200,22 @@ const DEV_SECRET = "tabula-development-secret-do-not-use-in-production";
 
 export class ConfigError extends Error {}
 
+/** Where Redis is: one server by URL, or the primary that Sentinels monitor under `name` (cluster/redis.ts connects). */
+export type RedisTarget =
+  | { kind: "url"; url: string }
+  | { kind: "sentinel"; sentinels: { host: string; port: number }[]; name: string };
+
+function redisTarget(url: string | undefined, sentinels: string | undefined, name: string): RedisTarget | undefined {
+  if (sentinels) {
+    const list = sentinels.split(",").map((hp) => {
+      const i = hp.lastIndexOf(":");
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+    });
+    return { kind: "sentinel", sentinels: list, name };
+  }
+  return url ? { kind: "url", url } : undefined;
+}
+
 /** Parse an environment (default: process.env) into a Config, or throw ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "unset", except CLIENT_DIST, where empty means "do not serve the client".
@@ -198,6 +229,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.NODE_ENV === "production" && !e.TOKEN_SECRET) {
     throw new ConfigError("invalid configuration:\n  TOKEN_SECRET: required in production (at least 32 random characters)");
   }
+  if (e.REDIS_URL && e.REDIS_SENTINELS) {
+    throw new ConfigError("invalid configuration:\n  REDIS_SENTINELS: set REDIS_URL or REDIS_SENTINELS, not both");
+  }
   if (e.NODE_ENV === "production" && e.CLOCK_SCALE !== 1) {
     throw new ConfigError("invalid configuration:\n  CLOCK_SCALE: must be 1 in production");
   }
@@ -208,6 +242,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     nodeId: e.NODE_ID,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redis: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME),
     publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,
     transport: e.TRANSPORT,
     leaseTtlMs: e.LEASE_TTL_MS,

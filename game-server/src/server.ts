@@ -7,9 +7,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalDriver, LocalPresence, type MatchMakerDriver, matchMaker, type Presence, Server } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import express from "express";
 import { createTokenService } from "./auth/tokens.ts";
@@ -34,6 +32,7 @@ import { createTransport } from "./transport.ts";
 import { colyseusLogger } from "./colyseusLogger.ts";
 import { createLocalLeases, createRedisLeases } from "./cluster/leases.ts";
 import { createNodeLiveness, NODES_KEY } from "./cluster/liveness.ts";
+import { colyseusRedis, connectRedis, describeRedis, reportRedisErrors } from "./cluster/redis.ts";
 import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
@@ -119,14 +118,15 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   let driver: MatchMakerDriver;
   let matchmaker: Matchmaker;
   let redis: Redis | undefined;
-  if (config.redisUrl) {
-    presence = new RedisPresence(config.redisUrl);
-    driver = new RedisDriver(config.redisUrl);
-    matchmaker = createRedisMatchmaker({ redisUrl: config.redisUrl, pair, playerName, log, metrics });
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  if (config.redis) {
+    // Every connection through cluster/redis.ts: the same server, or the same Sentinels (failover followed).
+    ({ presence, driver } = colyseusRedis(config.redis, log));
+    matchmaker = createRedisMatchmaker({ redis: config.redis, pair, playerName, log, metrics });
+    redis = connectRedis(config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    reportRedisErrors(redis, log, "leases and liveness");
     redis.on("error", () => metrics.redisErrors.inc({ client: "node" }));
     log.info(
-      { redis: redact(config.redisUrl), publicAddress: config.publicAddress },
+      { redis: describeRedis(config.redis), publicAddress: config.publicAddress },
       "cluster mode (Redis presence, driver and matchmaking)",
     );
   } else {

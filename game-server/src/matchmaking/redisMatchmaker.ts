@@ -22,7 +22,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { GAMES, type GameKind } from "@tabula/shared/rules";
-import { Redis } from "ioredis";
+import { connectRedis, reportRedisErrors } from "../cluster/redis.ts";
+import type { RedisTarget } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
@@ -47,7 +48,8 @@ import {
 } from "./redisTickets.ts";
 
 export interface RedisMatchmakerOptions {
-  redisUrl: string;
+  /** Where Redis is (a URL, or through Sentinel). */
+  redis: RedisTarget;
   pair: PairingHandler;
   playerName: (playerId: string) => Promise<string>;
   log: Logger;
@@ -70,12 +72,10 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   const now = opts.now ?? Date.now;
   // Fail fast when Redis is down: matchmaking answers 503 instead of hanging.
   const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
-  const redis = defineQuickCommands(new Redis(opts.redisUrl, redisOptions));
-  redis.on("error", (err) => {
-    opts.metrics?.redisErrors.inc({ client: "matchmaker" });
-    opts.log.warn({ err: err.message }, "matchmaker redis error");
-  });
-  const events = createTicketEvents(opts.redisUrl, EVENTS, redisOptions, opts.log);
+  const redis = defineQuickCommands(connectRedis(opts.redis, redisOptions));
+  reportRedisErrors(redis, opts.log, "matchmaking");
+  redis.on("error", () => opts.metrics?.redisErrors.inc({ client: "matchmaker" }));
+  const events = createTicketEvents(opts.redis, EVENTS, redisOptions, opts.log);
   const pairer = createQuickPairer({
     redis,
     pair: opts.pair,

@@ -5,7 +5,9 @@
  * wait. One subscription per node, however many polls wait on it: a message
  * wakes only the waiters of its tickets, found in a map (no herd).
  */
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
+import { connectRedis, reportRedisErrors } from "../cluster/redis.ts";
+import type { RedisTarget } from "../config.ts";
 import type { Logger } from "../log.ts";
 
 export interface TicketEvents {
@@ -15,10 +17,10 @@ export interface TicketEvents {
   close(): void;
 }
 
-export function createTicketEvents(redisUrl: string, channel: string, options: RedisOptions, log: Logger): TicketEvents {
+export function createTicketEvents(target: RedisTarget, channel: string, options: RedisOptions, log: Logger): TicketEvents {
   // A subscribed connection can do nothing else; it queues and retries through outages.
-  const sub = new Redis(redisUrl, { ...options, maxRetriesPerRequest: null, enableOfflineQueue: true });
-  sub.on("error", () => {});
+  const sub = connectRedis(target, { ...options, maxRetriesPerRequest: null, enableOfflineQueue: true });
+  reportRedisErrors(sub, log, "matchmaking events");
   const waiters = new Map<string, Set<() => void>>();
   void sub.subscribe(channel).catch((err) => log.warn({ err: err.message }, "matchmaker subscribe failed"));
   sub.on("message", (_channel, ids: string) => {

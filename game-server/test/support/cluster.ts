@@ -16,10 +16,12 @@ import {
   type NginxHandle,
   prefixedSink,
   type RedisHandle,
+  type RedisSentinelGroup,
   silentSink,
   startGameNode,
   startNginx,
   startRedis,
+  startRedisSentinelGroup,
 } from "../../../compose/processes.ts";
 import { createTestDatabase } from "./db.ts";
 
@@ -35,7 +37,10 @@ export interface Cluster {
   /** nginx entry point, e.g. http://127.0.0.1:41234 */
   url: string;
   databaseUrl: string;
+  /** The redis-server (with `sentinel`: the one started as primary). */
   redis: RedisHandle;
+  /** With `sentinel: true`: the primary, its replica and the Sentinels the nodes connect through. */
+  sentinel?: RedisSentinelGroup;
   nginx: NginxHandle;
   nodes: ClusterNode[];
   /** Every line every node wrote so far (stdout and stderr), oldest first. */
@@ -74,10 +79,16 @@ export async function startCluster(opts: {
   nodes: number;
   env?: Record<string, string>;
   databaseUrl?: string;
+  /** Redis as a primary, a replica and three Sentinels (compose/sentinel.ts); the nodes connect through them. */
+  sentinel?: boolean;
 }): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "tabula-cluster-"));
   const databaseUrl = opts.databaseUrl ?? (await createTestDatabase("c"));
-  let redis = await startRedis({ dir: join(dir, "redis"), output: streamed("redis") });
+  const sentinel = opts.sentinel ? await startRedisSentinelGroup({ dir: join(dir, "redis"), output: streamed }) : undefined;
+  let redis = sentinel?.servers[0] ?? (await startRedis({ dir: join(dir, "redis"), output: streamed("redis") }));
+  const redisEnv = sentinel
+    ? { REDIS_SENTINELS: sentinel.addresses, REDIS_SENTINEL_NAME: sentinel.name }
+    : { REDIS_URL: redis.url };
   const nodes: ClusterNode[] = [];
   const logs: NodeLogLine[] = [];
   const nodeSink = (node: string): LineSink => {
@@ -93,7 +104,7 @@ export async function startCluster(opts: {
     nginx = await startNginx({ prefix: join(dir, "nginx"), nodes: [], output: streamed("nginx") });
     const env = {
       DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
+      ...redisEnv,
       PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}`,
       NODE_ENV: "test",
       TOKEN_SECRET: "cluster-tests-secret-0123456789abcdef",
@@ -115,6 +126,7 @@ export async function startCluster(opts: {
       get redis() {
         return redis;
       },
+      sentinel,
       nginx: entry,
       nodes,
       logs,
@@ -140,14 +152,14 @@ export async function startCluster(opts: {
       async stop() {
         await Promise.all(nodes.map((n) => n.stop(5_000)));
         await entry.stop();
-        await redis.stop();
+        await (sentinel ?? redis).stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop(2_000)));
     await nginx?.stop();
-    await redis.stop();
+    await (sentinel ?? redis).stop();
     throw err;
   }
 }

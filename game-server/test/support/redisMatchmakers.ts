@@ -44,7 +44,7 @@ export function useRedisMatchmakers(dirPrefix: string) {
      */
     async node(pair: PairingHandler, clock: { now: number } | null = null, pairingTimeoutMs = 10_000) {
       const m = createRedisMatchmaker({
-        redisUrl: redisServer.url,
+        redis: { kind: "url", url: redisServer.url },
         pair,
         playerName: async (id) => `name-${id}`,
         log,
