@@ -24,6 +24,7 @@ beforeAll(async () => {
   const config = loadConfig({
     NODE_ENV: "test",
     PORT: "0",
+    METRICS_PORT: "0",
     HOST: "127.0.0.1",
     CLIENT_DIST: "",
     TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",

@@ -28,6 +28,7 @@ export async function spawnNode(env: Record<string, string>, port?: number): Pro
     env: {
       NODE_ENV: "test",
       CLIENT_DIST: "",
+      METRICS_PORT: "0",
       LOG_JSON: "true",
       LOG_LEVEL: "info",
       TOKEN_SECRET: "integration-tests-secret-0123456789abcdef",
