@@ -31,7 +31,8 @@ export interface GameNodeHandle extends NodeAddress {
  * (default 0: any free port, read back once it listens), with this process's
  * environment, then `env`; resolves once its /healthz answers 200 with
  * `node: id` (a node answers 503 while it rebuilds its games). `metricsPort`
- * sets METRICS_PORT (0: any free port, read back like the game port).
+ * (else `env.METRICS_PORT`, else 0: any free port, read back like the game
+ * port) sets METRICS_PORT.
  */
 export async function startGameNode(opts: {
   id: string;
@@ -55,7 +56,8 @@ export async function startGameNode(opts: {
       ...opts.env,
       NODE_ID: opts.id,
       PORT: String(opts.port ?? 0),
-      ...(opts.metricsPort === undefined ? {} : { METRICS_PORT: String(opts.metricsPort) }),
+      // Tools start several nodes on one machine: each gets its own metrics port (any free one by default).
+      METRICS_PORT: String(opts.metricsPort ?? opts.env?.METRICS_PORT ?? 0),
     },
     output: opts.output ?? prefixedSink(opts.id),
     onSpawn: opts.onSpawn,

@@ -7,7 +7,7 @@
  * directory. Every move acknowledged up to T must be there, and none sent
  * after T.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ import { type PostgresHandle, REPO_ROOT, silentSink, startEmbeddedPostgresProces
 import { type NodeProcess, spawnNode } from "../support/process.ts";
 import { newPlayer, quickPlay, Seat } from "../support/clients.ts";
 import { query } from "../support/db.ts";
+import { readSystemId as readSystemIdOf, walArchiveDir } from "../../src/ops/backup/archive.ts";
+import { listBaseBackups, walPosition } from "../../src/ops/backup/layout.ts";
 
 /** archive_timeout of the drill's server, s: the most the drill waits for the segment holding T to be archived. */
 const ARCHIVE_TIMEOUT_S = 10;
@@ -188,5 +190,50 @@ describe("the restore drill", () => {
     const present = sentAfterT.filter((m) => inDb.has(`${m.gameId}:${m.ply}`));
     expect(present, "moves sent after T present after the restore").toEqual([]);
     expect(readdirSync(pgDir)).toContain("PG_VERSION");
+  });
+
+  it("takes base backups on schedule and prunes old ones and the WAL they alone needed", async () => {
+    pg ??= await startEmbeddedPostgresProcess({ dataDir: pgDir, output: silentSink, archive });
+    const walDir = walArchiveDir(backupDir, readSystemIdOf(pgDir));
+    const oldestBefore = readdirSync(walDir)
+      .filter((f) => walPosition(f) !== undefined)
+      .sort()[0];
+    expect(oldestBefore).toBeDefined();
+    let out = "";
+    const schedule = spawn(process.execPath, [join(REPO_ROOT, "game-server/src/ops/backup/backupCli.ts"), "--schedule"], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.url,
+        BACKUP_DIR: backupDir,
+        BACKUP_EVERY_H: "0.0005", // 1.8 s
+        BACKUP_KEEP_DAILY: "1",
+        BACKUP_KEEP_WEEKLY: "0",
+        BACKUP_KEEP_MONTHLY: "0",
+        LOG_JSON: "true",
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => schedule.on("exit", resolve));
+    schedule.stdout.on("data", (d) => (out += String(d)));
+    schedule.stderr.on("data", (d) => (out += String(d)));
+    try {
+      await waitFor(() => (out.match(/base backup \S+: done/g) ?? []).length >= 2, "two scheduled base backups", 60_000);
+    } finally {
+      schedule.kill("SIGTERM");
+    }
+    expect(await exited, out).toBe(0);
+    expect(out).toMatch(/backup schedule stopped/);
+
+    // Keep one daily backup and nothing else: only the newest is left, with the WAL from its start on.
+    const left = listBaseBackups(backupDir);
+    expect(
+      left.map((b) => b.id),
+      out,
+    ).toHaveLength(1);
+    const kept = left[0]!;
+    const segments = readdirSync(walDir).filter((f) => walPosition(f) !== undefined);
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments).not.toContain(oldestBefore);
+    expect(segments.filter((f) => (walPosition(f) as string) < kept.startWal.slice(8))).toEqual([]);
   });
 });
