@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { nodeEnvProblems, shutdownForceExitSeconds } from "./k8s/nodeContract.ts";
+import { DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS } from "./sentinel.ts";
 import { validateCompose } from "./k8s/validate.ts";
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), "utf8");
@@ -62,6 +63,8 @@ describe("compose/docker-compose.yml", () => {
       expect(command, host).toContain(`'port ${port}'`);
       expect(command, host).toContain(`'sentinel monitor ${env.REDIS_SENTINEL_NAME} redis 6379 2'`);
       expect(command, host).toContain("exec redis-sentinel");
+      expect(command, host).toContain(`'sentinel down-after-milliseconds ${env.REDIS_SENTINEL_NAME} ${DOWN_AFTER_MS}'`);
+      expect(command, host).toContain(`'sentinel failover-timeout ${env.REDIS_SENTINEL_NAME} ${FAILOVER_TIMEOUT_MS}'`);
     }
     expect(services["redis-replica"].command.join(" ")).toContain("--replicaof redis 6379");
   });

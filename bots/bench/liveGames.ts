@@ -9,6 +9,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
 import type { Connect4View, Seat } from "@tabula/shared/rules";
+import { sdkClient } from "../src/sdk.ts";
 import { guest, inviteGame } from "./rawJoin.ts";
 
 export interface LiveGames {
@@ -27,8 +28,7 @@ export async function startLiveGames(base: string, games: number, thinkMs: numbe
 
   /** Join `gameId` with `token` and play its seat until the game ends (then `finish`). */
   const joinSeat = async (gameId: string, token: string, finish: () => void) => {
-    const client = new Client(base);
-    client.auth.token = token;
+    const client = sdkClient(base, token);
     const room = await client.joinById(gameId, {});
     room.reconnection.enabled = false;
     rooms.add(room);

@@ -63,7 +63,8 @@ export async function joinIdle(
     token,
   );
   const host = seat.publicAddress ?? new URL(base).host;
-  const url = `ws://${host}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}&_authToken=${token}`;
+  // The reservation's sessionId is the one-time join ticket: the identity token stays out of the URL.
+  const url = `ws://${host}/${seat.processId}/${seat.roomId}?sessionId=${encodeURIComponent(seat.sessionId)}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { localAddress: opts.localAddress, perMessageDeflate: false, handshakeTimeout: 30_000 });
     const timer = setTimeout(() => {

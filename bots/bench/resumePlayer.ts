@@ -7,9 +7,10 @@
  * move it saw acknowledged (ply → move), when it noticed a fault, when it was
  * back in its game, and when moves arrived.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Client, Room } from "@colyseus/sdk";
 import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
 import { chooseBotMove, createRng, getGame, replay, type Seat } from "@tabula/shared/rules";
+import { sdkClient } from "../src/sdk.ts";
 import { DEFAULT_HEARTBEAT, dropRoom, rejoinOverlapping, watchHeartbeat } from "../src/liveness.ts";
 
 /** One join attempt (seat reservation, socket, first snapshot) is given up after this, ms. */
@@ -36,8 +37,7 @@ export class ResumePlayer {
   private readonly thinkMs: number;
 
   constructor(url: string, token: string, gameId: string, thinkMs: number) {
-    this.sdk = new Client(url);
-    this.sdk.auth.token = token;
+    this.sdk = sdkClient(url, token);
     this.gameId = gameId;
     this.thinkMs = thinkMs;
   }

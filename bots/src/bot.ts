@@ -6,6 +6,7 @@
  * overlapping attempts (liveness.ts) until the new owner answers. Once the run
  * phase is over it stops queueing.
  */
+import { tokenOf } from "./sdk.ts";
 import type { Client, Room } from "@colyseus/sdk";
 import type { TicketResponse } from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
@@ -72,7 +73,7 @@ export class PlayerBot {
   }
 
   private get token(): string {
-    return this.client!.auth.token!;
+    return tokenOf(this.client!);
   }
 
   /** Quick-play and wait to be matched. The game id, or null (failure: retried by the caller; or the run is over). */

@@ -3,11 +3,12 @@
  * (guest identity, SDK client), joining a room with a time limit, classifying
  * join failures, and finding the node that hosts a room from its WebSocket URL.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Client, Room } from "@colyseus/sdk";
 import { CLOSE_CODES } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import type { BotsConfig } from "./args.ts";
 import { createGuest, Stopped } from "./http.ts";
+import { sdkClient } from "./sdk.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Shared by every bot of a process. */
@@ -69,8 +70,12 @@ export async function joinRoom(
     }
     const e = err as { code?: unknown; message?: string; cause?: { code?: unknown } };
     const message = `join ${gameId}: ${e.message || String(err)}`;
-    // Matchmaking refused the seat (522 room not found, 4401 bad token, 4403 spectator limit, …).
-    if (typeof e.code === "number") throw new JoinFailure(`join_${e.code}`, message, e.code);
+    // Matchmaking refused the seat (522 room not found, 401 bad token, 4403 spectator limit, …). A refused
+    // identity is one case whether the seat reservation said it (HTTP 401) or the socket (4401).
+    if (typeof e.code === "number") {
+      const code = e.code === 401 ? CLOSE_CODES.UNAUTHORIZED : e.code;
+      throw new JoinFailure(`join_${code}`, message, code);
+    }
     // The seat-reservation HTTP request failed (ECONNREFUSED, …).
     const net = typeof e.code === "string" ? e.code : typeof e.cause?.code === "string" ? e.cause.code : null;
     if (net) throw new JoinFailure(`join_network_${net}`, message);
@@ -175,9 +180,7 @@ export async function botLife(
 export async function signIn(ctx: BotContext, name: string): Promise<Client | null> {
   const token = await obtainToken(ctx, name);
   if (!token) return null;
-  const client = new Client(ctx.base);
-  client.auth.token = token;
-  return client;
+  return sdkClient(ctx.base, token);
 }
 
 /** Close a room without waiting on the server: leave with consent, then drop the socket if it hangs. */

@@ -2,6 +2,7 @@
  * Entry point: identity, screens (lobby / waiting / game / replay), links
  * (?invite=CODE, ?watch=GAMEID), the online counter and the test hooks.
  */
+import "./noEval.ts"; // first: before any module that parses with zod
 import "./style.css";
 import { Api, ApiError, errorText } from "./api.ts";
 import { backoffDelay } from "./backoff.ts";

@@ -40,7 +40,9 @@ export function fetchWithTimeout(
  */
 export function createClient(token: string | null, matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS): Client {
   const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
-  const client = new Client(endpoint, { fetchFn: fetchWithTimeout(matchmakeTimeoutMs) });
-  if (token) client.auth.token = token;
-  return client;
+  // The identity token goes only in the seat reservation's Authorization header: `client.auth.token`
+  // would also put it in the room socket's URL, which the server refuses (the socket presents the
+  // reservation's one-time ticket; docs/protocol.md, "Joining a room").
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return new Client(endpoint, { fetchFn: fetchWithTimeout(matchmakeTimeoutMs), headers });
 }

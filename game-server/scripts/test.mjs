@@ -1,4 +1,5 @@
 // `npm test`: every check and every test, in one command.
+//   0. security checks (scripts/audit.mjs: dependency audit, lockfile provenance, lint configuration)
 //   1. lint + format check (Biome)   2. type check (tsc)   3. all Vitest projects, with coverage
 //      (unit, integration against real PostgreSQL, cluster, browser in Debian's Chromium)
 //   4. coverage of the three Vitest runs merged (scripts/coverage.mjs): printed, and below the
@@ -22,6 +23,9 @@ try {
     run(process.execPath, ["game-server/scripts/prisma-generate.mjs"]);
   }
   if (args.length === 0) {
+    // Dependency audit, lockfile provenance, lint configuration (scripts/audit.mjs): before the tests.
+    step("security checks (npm audit of production dependencies, lockfile, lint configuration)");
+    run(process.execPath, ["game-server/scripts/audit.mjs"]);
     step("lint and format (biome check)");
     run("npx", ["biome", "check", "."]);
     step("type check (tsc)");

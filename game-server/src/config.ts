@@ -125,6 +125,8 @@ export const ENV_SCHEMA = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin is scheme://host[:port], no path")))
     .optional(),
+  /** Life of a join ticket (a seat reservation's sessionId), in seconds: the room socket must present it this soon. */
+  JOIN_TICKET_TTL_S: z.coerce.number().int().min(1).max(120).default(15),
   /** Spectators allowed per game. */
   MAX_SPECTATORS: z.coerce.number().int().min(0).default(50),
   /** Folder of the built browser client to serve at "/" (empty: do not serve it). */
@@ -186,6 +188,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Pages on localhost allowed too (outside production). */
   allowLocalOrigins: boolean;
+  /** Join ticket life, s. */
+  joinTicketTtlS: number;
   apiRatePerMin: number;
   guestRatePerMin: number;
   clientDist: string;
@@ -269,6 +273,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxSpectators: e.MAX_SPECTATORS,
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_ADDRESS ? [`http://${e.PUBLIC_ADDRESS}`, `https://${e.PUBLIC_ADDRESS}`] : []),
     allowLocalOrigins: e.NODE_ENV !== "production",
+    joinTicketTtlS: e.JOIN_TICKET_TTL_S,
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,

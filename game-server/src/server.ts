@@ -22,6 +22,7 @@ import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
 import { createApi } from "./http/api.ts";
+import { securityHeaders } from "./http/securityHeaders.ts";
 import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
@@ -159,6 +160,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       app.use(httpMetrics(metrics));
       app.set("trust proxy", "loopback");
       app.disable("x-powered-by");
+      // CSP and the other security headers on the client, the API and /healthz (http/securityHeaders.ts).
+      app.use(securityHeaders(config.publicAddress?.split("/")[0]));
       // Ready only once the games this node owned are rebuilt (load balancers and tests wait for it).
       app.get("/healthz", (_req, res) => {
         res.status(ready ? 200 : 503).json({ ok: ready, node: config.nodeId });

@@ -98,7 +98,10 @@ type ProtocolError = Error & { code?: string };
  *   an unknown or expired seat reservation; 4003 for a refused reconnection)
  *   instead of Colyseus' 4002, which docs/protocol.md keeps for floods;
  * - an upgrade from a web page whose Origin is not allowed refused with 403
- *   before the handshake (http/origin.ts).
+ *   before the handshake (http/origin.ts);
+ * - no identity token read from the URL: a join presents its ticket (the seat
+ *   reservation's sessionId, rooms/joinTicket.ts), and a URL with `_authToken`
+ *   is refused (4401).
  * Everything else in `accept` is Colyseus 0.18's `onConnection`, step for step
  * (`connectClientToRoom` is the hook Colyseus' transports share; marked internal,
  * so check `accept` against `WebSocketTransport.onConnection` when upgrading).
@@ -145,14 +148,11 @@ export class TabulaWsTransport extends WebSocketTransport {
     const found = roomId ? matchMaker.getLocalRoomById(roomId) : undefined;
     const room = found instanceof Room ? found : undefined;
     const client = new TabulaWsClient(sessionId as string, raw);
+    if (url.searchParams.has("_authToken")) return refuseTokenInUrl(client, raw, roomId, this.log);
     const reconnectionToken = url.searchParams.get("reconnectionToken") ?? undefined;
+    // Identity is the join ticket's (the seat reservation's, rooms/joinTicket.ts): no token is read here.
     const context =
-      upgrade?.context ??
-      createAuthContext({
-        headers: req.headers as Record<string, string | undefined>,
-        token: url.searchParams.get("_authToken") ?? undefined,
-        remoteAddress: ip,
-      });
+      upgrade?.context ?? createAuthContext({ headers: req.headers as Record<string, string | undefined>, remoteAddress: ip });
     try {
       await connectClientToRoom(room, client, context, {
         reconnectionToken,
@@ -211,6 +211,17 @@ Object.defineProperty(TabulaWsClient.prototype, "_enqueuedMessages", {
     this.tabulaQueue = queue;
   },
 });
+
+/**
+ * A socket URL carrying the identity token (`_authToken`, what the SDK adds when `client.auth.token`
+ * is set): refused with 4401, so that a client leaking its token into URLs (and so into proxy logs)
+ * finds out at once. The seat reservation's ticket is all a room socket needs.
+ */
+function refuseTokenInUrl(client: TabulaWsClient, raw: RawSocket, roomId: string | null, log: Logger): void {
+  log.info({ roomId }, "join refused: identity token in the socket URL");
+  const message = "identity token in the socket URL: send it only as the Authorization header of the seat reservation";
+  client.error(CLOSE_CODES.UNAUTHORIZED, message, () => raw.close(CLOSE_CODES.UNAUTHORIZED));
+}
 
 /** The answer to an upgrade from a page whose Origin is not allowed (the HTTP API's error shape). */
 function originRefusal(): Response {

@@ -12,8 +12,9 @@
  * and `you`, `ply`, `status`, `moves`, `rematchOffer`, `rematchGameId` of
  * `snapshot`: not the views, which the lean move path may trim.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Client, Room } from "@colyseus/sdk";
 import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
+import { sdkClient } from "../../src/sdk.ts";
 import { ColumnHeights } from "./board.ts";
 import { PendingMove } from "./pending.ts";
 import type { Recorder } from "./recorder.ts";
@@ -59,8 +60,7 @@ class TabulaPlayer {
   offersRematch = false;
 
   constructor(base: string, token: string, rec: Recorder) {
-    this.client = new Client(base);
-    this.client.auth.token = token;
+    this.client = sdkClient(base, token);
     this.rec = rec;
     this.pending = new PendingMove(rec, () => this.room?.send("sync", {}));
   }

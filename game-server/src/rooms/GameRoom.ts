@@ -17,6 +17,7 @@ import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { GameRecord } from "../game/record.ts";
 import type { Logger } from "../log.ts";
 import { fanOut } from "./fanout.ts";
+import { newJoinTicket } from "./joinTicket.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import type { LiveRoom } from "../metrics/gauges.ts";
 import { type RoomServices, roomServices } from "./services.ts";
@@ -32,7 +33,11 @@ interface ClientData {
   dropped: boolean;
 }
 
-type GameClient = Client<{ userData: ClientData; auth: Identity & { spectate: boolean }; messages: ServerMessages }>;
+type GameClient = Client<{
+  userData: ClientData;
+  auth: Identity & { spectate: boolean; sessionId: string };
+  messages: ServerMessages;
+}>;
 
 const { UNAUTHORIZED, GAME_MOVED, SPECTATORS_FULL } = CLOSE_CODES;
 
@@ -70,6 +75,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     }
     this.autoDispose = false; // a live game stays hosted while its players are away (abandonment runs)
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
+    this.seatReservationTimeout = this.s.config.joinTicketTtlS; // a join ticket's life
     this.patchRate = null; // no Schema state: everything travels as messages
     // One handler per message type, and "*" for anything else. Not one "*" for all: a message whose
     // type is literally "*" reaches a "*" handler as (client, payload), so its payload would be taken
@@ -134,33 +140,55 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
 
   /** Last line of defence: an unexpected exception in a hook or handler is logged, never crashes the node. */
   onUncaughtException(error: RoomException, methodName: RoomMethodName): void {
-    // A refused join (bad token, full gallery) or a game that cannot be hosted here is expected, not an error.
-    if (methodName === "onAuth" || error.cause instanceof NotHostable) {
+    // A refused join (full gallery, game moved) or a game that cannot be hosted here is expected, not an error.
+    if (
+      methodName === "onAuth" ||
+      (methodName === "onJoin" && error.cause instanceof ServerError) ||
+      error.cause instanceof NotHostable
+    ) {
       return void this.log?.debug({ reason: error.message, methodName }, "refused");
     }
     (this.log ?? this.s?.log)?.error({ err: error, methodName }, "uncaught exception in room");
   }
 
-  async onAuth(_client: GameClient, options: unknown, context: AuthContext) {
+  /**
+   * Identity, checked once, at the seat reservation (`POST /matchmake/joinById/<gameId>`, on
+   * whichever node nginx picked): the identity token comes in that request's Authorization header,
+   * never in a URL. What it returns travels with the reservation to the room's node, and its
+   * `sessionId` is the join ticket the WebSocket presents instead of the identity token: random
+   * (JOIN_TICKET_BYTES), single use and expiring with the reservation (JOIN_TICKET_TTL_S), valid in
+   * this game only, and the player it names is the one who joins (rooms/joinTicket.ts).
+   */
+  static async onAuth(token: string | undefined, options: unknown, _context: AuthContext) {
     const parsed = JoinOptions.safeParse(options ?? {});
     if (!parsed.success) throw new ServerError(400, "invalid join options");
-    await this.refuseIfMoved();
     try {
-      const identity = await this.s.tokens.verify(context.token);
-      const spectator = parsed.data.spectate === true || this.host.state.seatOf(identity.playerId) === null;
-      if (spectator && this.spectators() >= this.s.config.maxSpectators) {
-        throw new ServerError(SPECTATORS_FULL, `this game already has ${this.s.config.maxSpectators} spectators`);
-      }
-      return { ...identity, spectate: parsed.data.spectate === true };
+      const identity = await roomServices().tokens.verify(token);
+      return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket() };
     } catch (err) {
-      if (err instanceof AuthError) throw new ServerError(UNAUTHORIZED, err.message);
+      // An HTTP status (the matchmaking route answers with the code as its status): 401, body `{ code: 401, error }`.
+      if (err instanceof AuthError) throw new ServerError(401, err.message);
       throw err;
     }
   }
 
-  onJoin(client: GameClient) {
+  /**
+   * The room's own checks on a join, when its socket arrives with a valid ticket: the game is still
+   * ours (else 4100), and a spectator finds room in the gallery (else 4403). Throws to refuse.
+   */
+  private async admit(client: GameClient): Promise<void> {
     const auth = client.auth;
-    if (!auth) return;
+    if (!auth) throw new ServerError(UNAUTHORIZED, "no join ticket: reserve a seat with POST /matchmake/joinById first");
+    await this.refuseIfMoved();
+    const spectator = auth.spectate || this.host.state.seatOf(auth.playerId) === null;
+    if (spectator && this.spectators() >= this.s.config.maxSpectators) {
+      throw new ServerError(SPECTATORS_FULL, `this game already has ${this.s.config.maxSpectators} spectators`);
+    }
+  }
+
+  async onJoin(client: GameClient) {
+    await this.admit(client);
+    const auth = client.auth as NonNullable<GameClient["auth"]>;
     if (this.relinquished) {
       // Gave the game up between this socket's auth and its join: send it on at once.
       client.send("error", { code: "GAME_MOVED", message: "this game moved to another server; rejoin it" });

@@ -4,11 +4,11 @@
  * one room; a spectator watches through another node; a node joins live; 100
  * players quick-play at once across three nodes.
  */
-import { Client } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { query } from "../support/db.ts";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
 import { type Cluster, startCluster } from "../support/cluster.ts";
+import { sdkClient } from "../../../bots/src/sdk.ts";
 
 let cluster: Cluster;
 
@@ -22,8 +22,7 @@ afterAll(async () => {
 /** A player whose HTTP requests go straight to node `i` but whose room socket goes through nginx. */
 async function playerOn(i: number, name?: string): Promise<Player> {
   const p = await newPlayer(cluster.nodes[i].url, name);
-  p.sdk = new Client(cluster.url);
-  p.sdk.auth.token = p.token;
+  p.sdk = sdkClient(cluster.url, p.token);
   return p;
 }
 

@@ -5,13 +5,13 @@
  * fault each of a node's games moved again (measured from outside, by the
  * robots' own clocks).
  */
-import { Client } from "@colyseus/sdk";
 import { expect } from "vitest";
 import { percentile } from "../../../bots/src/stats.ts";
 import { newPlayer, type Player, quickPlay } from "../support/clients.ts";
 import { type Cluster, startCluster } from "../support/cluster.ts";
 import { query } from "../support/db.ts";
 import { Robot } from "../support/robot.ts";
+import { sdkClient } from "../../../bots/src/sdk.ts";
 
 /** Game leases so long that only the fast paths (node heartbeats, rescue at rejoin) can resume a game within a test. */
 export const GAME_LEASE_MS = 60_000;
@@ -31,8 +31,7 @@ export function startRecoveryCluster(): Promise<Cluster> {
 /** A guest whose HTTP requests go to node `i mod N` directly, and whose room sockets go through nginx. */
 export async function clusterPlayer(cluster: Cluster, i: number, tag: string): Promise<Player> {
   const p = await newPlayer(cluster.nodes[i % cluster.nodes.length].url, `${tag}-${i}`);
-  p.sdk = new Client(cluster.url);
-  p.sdk.auth.token = p.token;
+  p.sdk = sdkClient(cluster.url, p.token);
   return p;
 }
 

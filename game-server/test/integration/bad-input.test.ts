@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { loadConfig } from "../../src/config.ts";
 import { type RunningNode, startNode } from "../../src/server.ts";
 import { createTestDatabase, query } from "../support/db.ts";
+import { sdkClient } from "../../../bots/src/sdk.ts";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
 
 let node: RunningNode;
@@ -134,34 +135,34 @@ describe("bad input changes nothing", () => {
   it("joins without a valid identity are refused", async () => {
     const anon = new Client(node.url);
     await expect(anon.joinById(gameId, {})).rejects.toThrow(/identity token/);
-    const forged = new Client(node.url);
-    forged.auth.token = `${players[0].token.slice(0, -4)}AAAA`;
+    const forged = sdkClient(node.url, `${players[0].token.slice(0, -4)}AAAA`);
     await expect(forged.joinById(gameId, {})).rejects.toThrow(/invalid identity token/);
     expect(await dbState()).toEqual(before);
   });
   it("a refused join closes with its own documented code, never the flood code 4002", async () => {
+    // A seat reservation (the join ticket is its sessionId), made with the identity token in its header.
     const reserve = async () => {
       const r = await fetch(`${node.url}/matchmake/joinById/${gameId}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
+        headers: { "content-type": "application/json", authorization: `Bearer ${players[0].token}` },
+        body: JSON.stringify({ spectate: true }),
       });
       return (await r.json()) as { sessionId: string; processId: string };
     };
     const { processId } = await reserve();
     const base = `${node.url.replace(/^http/, "ws")}/${processId}/${gameId}`;
     const cases = [
-      { why: "no token", query: `sessionId=${(await reserve()).sessionId}`, error: 4401, close: 4401 },
+      { why: "no ticket", query: "", error: 524, close: 4400 },
+      { why: "unknown ticket", query: "sessionId=nope", error: 524, close: 4400 },
       {
-        why: "forged token",
-        query: `sessionId=${(await reserve()).sessionId}&_authToken=${players[0].token.slice(0, -3)}AAA`,
+        why: "identity token in the URL",
+        query: `sessionId=${(await reserve()).sessionId}&_authToken=${players[0].token}`,
         error: 4401,
         close: 4401,
       },
-      { why: "unknown seat reservation", query: `sessionId=nope&_authToken=${players[0].token}`, error: 524, close: 4400 },
       {
         why: "refused reconnection",
-        query: `sessionId=x&reconnectionToken=bad&_authToken=${players[0].token}`,
+        query: "sessionId=x&reconnectionToken=bad",
         error: 524,
         close: 4003,
       },
@@ -179,9 +180,9 @@ describe("bad input changes nothing", () => {
       });
       expect(seen, c.why).toEqual({ error: c.error, close: c.close });
     }
-    // With the SDK, the join promise rejects with the refusal's code.
+    // With the SDK, the join promise rejects with the refusal's code: without a token no seat is reserved (HTTP 401).
     const anon = new Client(node.url);
-    await expect(anon.joinById(gameId, {})).rejects.toMatchObject({ code: 4401 });
+    await expect(anon.joinById(gameId, {})).rejects.toMatchObject({ code: 401 });
     expect(await dbState()).toEqual(before);
   });
   it("HTTP: unauthenticated, malformed and oversized requests", async () => {

@@ -378,19 +378,21 @@ describe("hostile input against one node", () => {
     const used = new URL(probe.room.connection.url ?? "");
     const processId = used.pathname.split("/")[1];
     const base = `ws://${used.host}`;
-    // A seat reservation made without any token (Colyseus authenticates when the socket connects).
-    const anonymous = (await (
+    // A seat reservation needs the identity token in its Authorization header: without one, none is made.
+    const anonymous = await fetch(`${node.url}/matchmake/joinById/${gameId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(anonymous.ok).toBe(false);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { code: number }).code).toBe(401);
+    // A valid ticket, but the identity token in the socket URL too (what the SDK's auth.token does): refused.
+    const ticket = (await (
       await fetch(`${node.url}/matchmake/joinById/${gameId}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      })
-    ).json()) as { sessionId: string };
-    const forged = (await (
-      await fetch(`${node.url}/matchmake/joinById/${gameId}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
+        headers: { "content-type": "application/json", authorization: `Bearer ${players[0].token}` },
+        body: JSON.stringify({ spectate: true }),
       })
     ).json()) as { sessionId: string };
     const urls = [
@@ -398,8 +400,8 @@ describe("hostile input against one node", () => {
       `${base}/${processId}/${gameId}?sessionId=nope`,
       `${base}/${processId}/${gameId}?sessionId=__proto__`,
       `${base}/${processId}/${gameId}?sessionId=constructor`,
-      `${base}/${processId}/${gameId}?sessionId=${anonymous.sessionId}`, // no token
-      `${base}/${processId}/${gameId}?sessionId=${forged.sessionId}&_authToken=${players[0].token.slice(0, -3)}AAA`,
+      `${base}/${processId}/${gameId}`, // no ticket
+      `${base}/${processId}/${gameId}?sessionId=${ticket.sessionId}&_authToken=${players[0].token}`,
       `${base}/${processId}/${gameId}?sessionId=x&reconnectionToken=${gameId}:abc`,
       `${base}/${processId}/${gameId}?sessionId=x&skipHandshake=1`,
       `${base}/${processId}/nosuchroom?sessionId=x`,
@@ -431,8 +433,8 @@ describe("hostile input against one node", () => {
       // docs/protocol.md "Refused joins": 4400 seat unknown/expired, 4401 token, 4003 reconnection; never 4002.
       expect([4400, 4401, 4003].includes(o.code), `${urls[i]} closed ${o.code}`).toBe(true);
     }
-    // Without a token, or with a forged one: refused as documented (4401).
-    expect([outcomes[4].error, outcomes[5].error]).toEqual([4401, 4401]);
+    // Without a ticket: unknown seat (4400); an identity token in the URL: refused as documented (4401).
+    expect([outcomes[4].code, outcomes[5].error, outcomes[5].code]).toEqual([4400, 4401, 4401]);
     await probe.room.leave();
     timings.handshakes = Date.now() - t0;
     await expectNothingChanged();

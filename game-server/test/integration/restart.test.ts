@@ -3,11 +3,11 @@
  * player saw acknowledged is in the database, exactly once and in order, and
  * the game is rebuilt from that log so the players can carry on.
  */
-import { Client } from "@colyseus/sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase, query } from "../support/db.ts";
 import { newPlayer, quickPlay, Seat } from "../support/clients.ts";
 import { type NodeProcess, spawnNode } from "../support/process.ts";
+import { sdkClient } from "../../../bots/src/sdk.ts";
 
 const running: NodeProcess[] = [];
 afterAll(() => {
@@ -65,8 +65,7 @@ describe("restart", () => {
 
     // The restarted node rebuilt the room: the same players rejoin with their tokens and play on.
     for (const p of [a, b]) {
-      p.sdk = new Client(second.url);
-      p.sdk.auth.token = p.token;
+      p.sdk = sdkClient(second.url, p.token);
     }
     const [ra, rb] = await Promise.all([Seat.rejoin(a, gameId), Seat.rejoin(b, gameId)]);
     const again = ra.seat === 0 ? [ra, rb] : [rb, ra];
@@ -112,8 +111,7 @@ describe("restart", () => {
     const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1" });
     running.push(second);
     const blackPlayer = players[1];
-    blackPlayer.sdk = new Client(second.url);
-    blackPlayer.sdk.auth.token = blackPlayer.token;
+    blackPlayer.sdk = sdkClient(second.url, blackPlayer.token);
     const again = await Seat.rejoin(blackPlayer, gameId);
     expect(again.snapshot?.drawOffer).toBe(0);
     again.room.send("draw", { action: "accept" });

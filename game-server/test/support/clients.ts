@@ -2,8 +2,9 @@
  * Test players built on the official @colyseus/sdk, exactly as a third-party
  * client would be: HTTP for identity and matchmaking, a room for play.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Client, Room } from "@colyseus/sdk";
 import { rejoinOverlapping } from "../../../bots/src/liveness.ts";
+import { sdkClient } from "../../../bots/src/sdk.ts";
 import type { ErrorMessage, GameSnapshot, MovedMessage, TicketResponse } from "@tabula/shared/protocol";
 
 export interface Player {
@@ -42,8 +43,7 @@ export async function newPlayer(base: string, name?: string): Promise<Player> {
     name ? { name } : {},
   );
   if (r.status !== 200) throw new Error(`guest failed: ${r.status} ${JSON.stringify(r.body)}`);
-  const sdk = new Client(base);
-  sdk.auth.token = r.body.token;
+  const sdk = sdkClient(base, r.body.token);
   return { id: r.body.player.id, name: r.body.player.name, token: r.body.token, sdk, base };
 }
 

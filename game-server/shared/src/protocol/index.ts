@@ -267,7 +267,7 @@ export const CLOSE_CODES = {
    * too late, or to a node that no longer hosts the room), or the join options are invalid. Join again.
    */
   JOIN_REFUSED: 4400,
-  /** Join refused: missing, invalid or expired token. */
+  /** Join refused: the identity token was in the socket URL (it goes only in the seat reservation's header). */
   UNAUTHORIZED: 4401,
   /** Join refused: the game already has MAX_SPECTATORS spectators. */
   SPECTATORS_FULL: 4403,
