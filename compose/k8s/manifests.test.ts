@@ -211,6 +211,10 @@ for (const [name, dir] of Object.entries(TARGETS)) {
       const url = container.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef;
       expect(url).toEqual({ name: `${db.metadata.name}-app`, key: "uri" });
       expect(db.spec.tablespaces.length).toBeGreaterThanOrEqual(3);
+      // Every node the autoscaler may start holds DB_POOL_SIZE connections; keep 20 for the operator,
+      // superusers, backups and migrations.
+      const maxConnections = Number(db.spec.postgresql.parameters.max_connections);
+      expect(hpa.spec.maxReplicas * Number(env.DB_POOL_SIZE)).toBeLessThanOrEqual(maxConnections - 20);
       for (const ts of db.spec.tablespaces) {
         expect(ts.storage.size, ts.name).toMatch(/^\d+Gi$/);
         expect(ts.owner.name).toBe(db.spec.bootstrap.initdb.owner);
