@@ -6,6 +6,7 @@
  * PostgreSQL.
  */
 import { rmSync } from "node:fs";
+import { relative } from "node:path";
 import {
   type ClusterState,
   FIRST_NODE_PORT,
@@ -29,7 +30,7 @@ import { startRedis } from "./redis.ts";
 import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
 import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
-import { findCommand, type ManagedProcess } from "./spawn.ts";
+import { findCommand, type ManagedProcess, REPO_ROOT } from "./spawn.ts";
 
 type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
 /** Prometheus first: it would only record the nodes going down. */
@@ -206,13 +207,12 @@ export async function runCluster(opts: {
       say("PostgreSQL: using DATABASE_URL");
       state.postgres = { embedded: false };
     } else {
-      say(`starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres)…`);
-      const pg = await startEmbeddedPostgresProcess({
-        dataDir: PG_DIR,
-        port: PG_PORT,
-        onSpawn: track("pg"),
-        archive: walArchiveSettings(),
-      });
+      const archive = walArchiveSettings();
+      say(
+        `starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres` +
+          `${archive ? `, WAL archived into ${relative(REPO_ROOT, archive.backupDir)}: docs/backups.md` : ""})…`,
+      );
+      const pg = await startEmbeddedPostgresProcess({ dataDir: PG_DIR, port: PG_PORT, onSpawn: track("pg"), archive });
       databaseUrl = pg.url;
       state.postgres = { embedded: true, port: PG_PORT, pid: pg.process.pid };
       writeState(state);

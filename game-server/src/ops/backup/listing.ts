@@ -35,8 +35,8 @@ export function describeBackups(backupDir: string, policy: RetentionPolicy): str
       .sort()[0];
     if (windowStart) {
       lines.push(
-        `  restorable: --to any time from ${windowStart} to the last archived transaction` +
-          `${newestWal ? ` (about ${newestWal.toISOString()})` : ""}, or --latest`,
+        `  restorable: --to any time from ${windowStart} up to the last transaction the archive holds` +
+          `${newestWal ? ` (its newest segment was archived ${newestWal.toISOString()})` : ""}, or --latest`,
       );
     }
   }
