@@ -57,6 +57,19 @@ describe("config", () => {
   });
 });
 
+describe("TRUST_PROXY", () => {
+  it("trusts loopback by default, and the proxies named", () => {
+    expect(loadConfig({}).trustProxy).toEqual(["loopback"]);
+    expect(loadConfig({ TRUST_PROXY: "loopback, 172.28.0.0/24,10.1.2.3" }).trustProxy).toEqual([
+      "loopback",
+      "172.28.0.0/24",
+      "10.1.2.3",
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: "*" })).toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe("heartbeatFor", () => {
   it("asks clients to ping every third of the node heartbeat and to give up after it (three pings at least)", () => {
     expect(heartbeatFor(1000)).toEqual({ intervalMs: 333, timeoutMs: 1000 });

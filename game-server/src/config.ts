@@ -125,6 +125,32 @@ export const ENV_SCHEMA = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin is scheme://host[:port], no path")))
     .optional(),
+  /**
+   * Proxies whose X-Forwarded-For is believed (Express' `trust proxy`): comma-separated addresses, CIDR networks,
+   * or `loopback`, `linklocal`, `uniquelocal`. The client address (rate limits, logs) is the first hop not trusted.
+   * Behind a proxy on another machine or container (Compose's nginx, ingress-nginx) name its network here.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)$/,
+              "addresses, CIDR networks or loopback/linklocal/uniquelocal",
+            ),
+        )
+        .min(1),
+    )
+    .default(["loopback"]),
   /** Life of a join ticket (a seat reservation's sessionId), in seconds: the room socket must present it this soon. */
   JOIN_TICKET_TTL_S: z.coerce.number().int().min(1).max(120).default(15),
   /** Spectators allowed per game. */
@@ -190,6 +216,8 @@ export interface Config {
   allowLocalOrigins: boolean;
   /** Join ticket life, s. */
   joinTicketTtlS: number;
+  /** Express' `trust proxy`: the proxies whose X-Forwarded-For names the client. */
+  trustProxy: string[];
   apiRatePerMin: number;
   guestRatePerMin: number;
   clientDist: string;
@@ -274,6 +302,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     allowedOrigins: e.ALLOWED_ORIGINS ?? (e.PUBLIC_ADDRESS ? [`http://${e.PUBLIC_ADDRESS}`, `https://${e.PUBLIC_ADDRESS}`] : []),
     allowLocalOrigins: e.NODE_ENV !== "production",
     joinTicketTtlS: e.JOIN_TICKET_TTL_S,
+    trustProxy: e.TRUST_PROXY,
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,

@@ -158,7 +158,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     gracefullyShutdown: false,
     express: (app) => {
       app.use(httpMetrics(metrics));
-      app.set("trust proxy", "loopback");
+      app.set("trust proxy", config.trustProxy); // who may name the client (rate limits, logs): TRUST_PROXY
       app.disable("x-powered-by");
       // CSP and the other security headers on the client, the API and /healthz (http/securityHeaders.ts).
       app.use(securityHeaders(config.publicAddress?.split("/")[0]));

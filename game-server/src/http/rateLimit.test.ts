@@ -1,6 +1,10 @@
+import type { AddressInfo } from "node:net";
+import express from "express";
 import { type IncrementResponse, MemoryStore, type Options, type Store } from "express-rate-limit";
 import { describe, expect, it } from "vitest";
-import { FallbackStore } from "./rateLimit.ts";
+import { loadConfig } from "../config.ts";
+import { createLogger } from "../log.ts";
+import { createRateLimiters, FallbackStore } from "./rateLimit.ts";
 
 const options = { windowMs: 60_000 } as Options;
 const quiet = { warn: () => {}, info: () => {} };
@@ -92,5 +96,40 @@ describe("FallbackStore", () => {
     }
     expect(shared.inits).toBe(2);
     store.shutdown();
+  });
+});
+
+describe("the client address the limits count (TRUST_PROXY)", () => {
+  /** Six requests with six different X-Forwarded-For values to an app limited to 5 a minute: their statuses. */
+  async function spoofed(trustProxy: string): Promise<number[]> {
+    const app = express();
+    app.set("trust proxy", loadConfig({ TRUST_PROXY: trustProxy }).trustProxy); // as server.ts does
+    const limits = createRateLimiters({
+      apiPerMin: 5,
+      guestPerMin: 5,
+      log: createLogger({ level: "silent", json: true, nodeId: "t" }),
+    });
+    app.use(limits.api, (_req, res) => void res.json({ ok: true }));
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-forwarded-for": `198.51.100.${i}` } });
+        statuses.push(r.status);
+      }
+      return statuses;
+    } finally {
+      server.close();
+    }
+  }
+
+  it("a client that is not a trusted proxy cannot pick its address with X-Forwarded-For", async () => {
+    expect(await spoofed("10.9.9.9")).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it("a trusted proxy (loopback by default: nginx on the same machine) names the client", async () => {
+    expect(await spoofed("loopback")).toEqual([200, 200, 200, 200, 200, 200]);
   });
 });
