@@ -6,7 +6,7 @@
  * the same two players. The moves are picked from the view (any column that
  * is not full), so the driver replays no rules.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
 import type { GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
 import type { Connect4View, Seat } from "@tabula/shared/rules";
 import { sdkClient } from "../src/sdk.ts";

@@ -10,13 +10,12 @@ import { CLOSE_CODES, ClientMessages, type ClientMessageType, type ServerMessage
 import type { Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import { AuthError, type Identity } from "../auth/tokens.ts";
-import { heartbeatFor } from "../config.ts";
-import type { RematchRequest } from "../game/changes.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { GameRecord } from "../game/record.ts";
 import type { Logger } from "../log.ts";
 import { fanOut } from "./fanout.ts";
+import { hostDepsFor } from "./hostDeps.ts";
 import { newJoinTicket } from "./joinTicket.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import type { LiveRoom } from "../metrics/gauges.ts";
@@ -64,7 +63,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       throw new NotHostable(HOSTED_ELSEWHERE, `game ${gameId} is hosted by another node`);
     try {
       const record = await this.s.games.takeOwnership(gameId, this.s.config.nodeId);
-      const host = record === null ? null : await GameHost.open(record, this.hostDeps(), resume === true);
+      const host =
+        record === null ? null : await GameHost.open(record, hostDepsFor(this.s, this.outbox(), this.log), resume === true);
       if (!host) throw new NotHostable(410, `game ${gameId} is over or unknown`);
       this.host = host;
       this.fence = (record as GameRecord).leaseToken;
@@ -91,34 +91,6 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     await this.publishListing();
     this.s.metrics?.rooms.add(this);
     this.log.info({ ply: this.host.state.ply }, "room ready");
-  }
-
-  private hostDeps() {
-    const { config, games, factory } = this.s;
-    return {
-      storage: games,
-      outbox: this.outbox(),
-      clock: this.s.clock, // the host clears its timers when the room is disposed (host.close)
-      random: Math.random,
-      newGame: (r: RematchRequest) =>
-        factory.prepare({
-          game: r.game,
-          timeControl: r.timeControl,
-          mode: r.mode,
-          playerIds: r.playerIds,
-          seatsFixed: true,
-          rematchOfId: r.rematchOfId,
-        }),
-      hostGame: (gameId: string) => factory.host(gameId),
-      log: this.log,
-      metrics: this.s.metrics,
-      settings: {
-        firstMoveTimeoutMs: config.firstMoveTimeoutMs,
-        reconnectWindowMs: config.reconnectWindowMs,
-        botThinkMs: config.botThinkMs,
-        heartbeat: heartbeatFor(config.nodeAliveTtlMs),
-      },
-    };
   }
 
   /** The host's outbox: Colyseus sockets, the lease and the listing. */
