@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The archive folder of database system `systemId` under `backupDir`. */
 export function walArchiveDir(backupDir: string, systemId: string): string {
@@ -51,10 +51,13 @@ export function postgresOwner(): { uid: number; gid: number } | undefined {
 
 /**
  * Create `dirs` (each inside the one before; mode 0700) and, when we are root, hand each to the postgres user:
- * postgres must reach and write the last one.
+ * postgres must reach and write the last one. Missing folders above the first (e.g. `.data/`, which the
+ * embedded PostgreSQL's data folder shares) get the usual mode, not 0700: a root-only `.data/` would lock the
+ * postgres user out of its own data folder the next time `npm start` initialises it.
  */
 export function ensureDirsForPostgres(...dirs: string[]): void {
   const owner = postgresOwner();
+  if (dirs[0]) mkdirSync(dirname(dirs[0]), { recursive: true });
   for (const dir of dirs) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (owner) chownSync(dir, owner.uid, owner.gid);
