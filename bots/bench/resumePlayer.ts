@@ -8,7 +8,7 @@
  * back in its game, and when moves arrived.
  */
 import type { Client, Room } from "@colyseus/sdk";
-import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
+import { type ErrorMessage, type GameSnapshot, type MovedMessage, snapshotAfterMove } from "@tabula/shared/protocol";
 import { chooseBotMove, createRng, getGame, replay, type Seat } from "@tabula/shared/rules";
 import { sdkClient } from "../src/sdk.ts";
 import { DEFAULT_HEARTBEAT, dropRoom, rejoinOverlapping, watchHeartbeat } from "../src/liveness.ts";
@@ -99,15 +99,7 @@ export class ResumePlayer {
       if (!current()) return;
       this.movedAt.push(Date.now());
       this.acked.set(m.record.ply, m.record.move);
-      if (this.snapshot) {
-        this.snapshot = {
-          ...this.snapshot,
-          moves: [...this.snapshot.moves, m.record],
-          ply: m.ply,
-          view: m.view,
-          status: m.status,
-        };
-      }
+      if (this.snapshot) this.snapshot = snapshotAfterMove(this.snapshot, m);
       this.status = m.status;
       this.heard();
     });

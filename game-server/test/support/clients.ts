@@ -5,7 +5,13 @@
 import type { Client, Room } from "@colyseus/sdk";
 import { rejoinOverlapping } from "../../../bots/src/liveness.ts";
 import { sdkClient } from "../../../bots/src/sdk.ts";
-import type { ErrorMessage, GameSnapshot, MovedMessage, TicketResponse } from "@tabula/shared/protocol";
+import {
+  type ErrorMessage,
+  type GameSnapshot,
+  type MovedMessage,
+  snapshotAfterMove,
+  type TicketResponse,
+} from "@tabula/shared/protocol";
 
 export interface Player {
   id: string;
@@ -81,17 +87,7 @@ export class Seat {
     });
     room.onMessage("moved", (m: MovedMessage) => {
       this.moved.push(m);
-      if (this.snapshot) {
-        this.snapshot = {
-          ...this.snapshot,
-          moves: [...this.snapshot.moves, m.record],
-          ply: m.ply,
-          view: m.view,
-          clocks: m.clocks,
-          status: m.status,
-          result: m.result,
-        };
-      }
+      if (this.snapshot) this.snapshot = snapshotAfterMove(this.snapshot, m);
       this.wake();
     });
     room.onMessage("error", (e: ErrorMessage) => {

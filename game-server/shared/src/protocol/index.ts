@@ -159,6 +159,11 @@ export interface MovedMessage {
   result: GameResult | null;
 }
 
+/** The snapshot `s` brought up to date by `m` (what a client that keeps the last snapshot does with a `moved`). */
+export function snapshotAfterMove(s: GameSnapshot, m: MovedMessage): GameSnapshot {
+  return { ...s, moves: [...s.moves, m.record], ply: m.ply, view: m.view, clocks: m.clocks, status: m.status, result: m.result };
+}
+
 export interface ServerMessages {
   snapshot: GameSnapshot;
   moved: MovedMessage;
