@@ -3,11 +3,11 @@
  * release by hand (the SQL itself runs on real PostgreSQL in
  * test/integration/groupCommit.test.ts).
  */
-import type { MoveRecord } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
+import { moveWrite } from "../../test/support/records.ts";
 import { DbUnavailableError } from "./errors.ts";
 import type { Sql } from "./client.ts";
-import { columnsOf, GroupCommit, type MoveWrite } from "./groupCommit.ts";
+import { columnsOf, GroupCommit } from "./groupCommit.ts";
 
 interface Held {
   games: string[];
@@ -37,22 +37,11 @@ function heldPool() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-function write(gameId: string, ply = 0): MoveWrite {
-  const move: MoveRecord = { ply, seat: ply % 2 === 0 ? 0 : 1, move: "3", san: "d1", clockMs: 1000, at: 1_700_000_000_000 };
-  return {
-    fence: 1n,
-    gameId,
-    move,
-    clocks: { clock0Ms: 1000, clock1Ms: 900, turnStartedAt: 1_700_000_000_000, deadlineAt: null },
-    ending: null,
-  };
-}
-
 describe("group commit", () => {
   it("writes the moves handed in during one turn of the event loop as one statement", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 1 });
-    const results = ["a", "b", "c"].map((g) => gc.commit(write(g)));
+    const results = ["a", "b", "c"].map((g) => gc.commit(moveWrite(g)));
     await tick();
     expect(held.map((h) => h.games)).toEqual([["a", "b", "c"]]);
     held[0].ok();
@@ -63,10 +52,10 @@ describe("group commit", () => {
   it("commits a lone move at once, and batches what arrives while a statement is in flight", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 1 });
-    const lone = gc.commit(write("a"));
+    const lone = gc.commit(moveWrite("a"));
     await tick();
     expect(held).toHaveLength(1); // no window to wait out
-    const later = ["b", "c", "d", "e"].map((g) => gc.commit(write(g)));
+    const later = ["b", "c", "d", "e"].map((g) => gc.commit(moveWrite(g)));
     await tick();
     expect(held).toHaveLength(1); // the one connection is busy: they queue
     held[0].ok();
@@ -80,7 +69,7 @@ describe("group commit", () => {
   it("runs up to `concurrency` statements at once and caps a batch at maxBatch", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 2, maxBatch: 2 });
-    const all = ["a", "b", "c", "d", "e"].map((g) => gc.commit(write(g)));
+    const all = ["a", "b", "c", "d", "e"].map((g) => gc.commit(moveWrite(g)));
     await tick();
     expect(held.map((h) => h.games)).toEqual([
       ["a", "b"],
@@ -97,9 +86,9 @@ describe("group commit", () => {
   it("keeps one game's moves in order: never two in a batch, the next only after the previous settled", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 4 });
-    const first = gc.commit(write("a", 0));
-    const second = gc.commit(write("a", 1));
-    const other = gc.commit(write("b", 0));
+    const first = gc.commit(moveWrite("a", 0));
+    const second = gc.commit(moveWrite("a", 1));
+    const other = gc.commit(moveWrite("b", 0));
     await tick();
     expect(held.map((h) => [h.games, h.plies])).toEqual([
       [
@@ -117,7 +106,7 @@ describe("group commit", () => {
   it("refuses only the moves whose guard failed", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool);
-    const results = ["a", "stale", "c"].map((g) => gc.commit(write(g)));
+    const results = ["a", "stale", "c"].map((g) => gc.commit(moveWrite(g)));
     await tick();
     held[0].ok(["a", "c"]);
     expect(await Promise.all(results)).toEqual([true, false, true]);
@@ -126,9 +115,9 @@ describe("group commit", () => {
   it("fails every move of a statement that failed, and goes on with the next batch", async () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 1 });
-    const failed = ["a", "b"].map((g) => gc.commit(write(g)).catch((e: unknown) => e));
+    const failed = ["a", "b"].map((g) => gc.commit(moveWrite(g)).catch((e: unknown) => e));
     await tick();
-    const next = gc.commit(write("c"));
+    const next = gc.commit(moveWrite("c"));
     held[0].fail(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
     const errors = await Promise.all(failed);
     expect(errors.every((e) => e instanceof DbUnavailableError)).toBe(true);
@@ -148,7 +137,7 @@ describe("group commit", () => {
       },
     };
     const gc = new GroupCommit(flaky);
-    expect(await gc.commit(write("a"))).toBe(true);
+    expect(await gc.commit(moveWrite("a"))).toBe(true);
     expect(gc.stats.retries).toBe(2);
 
     const always: Sql = {
@@ -157,7 +146,7 @@ describe("group commit", () => {
       },
     };
     const stuck = new GroupCommit(always);
-    await expect(stuck.commit(write("a"))).rejects.toThrow("deadlock detected");
+    await expect(stuck.commit(moveWrite("a"))).rejects.toThrow("deadlock detected");
     expect(stuck.stats.retries).toBe(3);
   });
 
@@ -165,7 +154,7 @@ describe("group commit", () => {
     const { pool, held } = heldPool();
     const gc = new GroupCommit(pool, { concurrency: 1 });
     await gc.drained(); // nothing pending
-    const moves = ["a", "b"].map((g) => gc.commit(write(g)));
+    const moves = ["a", "b"].map((g) => gc.commit(moveWrite(g)));
     let drained = false;
     const done = gc.drained().then(() => {
       drained = true;
@@ -179,10 +168,10 @@ describe("group commit", () => {
 
   it("binds one array per column, nulls for a game that goes on", () => {
     const end = {
-      ...write("b", 7),
+      ...moveWrite("b", 7),
       ending: { status: "finished" as const, result: { winner: 1 as const, reason: "connect-four" as const }, endedAt: 5 },
     };
-    const cols = columnsOf([write("a", 2), end]);
+    const cols = columnsOf([moveWrite("a", 2), end]);
     expect(cols).toHaveLength(16);
     expect(cols[0]).toEqual(["a", "b"]);
     expect(cols[1]).toEqual([2, 7]);

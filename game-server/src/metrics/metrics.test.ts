@@ -7,11 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MoveRecord } from "@tabula/shared/protocol";
 import { describe, expect, it } from "vitest";
+import { moveWrite } from "../../test/support/records.ts";
 import type { Sql } from "../db/client.ts";
 import { DbUnavailableError } from "../db/errors.ts";
-import { GroupCommit, type MoveWrite } from "../db/groupCommit.ts";
+import { GroupCommit } from "../db/groupCommit.ts";
 import { backupGauge } from "./backups.ts";
 import type { LiveRoom } from "./gauges.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -31,17 +31,6 @@ async function value(m: Metrics, name: string, labels: Record<string, string> = 
 const room = (kind: string, active: boolean, players: number, spectators: number): LiveRoom => ({
   gauge: () => ({ kind, active, players, spectators }),
 });
-
-function write(gameId: string): MoveWrite {
-  const move: MoveRecord = { ply: 0, seat: 0, move: "3", san: "d1", clockMs: 1000, at: 1_700_000_000_000 };
-  return {
-    fence: 1n,
-    gameId,
-    move,
-    clocks: { clock0Ms: 1000, clock1Ms: 900, turnStartedAt: 1_700_000_000_000, deadlineAt: null },
-    ending: null,
-  };
-}
 
 describe("metrics registry", () => {
   it("registers every tabula_ metric and, unless turned off, the default process metrics", async () => {
@@ -129,7 +118,7 @@ describe("group commit's metrics", () => {
     const m = createMetrics({ defaults: false });
     // Game "b" fails its guard (another writer got there first): its move is not in the log.
     const gc = new GroupCommit(pool({ written: (g) => g.filter((id) => id !== "b") }), { metrics: m, concurrency: 1 });
-    expect(await Promise.all(["a", "b", "c"].map((g) => gc.commit(write(g))))).toEqual([true, false, true]);
+    expect(await Promise.all(["a", "b", "c"].map((g) => gc.commit(moveWrite(g))))).toEqual([true, false, true]);
     expect(await value(m, "tabula_moves_committed_total")).toBe(2);
     const batch = await samples(m, "tabula_commit_batch_size");
     expect(batch.find((s) => s.metricName === "tabula_commit_batch_size_count")?.value).toBe(1);
@@ -141,7 +130,7 @@ describe("group commit's metrics", () => {
   it("counts a failed statement as a database error by kind, and no move as committed", async () => {
     const m = createMetrics({ defaults: false });
     const gc = new GroupCommit(pool({ error: new DbUnavailableError("connection refused") }), { metrics: m });
-    await expect(gc.commit(write("a"))).rejects.toThrow(DbUnavailableError);
+    await expect(gc.commit(moveWrite("a"))).rejects.toThrow(DbUnavailableError);
     expect(await value(m, "tabula_db_errors_total", { kind: "unavailable" })).toBe(1);
     expect(await value(m, "tabula_moves_committed_total")).toBe(0);
   });

@@ -1,5 +1,7 @@
 /** Stored games for the table's and the host's unit tests (imported by tests only). */
+import type { MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
+import type { MoveWrite } from "../../src/db/groupCommit.ts";
 import { NO_OFFERS, type GameRecord } from "../../src/game/record.ts";
 
 /** A fixed epoch for tests, ms. */
@@ -26,5 +28,17 @@ export function newRecord(kind: GameKind = "connect4", over: Partial<GameRecord>
     ],
     moves: [],
     ...over,
+  };
+}
+
+/** One move of game `gameId` at `ply` as group commit takes it (seats alternate, seat 0 first). */
+export function moveWrite(gameId: string, ply = 0): MoveWrite {
+  const move: MoveRecord = { ply, seat: ply % 2 === 0 ? 0 : 1, move: "3", san: "d1", clockMs: 1000, at: T0 };
+  return {
+    fence: 1n,
+    gameId,
+    move,
+    clocks: { clock0Ms: 1000, clock1Ms: 900, turnStartedAt: T0, deadlineAt: null },
+    ending: null,
   };
 }
