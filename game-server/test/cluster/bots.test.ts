@@ -3,14 +3,13 @@
  * about 20 seconds of play with zero errors, a JSON report with every field
  * operators read, and not one ERROR (or unstructured) line in the nodes' logs.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alarmingLines, type Cluster, startCluster } from "../support/cluster.ts";
+import { runBotsScript } from "./robots.ts";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
 let cluster: Cluster;
 beforeAll(async () => {
   // Info level: every line a node writes under load is checked, not only warnings.
@@ -23,14 +22,9 @@ afterAll(async () => {
 describe("bot-players script", () => {
   it("runs ~20 s against two nodes with zero errors and writes the full report", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "tabula-bots-")), "report.json");
-    const args = ["bots/src/main.ts", "--url", cluster.url, "--bots", "40", "--game", "mix", "--duration", "20s"];
+    const args = ["--url", cluster.url, "--bots", "40", "--game", "mix", "--duration", "20s"];
     args.push("--think", "100ms-300ms", "--procs", "2", "--out", out, "--max-errors", "0");
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
-    if (code !== 0) console.log(output.slice(-4000));
+    const { code, output } = await runBotsScript(args);
     expect(code).toBe(0);
     expect(output).toMatch(/moves .*acknowledged .*\/s during the run/); // the final table is shown
 

@@ -7,10 +7,10 @@
  * every dashboard panel's query runs against that Prometheus; and a node
  * added later is scraped without a restart (the targets file follows it).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,8 +24,8 @@ import {
 } from "../../../compose/processes.ts";
 import { type Cluster, startCluster } from "../support/cluster.ts";
 import { query } from "../support/db.ts";
+import { runBotsScript } from "./robots.ts";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
 const run = promisify(execFile);
 
 interface PromResult {
@@ -86,15 +86,9 @@ describe("Prometheus scraping a running cluster", () => {
     );
     const before = await moveRows();
 
-    const args = ["bots/src/main.ts", "--url", cluster.url, "--bots", "20", "--game", "mix", "--duration", "8s"];
+    const args = ["--url", cluster.url, "--bots", "20", "--game", "mix", "--duration", "8s"];
     args.push("--think", "50ms-150ms", "--procs", "1", "--max-errors", "0", "--out", join(dir, "bots-report.json"));
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
-    if (code !== 0) console.log(output.slice(-4000));
-    expect(code).toBe(0);
+    expect((await runBotsScript(args)).code).toBe(0);
 
     // The last moves of the run may still be committing: wait until the log stops growing and
     // Prometheus has scraped the counters since, then compare.

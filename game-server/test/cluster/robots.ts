@@ -5,6 +5,8 @@
  * fault each of a node's games moved again (measured from outside, by the
  * robots' own clocks).
  */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { expect } from "vitest";
 import { percentile } from "../../../bots/src/stats.ts";
 import { newPlayer, type Player, quickPlay } from "../support/clients.ts";
@@ -142,4 +144,19 @@ export function recoveryTimeline(cluster: Cluster, g: RobotGames, games: string[
 export function spread(xs: number[]): { p50: number | null; p95: number | null; max: number | null } {
   const r = (v: number | null) => (v === null ? null : Math.round(v));
   return { p50: r(percentile(xs, 50)), p95: r(percentile(xs, 95)), max: r(xs.length ? Math.max(...xs) : null) };
+}
+
+/**
+ * Run the bot-players script (`bots/src/main.ts` with `args`) as a child process to its end; its
+ * stdout and stderr together, and its exit code. On a non-zero exit its last lines are printed.
+ */
+export async function runBotsScript(args: string[]): Promise<{ code: number | null; output: string }> {
+  const root = resolve(import.meta.dirname, "../../..");
+  const child = spawn(process.execPath, ["bots/src/main.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const code = await new Promise<number | null>((r) => child.on("exit", r));
+  if (code !== 0) console.log(output.slice(-4000));
+  return { code, output };
 }
