@@ -3,10 +3,9 @@
  * the embedded PostgreSQL that `npm start` / `npm run cluster` runs
  * (EMBEDDED_PG_PORT), which must be running.
  */
-import { parseArgs } from "node:util";
 import { createLogger } from "../../log.ts";
 import { takeBaseBackup } from "./baseBackup.ts";
-import { backupDirOf, configOrExit, databaseUrlOf, EXIT, progressLine } from "./cliSupport.ts";
+import { backupDirOf, configOrExit, databaseUrlOf, EXIT, parseCommandLine, progressLine } from "./cliSupport.ts";
 import { takeDump } from "./dump.ts";
 import { pruneBackups } from "./prune.ts";
 import { runSchedule } from "./schedule.ts";
@@ -25,24 +24,11 @@ BACKUP_EVERY_H, BACKUP_KEEP_DAILY, BACKUP_KEEP_WEEKLY, BACKUP_KEEP_MONTHLY.
 Exit codes: 0 done, 1 failed, 2 bad usage or settings.`;
 
 async function main(): Promise<number> {
-  let values: { base?: boolean; schedule?: boolean; prune?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        base: { type: "boolean" },
-        schedule: { type: "boolean" },
-        prune: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+  const values = parseCommandLine(
+    { base: { type: "boolean" }, schedule: { type: "boolean" }, prune: { type: "boolean" } },
+    USAGE,
+  );
+  if (typeof values === "number") return values;
   if ([values.base, values.schedule, values.prune].filter(Boolean).length > 1) {
     console.error(`choose one of --base, --schedule, --prune\n\n${USAGE}`);
     return EXIT.usage;

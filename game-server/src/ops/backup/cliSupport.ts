@@ -1,12 +1,33 @@
 /** What the backup and restore commands share: settings, the database they talk to, exit codes. */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../../config.ts";
 
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../../../..");
 
 /** Exit codes of `npm run backup` and `npm run restore`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, nothingToRestore: 4 } as const;
+
+/**
+ * The command line parsed against `options` (plus -h/--help): its values, or the exit code to
+ * return — EXIT.ok after printing `usage` for --help, EXIT.usage after printing the parser's
+ * complaint and `usage` to stderr.
+ */
+export function parseCommandLine(options: ParseArgsOptionsConfig, usage: string): Record<string, unknown> | number {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } } }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    console.log(usage);
+    return EXIT.ok;
+  }
+  return values;
+}
 
 /** The configuration (same variables as a node), or exit 2 with the config's own message. */
 export function configOrExit(): Config {

@@ -1,8 +1,16 @@
 /** `npm run restore`: see USAGE and docs/backups.md. */
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { createLogger } from "../../log.ts";
-import { backupDirOf, configOrExit, dataDirOf, databaseUrlOf, EXIT, progressLine, REPO_ROOT } from "./cliSupport.ts";
+import {
+  backupDirOf,
+  configOrExit,
+  dataDirOf,
+  databaseUrlOf,
+  EXIT,
+  parseCommandLine,
+  progressLine,
+  REPO_ROOT,
+} from "./cliSupport.ts";
 import { restoreDump } from "./dumpRestore.ts";
 import { dumpRoot, listBaseBackups, listDumps } from "./layout.ts";
 import { describeBackups } from "./listing.ts";
@@ -28,29 +36,20 @@ Exit codes: 0 restored, 1 failed, 2 bad usage, 3 refused (running server, non-em
 or database), 4 nothing to restore for that choice.`;
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        list: { type: "boolean" },
-        to: { type: "string" },
-        latest: { type: "boolean" },
-        dump: { type: "string" },
-        "data-dir": { type: "string" },
-        overwrite: { type: "boolean" },
-        system: { type: "string" },
-        "no-recover": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+  const values = parseCommandLine(
+    {
+      list: { type: "boolean" },
+      to: { type: "string" },
+      latest: { type: "boolean" },
+      dump: { type: "string" },
+      "data-dir": { type: "string" },
+      overwrite: { type: "boolean" },
+      system: { type: "string" },
+      "no-recover": { type: "boolean" },
+    },
+    USAGE,
+  );
+  if (typeof values === "number") return values;
   const modes = [values.list, values.to !== undefined, values.latest, values.dump !== undefined].filter(Boolean).length;
   if (modes !== 1) {
     console.error(`choose exactly one of --list, --to, --latest, --dump\n\n${USAGE}`);
