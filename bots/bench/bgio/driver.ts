@@ -22,7 +22,8 @@
 import { parseArgs } from "node:util";
 import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { setUpPairs } from "../driver/setup.ts";
-import { type Pair, type PairEvents, startPair } from "./pair.ts";
+import { Recorder } from "../driver/recorder.ts";
+import { type Pair, startPair } from "./pair.ts";
 
 /** Pairs being set up at the same time: enough to be quick, few enough not to be a burst test. */
 const SETUP_CONCURRENCY = 16;
@@ -51,37 +52,18 @@ function fail(message: string): never {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-let phase: "setup" | "warm-up" | "measured" | "done" = "setup";
-const counted = { moves: 0, errors: 0, games: 0, rttMs: [] as number[] };
-/** Every acknowledged move, and errors by kind, whatever the phase (progress lines). */
-let allMoves = 0;
-const errorKinds: Record<string, number> = {};
-
-const events: PairEvents = {
-  ack(rttMs) {
-    allMoves++;
-    if (phase !== "measured") return;
-    counted.moves++;
-    counted.rttMs.push(Math.round(rttMs * 1000) / 1000);
-  },
-  error(kind) {
-    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-    if (phase === "measured") counted.errors++;
-  },
-  gameOver() {
-    if (phase === "measured") counted.games++;
-  },
-};
+// What is counted, and when: the same recorder as the Colyseus and Tabula drivers (driver/recorder.ts).
+const rec = new Recorder();
 
 const pairCount = players / 2;
 const pairs: Pair[] = [];
 let lastMoves = 0;
 const progress = setInterval(() => {
-  const rate = (allMoves - lastMoves) / 2;
-  lastMoves = allMoves;
-  const errors = Object.entries(errorKinds).map(([k, n]) => `${k}=${n}`);
+  const rate = (rec.allMoves - lastMoves) / 2;
+  lastMoves = rec.allMoves;
+  const errors = Object.entries(rec.errorKinds).map(([k, n]) => `${k}=${n}`);
   console.error(
-    `bgio driver: ${phase} · ${pairs.length}/${pairCount} pairs · ${rate.toFixed(0)} moves/s${errors.length ? ` · errors ${errors.join(" ")}` : ""}`,
+    `bgio driver: ${rec.phase} · ${pairs.length}/${pairCount} pairs · ${rate.toFixed(0)} moves/s${errors.length ? ` · errors ${errors.join(" ")}` : ""}`,
   );
 }, 2_000);
 
@@ -90,32 +72,33 @@ const { failures: setupFailures } = await setUpPairs({
   concurrency: SETUP_CONCURRENCY,
   deadline: Date.now() + SETUP_TIMEOUT_MS,
   into: pairs,
-  make: (i) => startPair(server, `p${i}`, events),
+  make: (i) => startPair(server, `p${i}`, rec),
   onError: (err, failures) => {
-    events.error("setup");
+    rec.error("setup");
     if (failures <= 3) console.error(`bgio driver: a pair could not be set up: ${err.message}`);
   },
 });
 if (pairs.length === 0) fail(`no pair could be set up at ${server} (${setupFailures} failures)`);
 
-phase = "warm-up";
+rec.phase = "warmup";
 await sleep(warmupMs);
-phase = "measured";
+rec.phase = "measured";
 console.error(WINDOW_OPEN);
 const opened = performance.now();
 await sleep(durationMs);
 const windowMs = performance.now() - opened;
 const connected = pairs.reduce((n, p) => n + p.connected(), 0);
-phase = "done";
+rec.phase = "done";
 console.error(WINDOW_CLOSE);
 clearInterval(progress);
 for (const p of pairs) p.stop();
 
+const counted = rec.result(connected);
 const result: DriverResult & { games: number; windowMs: number; allMoves: number } = {
   ...counted,
-  connected,
+  games: counted.games ?? 0,
   windowMs: Math.round(windowMs),
-  allMoves,
+  allMoves: rec.allMoves,
 };
 // Exit only once the line is written: a pipe takes 64 KB at a time, and exiting earlier cuts the JSON.
 process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
