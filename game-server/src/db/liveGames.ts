@@ -19,9 +19,18 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 const seat = (n: number | null) => (n === null ? null : (n as Seat));
 
+/** The columns a new game's row is written with (INSERT and CREATE_REMATCH), in `newGameValues` order around the id. */
+const NEW_GAME_COLUMNS = `id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
+                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId"`;
+
+/** A new game's values from `kind` to `ownerNode`, in NEW_GAME_COLUMNS order (status and ply are constants). */
+const newGameValues = (g: NewGame) => [
+  ...[g.kind, g.timeControl, g.initialMs, g.incrementMs, g.seed, g.mode, g.seat0Id, g.seat1Id],
+  ...[g.clock0Ms, g.clock1Ms, g.turnStartedAt, g.deadlineAt, g.ownerNode],
+];
+
 const INSERT = `
-INSERT INTO "Game" (id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
-                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId")
+INSERT INTO "Game" (${NEW_GAME_COLUMNS})
 VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15)`;
 
 const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
@@ -57,8 +66,7 @@ const CREATE_REMATCH = `
 WITH old AS (
   UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
   WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id)
-INSERT INTO "Game" (id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
-                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId")
+INSERT INTO "Game" (${NEW_GAME_COLUMNS})
 SELECT $7, $8::varchar, $9::varchar, $10::int, $11::int, $12::varchar, $13::varchar, 'active', $14::uuid, $15::uuid,
        0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id
 FROM old`;
@@ -132,10 +140,7 @@ export function createLiveGameStatements(sql: Sql) {
 
   return {
     async insertGame(g: NewGame): Promise<void> {
-      await run("tabula_insert_game", INSERT, [
-        ...[g.id, g.kind, g.timeControl, g.initialMs, g.incrementMs, g.seed, g.mode, g.seat0Id, g.seat1Id],
-        ...[g.clock0Ms, g.clock1Ms, g.turnStartedAt, g.deadlineAt, g.ownerNode, g.rematchOfId],
-      ]);
+      await run("tabula_insert_game", INSERT, [g.id, ...newGameValues(g), g.rematchOfId]);
     },
 
     /** A game as the table sees it, or null when there is no such game. */
@@ -193,8 +198,7 @@ export function createLiveGameStatements(sql: Sql) {
       if (o.rematchGameId !== game.id || game.rematchOfId !== gameId) throw new Error("rematch ids do not match");
       return changed("tabula_create_rematch", CREATE_REMATCH, [
         ...[gameId, expected.ply, expected.status, String(fence), o.drawOffer, o.rematchOffer, game.id],
-        ...[game.kind, game.timeControl, game.initialMs, game.incrementMs, game.seed, game.mode, game.seat0Id, game.seat1Id],
-        ...[game.clock0Ms, game.clock1Ms, game.turnStartedAt, game.deadlineAt, game.ownerNode],
+        ...newGameValues(game),
       ]);
     },
 
