@@ -21,7 +21,7 @@
  */
 import { parseArgs } from "node:util";
 import { type DriverResult, WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
-import { setUpPairs } from "../driver/setup.ts";
+import { measuredWindow, setUpPairs } from "../driver/setup.ts";
 import { Recorder } from "../driver/recorder.ts";
 import { type Pair, startPair } from "./pair.ts";
 
@@ -84,9 +84,7 @@ rec.phase = "warmup";
 await sleep(warmupMs);
 rec.phase = "measured";
 console.error(WINDOW_OPEN);
-const opened = performance.now();
-await sleep(durationMs);
-const windowMs = performance.now() - opened;
+const windowMs = await measuredWindow(durationMs);
 const connected = pairs.reduce((n, p) => n + p.connected(), 0);
 rec.phase = "done";
 console.error(WINDOW_CLOSE);

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { WINDOW_CLOSE, WINDOW_OPEN } from "../types.ts";
 import { plainPair } from "./plain.ts";
 import { Recorder } from "./recorder.ts";
-import { setUpPairs } from "./setup.ts";
+import { measuredWindow, setUpPairs } from "./setup.ts";
 import { type Pair, tabulaPair } from "./tabula.ts";
 
 /** Pairs being set up at the same time (HTTP + joins): enough to be quick, few enough not to be a burst test. */
@@ -90,9 +90,7 @@ rec.phase = "warmup";
 await sleep(warmupMs);
 rec.phase = "measured";
 say(WINDOW_OPEN);
-const opened = performance.now();
-await sleep(durationMs);
-const windowMs = performance.now() - opened;
+const windowMs = await measuredWindow(durationMs);
 const connected = pairs.reduce((n, p) => n + p.connected(), 0);
 rec.phase = "done";
 say(WINDOW_CLOSE);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setUpPairs } from "./setup.ts";
+import { measuredWindow, setUpPairs } from "./setup.ts";
 
 describe("setUpPairs", () => {
   it("makes every pair once, at most `concurrency` at a time, and reports failures as they come", async () => {
@@ -41,5 +41,19 @@ describe("setUpPairs", () => {
     });
     expect(into).toEqual([]);
     expect(failures).toBe(0);
+  });
+});
+
+describe("measuredWindow", () => {
+  it("waits again when the timer wakes before the window is over, and reports the real length", async () => {
+    // A clock that has moved only 999 ms when the first timer fires: the window is not over.
+    const readings = [0, 999, 1_000.4];
+    const now = () => readings.shift() ?? 2_000;
+    expect(await measuredWindow(1_000, now)).toBe(1_000.4);
+    expect(readings).toEqual([]);
+  });
+
+  it("never returns less than the window on the real clock", async () => {
+    for (let i = 0; i < 5; i++) expect(await measuredWindow(20)).toBeGreaterThanOrEqual(20);
   });
 });

@@ -29,3 +29,19 @@ export async function setUpPairs<P>(opts: {
   );
   return { failures };
 }
+
+/**
+ * Waits out the measured window and returns its length in ms, never less than
+ * `durationMs`: libuv's timers run on a clock truncated to the millisecond, so
+ * a `setTimeout(durationMs)` can wake up to a millisecond early by
+ * `performance.now()`, and a rate is only comparable over the window asked for.
+ */
+export async function measuredWindow(durationMs: number, now: () => number = performance.now.bind(performance)): Promise<number> {
+  const opened = now();
+  let elapsed = 0;
+  for (let left = durationMs; left > 0; left = durationMs - elapsed) {
+    await new Promise<void>((r) => setTimeout(r, Math.max(1, Math.ceil(left))));
+    elapsed = now() - opened;
+  }
+  return elapsed;
+}
