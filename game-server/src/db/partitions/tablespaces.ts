@@ -104,7 +104,13 @@ export async function ensureTablespaces(
       renameSync(dir, aside);
       log.warn({ tablespace: name, movedTo: aside }, "moved a tablespace folder left by an earlier data directory aside");
     }
-    ensureDirsForPostgres(dir);
+    try {
+      ensureDirsForPostgres(dir);
+    } catch (err) {
+      // The directory is on the database machine, which may not be this one (Compose: the postgres container
+      // has it on a volume): CREATE TABLESPACE says whether it is there.
+      log.debug({ tablespace: name, dir, err: (err as Error).message }, "could not make the tablespace folder here");
+    }
     try {
       await client.query(`CREATE TABLESPACE ${name} LOCATION '${dir}'`);
     } catch (err) {
