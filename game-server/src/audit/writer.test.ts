@@ -16,10 +16,11 @@ const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:54
 
 /** A pool that records each INSERT's kinds and fails while `down` (connection refused) or with `bad` (a data error). */
 function fakePool() {
-  const state = { down: false, bad: false, batches: [] as string[][], values: [] as unknown[][] };
+  const state = { down: false, bad: false, attempts: 0, batches: [] as string[][], values: [] as unknown[][] };
   const sql: Sql = {
     query: async ({ text, values }) => {
       expect(text).toBe(INSERT_AUDIT_SQL);
+      state.attempts++;
       if (state.down) throw refused();
       if (state.bad) throw Object.assign(new Error("invalid input syntax"), { code: "22P02" });
       state.batches.push(values[2] as string[]);
@@ -69,17 +70,26 @@ describe("audit writer", () => {
     const { sql, state } = fakePool();
     const registry = new Registry();
     const metrics = auditMetrics(registry);
-    const audit = createAuditLog({ sql, nodeId: "n1", log, metrics, flushMs: 100, bufferMax: 10 });
+    const audit = createAuditLog({ sql, nodeId: "n1", log, metrics, flushMs: 100, batchMax: 5, bufferMax: 10 });
     state.down = true;
-    for (let i = 0; i < 25; i++) audit.record(event(i));
-    await vi.advanceTimersByTimeAsync(2_000); // several retries, all refused
+    audit.record(event(0));
+    await vi.advanceTimersByTimeAsync(100); // the first attempt fails: an outage
+    expect(state.attempts).toBe(1);
+    for (let i = 1; i < 25; i++) audit.record(event(i));
+    expect(audit.stats.buffered).toBe(10); // bounded at once, not only when a write fails
+    // Events keep coming for 2 s: retries follow their growing pauses (100, 200, 400, 800 ms), not the events.
+    for (let i = 25; i < 65; i++) {
+      audit.record(event(i));
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    expect(state.attempts).toBeLessThanOrEqual(6);
     expect(state.batches).toHaveLength(0);
-    expect(audit.stats).toMatchObject({ written: 0, dropped: 15, buffered: 10 });
-    expect((await metrics.dropped.get()).values[0].value).toBe(15);
+    expect(audit.stats).toMatchObject({ written: 0, dropped: 55, buffered: 10 });
+    expect((await metrics.dropped.get()).values[0].value).toBe(55);
     state.down = false;
     await vi.advanceTimersByTimeAsync(5_000); // the next retry (at most 5 s away)
-    expect(state.values.flatMap(names)).toEqual(Array.from({ length: 10 }, (_, i) => `p${i + 15}`));
-    expect(audit.stats).toMatchObject({ written: 10, dropped: 15, buffered: 0 });
+    expect(state.values.flatMap(names)).toEqual(Array.from({ length: 10 }, (_, i) => `p${i + 55}`));
+    expect(audit.stats).toMatchObject({ written: 10, dropped: 55, buffered: 0 });
     expect((await metrics.events.get()).values).toEqual([
       expect.objectContaining({ labels: { kind: "identity.created" }, value: 10 }),
     ]);
