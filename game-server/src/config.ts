@@ -62,6 +62,13 @@ export const ENV_SCHEMA = z.object({
   TRANSPORT: z.enum(["ws", "uws"]).default("ws"),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * A streaming-replication standby of DATABASE_URL's server for history and replay reads (docs/operations.md).
+   * Without a user and password in it, DATABASE_URL's are used. Unset: every read goes to the primary.
+   */
+  REPLICA_DATABASE_URL: z.string().url().optional(),
+  /** Reads go to the primary while the replica lags more than this many seconds behind it (or is down). */
+  REPLICA_MAX_LAG_S: z.coerce.number().positive().max(3600).default(5),
   /** Connections in this node's PostgreSQL pool (shared by group commit and every other query). */
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   /** Most moves written by one group-commit statement. */
@@ -133,6 +140,8 @@ export const ENV_SCHEMA = z.object({
   API_RATE_PER_MIN: z.coerce.number().int().min(1).default(3000),
   /** Guest identities created per minute per client IP; more get 429. */
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
+  /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
+  JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
   /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
@@ -202,6 +211,10 @@ export interface Config {
   host: string;
   nodeId: string;
   databaseUrl: string | undefined;
+  /** The read replica (REPLICA_DATABASE_URL), or undefined. */
+  replicaDatabaseUrl: string | undefined;
+  /** Lag bound of the read replica, seconds. */
+  replicaMaxLagS: number;
   redisUrl: string | undefined;
   /** How this node reaches Redis (REDIS_URL or REDIS_SENTINELS); undefined: single node, no Redis. */
   redis: RedisTarget | undefined;
@@ -250,6 +263,7 @@ export interface Config {
   trustProxy: string[];
   apiRatePerMin: number;
   guestRatePerMin: number;
+  joinRatePerMin: number;
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -303,6 +317,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     nodeId: e.NODE_ID,
     databaseUrl: e.DATABASE_URL,
+    replicaDatabaseUrl: e.REPLICA_DATABASE_URL,
+    replicaMaxLagS: e.REPLICA_MAX_LAG_S,
     redisUrl: e.REDIS_URL,
     redis: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME),
     publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,
@@ -339,6 +355,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY,
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
+    joinRatePerMin: e.JOIN_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

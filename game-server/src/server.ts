@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { createGameRepository } from "./db/games.ts";
 import { GroupCommit } from "./db/groupCommit.ts";
 import { migrate } from "./db/migrate.ts";
+import { createReads, type Reads, withPrimaryCredentials } from "./db/reads.ts";
 import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
@@ -24,6 +25,7 @@ import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/onli
 import { createApi } from "./http/api.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
+import { createKeyLimit } from "./http/rateLimit.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
@@ -43,6 +45,7 @@ import { archiveDirOf } from "./db/partitions/archive.ts";
 import { startPartitionJob } from "./db/partitions/job.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createMetrics } from "./metrics/metrics.ts";
+import { replicaMetrics } from "./metrics/replica.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -54,6 +57,8 @@ export interface RunningNode {
   port: number;
   databaseUrl: string;
   db: Db;
+  /** History and replay reads: the read replica when it is up and fresh, else the primary (db/reads.ts). */
+  reads: Reads;
   /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
   metricsPort: number | undefined;
   /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
@@ -105,6 +110,19 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log,
     metrics.registry,
   );
+  // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
+  const replicaStats = replicaMetrics(metrics.registry);
+  const reads = createReads({
+    primary: db,
+    primaryPool: database.pool,
+    replicaUrl: config.replicaDatabaseUrl && withPrimaryCredentials(config.replicaDatabaseUrl, databaseUrl),
+    maxLagS: config.replicaMaxLagS,
+    poolSize: Math.max(2, Math.ceil(config.dbPoolSize / 2)),
+    counter: replicaStats.reads,
+    log,
+  });
+  replicaStats.watch(reads.state, config.replicaDatabaseUrl);
+  if (config.replicaDatabaseUrl) log.info({ replica: redact(config.replicaDatabaseUrl) }, "read replica configured");
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
@@ -185,6 +203,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         checkOrigin(origins),
         createApi({
           db,
+          reads,
           games,
           tokens,
           matchmaker,
@@ -241,7 +260,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     graceMs: 3000,
     metrics,
   });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics });
+  const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, joinLimit });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -267,6 +287,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     port,
     databaseUrl,
     db,
+    reads,
     metricsPort: metricsListener?.port,
     async stop() {
       if (stopped) return;
@@ -282,6 +303,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await partitionJob.stop();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
+      await reads.close();
       await database.close();
       await metricsListener?.close();
       if (embedded) await embedded.stop();
