@@ -41,6 +41,8 @@ import { setRoomServices } from "./rooms/services.ts";
 import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createMetrics } from "./metrics/metrics.ts";
+import { auditMetrics } from "./metrics/audit.ts";
+import { type AuditLog, createAuditLog } from "./audit/writer.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -54,6 +56,8 @@ export interface RunningNode {
   db: Db;
   /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
   metricsPort: number | undefined;
+  /** This node's audit log (audit/writer.ts): tests flush it to read its rows at once. */
+  audit: AuditLog;
   /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
   stop(): Promise<void>;
 }
@@ -91,6 +95,15 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log.warn({ err: err.message }, "an idle database connection failed");
   });
   const { db } = database;
+  // Security and operations events to the "AuditEvent" table, batched off every request's path (audit/).
+  const audit = createAuditLog({
+    sql: database.pool,
+    nodeId: config.nodeId,
+    log,
+    metrics: auditMetrics(metrics.registry),
+    bufferMax: config.auditBufferMax,
+    floodWindowMs: config.auditFloodWindowMs,
+  });
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
@@ -146,6 +159,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     maxPayload: config.maxFrameBytes,
     log,
     origins,
+    audit,
   });
   const gameServer = new Server({
     transport,
@@ -178,6 +192,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           online,
           nodeId: config.nodeId,
           log,
+          audit,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,
           liveGames: () => listLiveGames(),
@@ -226,8 +241,9 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     intervalMs: config.takeoverIntervalMs,
     graceMs: 3000,
     metrics,
+    audit,
   });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -240,6 +256,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
   await liveness?.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
+  audit.record({ kind: "node.start", detail: { transport: transportName } });
 
   // Live games nobody hosts (this node's own after a crash, or a dead node's): rebuild them from the log.
   const resumed = await takeover.sweep();
@@ -254,9 +271,11 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     databaseUrl,
     db,
     metricsPort: metricsListener?.port,
+    audit,
     async stop() {
       if (stopped) return;
       stopped = true;
+      audit.record({ kind: "node.stop", detail: {} });
       takeover.stop();
       matchmaker.close();
       online.close();
@@ -267,6 +286,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       redis?.disconnect();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
+      await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now
       await database.close();
       await metricsListener?.close();
       if (embedded) await embedded.stop();

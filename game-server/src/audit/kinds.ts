@@ -74,5 +74,11 @@ export type AuditEventInput<K extends AuditKind = AuditKind> = {
   detail: AuditDetail<K>;
 };
 
+/** What the code where an event happens is given (audit/writer.ts implements it): record it, and go on. */
+export interface AuditSink {
+  /** Queue `event` for the audit log (stamped now). Never throws, never waits. */
+  record<K extends AuditKind>(event: AuditEventInput<K>): void;
+}
+
 /** Kinds a flood can repeat: recorded once per (kind, ip or player) per window, with a count (throttle.ts). */
 export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>(["token.refused", "join.refused", "ratelimit.cutoff"]);
