@@ -24,6 +24,7 @@ import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/onli
 import { createApi } from "./http/api.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
+import { createKeyLimit } from "./http/rateLimit.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
@@ -243,7 +244,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     metrics,
     audit,
   });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit });
+  const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the

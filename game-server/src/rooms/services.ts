@@ -28,6 +28,8 @@ export interface RoomServices {
   metrics?: Metrics;
   /** The node's audit log: refused reservations, message floods and fenced-out writes are recorded there. */
   audit?: AuditSink;
+  /** Whether `playerId` may reserve one more seat now (JOIN_RATE_PER_MIN, shared by the nodes); unset: no limit. */
+  joinLimit?: (playerId: string) => Promise<boolean>;
 }
 
 let services: RoomServices | undefined;
