@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { createGameRepository } from "./db/games.ts";
 import { GroupCommit } from "./db/groupCommit.ts";
 import { migrate } from "./db/migrate.ts";
+import { createReads, type Reads, withPrimaryCredentials } from "./db/reads.ts";
 import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
@@ -44,6 +45,7 @@ import { httpMetrics } from "./metrics/http.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { auditMetrics } from "./metrics/audit.ts";
 import { type AuditLog, createAuditLog } from "./audit/writer.ts";
+import { replicaMetrics } from "./metrics/replica.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -55,6 +57,8 @@ export interface RunningNode {
   port: number;
   databaseUrl: string;
   db: Db;
+  /** History and replay reads: the read replica when it is up and fresh, else the primary (db/reads.ts). */
+  reads: Reads;
   /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
   metricsPort: number | undefined;
   /** This node's audit log (audit/writer.ts): tests flush it to read its rows at once. */
@@ -105,6 +109,19 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     bufferMax: config.auditBufferMax,
     floodWindowMs: config.auditFloodWindowMs,
   });
+  // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
+  const replicaStats = replicaMetrics(metrics.registry);
+  const reads = createReads({
+    primary: db,
+    primaryPool: database.pool,
+    replicaUrl: config.replicaDatabaseUrl && withPrimaryCredentials(config.replicaDatabaseUrl, databaseUrl),
+    maxLagS: config.replicaMaxLagS,
+    poolSize: Math.max(2, Math.ceil(config.dbPoolSize / 2)),
+    counter: replicaStats.reads,
+    log,
+  });
+  replicaStats.watch(reads.state, config.replicaDatabaseUrl);
+  if (config.replicaDatabaseUrl) log.info({ replica: redact(config.replicaDatabaseUrl) }, "read replica configured");
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
@@ -186,6 +203,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         checkOrigin(origins),
         createApi({
           db,
+          reads,
           games,
           tokens,
           matchmaker,
@@ -272,6 +290,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     port,
     databaseUrl,
     db,
+    reads,
     metricsPort: metricsListener?.port,
     audit,
     async stop() {
@@ -289,6 +308,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now
+      await reads.close();
       await database.close();
       await metricsListener?.close();
       if (embedded) await embedded.stop();
