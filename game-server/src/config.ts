@@ -177,6 +177,10 @@ export const ENV_SCHEMA = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Interface the metrics port binds (loopback by default: only Prometheus on this machine reads it). */
   METRICS_HOST: z.string().default("127.0.0.1"),
+  /** Audit events a node holds while PostgreSQL cannot be reached; past it the oldest are dropped (and counted). */
+  AUDIT_BUFFER_MAX: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  /** A refused token or join, or a rate-limit cut-off, is written once per client per this many seconds (with a count). */
+  AUDIT_FLOOD_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = z.input<typeof ENV_SCHEMA>;
@@ -239,6 +243,10 @@ export interface Config {
   logJson: boolean;
   metricsPort: number;
   metricsHost: string;
+  /** Audit events held while PostgreSQL is down. */
+  auditBufferMax: number;
+  /** The audit log's flood window, ms. */
+  auditFloodWindowMs: number;
 }
 
 /** Insecure development secret: refused when NODE_ENV=production. */
@@ -327,6 +335,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    auditBufferMax: e.AUDIT_BUFFER_MAX,
+    auditFloodWindowMs: e.AUDIT_FLOOD_WINDOW_S * 1000,
   };
 }
 
