@@ -168,6 +168,22 @@ export const ENV_SCHEMA = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Interface the metrics port binds (loopback by default: only Prometheus on this machine reads it). */
   METRICS_HOST: z.string().default("127.0.0.1"),
+  /**
+   * Operators: player ids (UUIDs, comma-separated) allowed on the operator page and /api/admin. Unset: nobody.
+   * `npm run admin -- create <name>` makes such a player and prints its id and identity token (docs/operations.md).
+   */
+  ADMIN_PLAYER_IDS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().uuid("each id is a player UUID (npm run admin -- create <name> prints one)")))
+    .optional(),
+  /** How often each node samples its figures for the operator page's charts, ms (kept 10 minutes; docs/monitoring.md). */
+  FIGURES_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
 });
 
 export type Env = z.input<typeof ENV_SCHEMA>;
@@ -225,6 +241,10 @@ export interface Config {
   logJson: boolean;
   metricsPort: number;
   metricsHost: string;
+  /** Player ids allowed on the operator page (lower-case UUIDs; empty: nobody). */
+  adminPlayerIds: string[];
+  /** Figures sampling period for the operator page, ms. */
+  figuresIntervalMs: number;
 }
 
 /** Insecure development secret: refused when NODE_ENV=production. */
@@ -310,6 +330,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    adminPlayerIds: e.ADMIN_PLAYER_IDS ?? [],
+    figuresIntervalMs: e.FIGURES_INTERVAL_MS,
   };
 }
 
