@@ -14,57 +14,11 @@ import { fileURLToPath } from "node:url";
 import { ArgsError, type BotsConfig, gamesOf, GRACE_MS, parseArgs, rosterOf, timeControlOf, USAGE } from "./args.ts";
 import { type GamesMeta, healthNode, HttpFailure, meta, nodes, type ReportedNode } from "./http.ts";
 import { mergeRaw, type ProgressDelta, type RawResults } from "./metrics.ts";
-import { buildReport, progressLine, renderTable, writeReport } from "./report.ts";
-import { runSlice, type SlicePlan } from "./runner.ts";
+import { buildReport, writeReport } from "./report.ts";
+import { progressLine, renderTable } from "./reportText.ts";
+import { runSlice } from "./runner.ts";
+import { type FromWorker, quietSdk, type ToWorker, WORKER_ENV, workerMain } from "./worker.ts";
 import { LiveHistogram } from "./stats.ts";
-
-const WORKER_ENV = "TABULA_BOTS_WORKER";
-
-type ToWorker = { type: "start"; plan: SlicePlan } | { type: "stop" } | { type: "kill" };
-type FromWorker =
-  | { type: "ready" }
-  | { type: "progress"; delta: ProgressDelta }
-  | { type: "final"; raw: RawResults }
-  | { type: "fatal"; message: string };
-
-/** The SDK reports reconnection attempts on the console; thousands of bots would drown the progress line. */
-function quietSdk(config: BotsConfig): void {
-  if (config.verbose) return;
-  console.info = () => {};
-  console.warn = () => {};
-}
-
-// ---------------------------------------------------------------------------- worker
-
-function workerMain(): void {
-  const send = (msg: FromWorker) => process.send!(msg);
-  // Ctrl-C reaches the whole process group: the parent decides, and tells us.
-  process.on("SIGINT", () => {});
-  process.on("SIGTERM", () => {});
-  let slice: ReturnType<typeof runSlice> | null = null;
-  process.on("message", (msg: ToWorker) => {
-    if (msg.type === "start" && !slice) {
-      quietSdk(msg.plan.config);
-      slice = runSlice(msg.plan, (delta) => send({ type: "progress", delta }));
-      slice.done.then(
-        (raw) => process.send!({ type: "final", raw } satisfies FromWorker, () => process.exit(0)),
-        (err) => {
-          send({ type: "fatal", message: String((err as Error)?.stack ?? err) });
-          process.exit(1);
-        },
-      );
-    } else if (msg.type === "stop") slice?.stop();
-    else if (msg.type === "kill") slice?.kill();
-  });
-  // The parent died: do not linger.
-  process.on("disconnect", () => {
-    slice?.kill();
-    setTimeout(() => process.exit(1), 3000).unref();
-  });
-  send({ type: "ready" });
-}
-
-// ---------------------------------------------------------------------------- parent
 
 class LiveTotals {
   counters: Record<string, number> = {};

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, type BotsConfig } from "./args.ts";
 import { HttpFailure, liveGames, operationOf, request } from "./http.ts";
 import { Metrics, mergeRaw } from "./metrics.ts";
-import { buildReport, renderTable, resolveNodeKey } from "./report.ts";
+import { buildReport, resolveNodeKey } from "./report.ts";
+import { renderTable } from "./reportText.ts";
 import { addressOfUrl } from "./rooms.ts";
 
 function config(...argv: string[]): BotsConfig {

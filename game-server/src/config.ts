@@ -109,6 +109,8 @@ export const ENV_SCHEMA = z.object({
   API_RATE_PER_MIN: z.coerce.number().int().min(1).default(3000),
   /** Guest identities created per minute per client IP; more get 429. */
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
+  /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
+  JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
   /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
@@ -236,6 +238,7 @@ export interface Config {
   trustProxy: string[];
   apiRatePerMin: number;
   guestRatePerMin: number;
+  joinRatePerMin: number;
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -325,6 +328,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY,
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
+    joinRatePerMin: e.JOIN_RATE_PER_MIN,
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

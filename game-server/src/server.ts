@@ -26,6 +26,7 @@ import { createApi } from "./http/api.ts";
 import { createIdentify } from "./http/identity.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
+import { createKeyLimit } from "./http/rateLimit.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
 import { createMemoryMatchmaker } from "./matchmaking/memoryMatchmaker.ts";
@@ -262,7 +263,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     graceMs: 3000,
     metrics,
   });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics });
+  const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, joinLimit });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the

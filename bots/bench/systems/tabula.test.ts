@@ -18,6 +18,7 @@ describe("benchNodeEnv", () => {
     const env = benchNodeEnv({ DATABASE_URL: "x" });
     expect(Number(env.MAX_MESSAGES_PER_SECOND)).toBeGreaterThanOrEqual(10_000);
     expect(Number(env.GUEST_RATE_PER_MIN)).toBeGreaterThanOrEqual(100_000);
+    expect(Number(env.JOIN_RATE_PER_MIN)).toBeGreaterThanOrEqual(100_000);
     expect(env.NODE_ENV).toBe("production");
     expect(env.TOKEN_SECRET!.length).toBeGreaterThanOrEqual(32);
     expect(env.DATABASE_URL).toBe("x");

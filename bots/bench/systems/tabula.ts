@@ -11,6 +11,7 @@
  * player of the driver is one client on 127.0.0.1 with think time 0):
  *   MAX_MESSAGES_PER_SECOND=100000  a player sends a move every round trip (tens a second)
  *   API_RATE_PER_MIN, GUEST_RATE_PER_MIN=1000000  all guests and invites come from one IP
+ *   JOIN_RATE_PER_MIN=1000000  a think-0 pair joins a new room every game, several a second
  * Everything else is as deployed: NODE_ENV=production (a random TOKEN_SECRET),
  * JSON logs at the default level, the default ws transport. BENCH_NODE_OPTIONS
  * (e.g. "--cpu-prof --cpu-prof-dir=DIR") becomes the nodes' NODE_OPTIONS, to
@@ -45,6 +46,7 @@ export function benchNodeEnv(extra: Record<string, string>): Record<string, stri
     MAX_MESSAGES_PER_SECOND: "100000",
     API_RATE_PER_MIN: "1000000",
     GUEST_RATE_PER_MIN: "1000000",
+    JOIN_RATE_PER_MIN: "1000000",
     CLIENT_DIST: "",
     LOG_JSON: "true",
     // A diagnostic: node flags for the game-server nodes only (e.g. "--cpu-prof --cpu-prof-dir=DIR").

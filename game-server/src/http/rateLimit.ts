@@ -62,6 +62,24 @@ export function createRateLimiters(settings: RateLimitSettings): RateLimiters {
   };
 }
 
+/**
+ * A limit of `perMin` hits per minute per key, for requests that do not pass
+ * through Express (Colyseus' matchmaking routes), keyed by what the caller
+ * proved rather than by an address: e.g. seat reservations per player. Counted
+ * like the HTTP limits: in Redis when given (every node sees the same count),
+ * else in memory. Resolves whether this hit is within the limit.
+ */
+export function createKeyLimit(opts: {
+  name: string;
+  perMin: number;
+  redis?: Redis;
+  log: Logger;
+}): (key: string) => Promise<boolean> {
+  const store = opts.redis ? sharedStore(opts.redis, opts.name, opts.log) : new MemoryStore();
+  void store.init?.({ windowMs: 60_000 } as Options);
+  return async (key) => (await store.increment(key)).totalHits <= opts.perMin;
+}
+
 /** A store counting in Redis (key prefix `tabula:rl:<name>:`), in memory while Redis cannot answer. */
 export function sharedStore(redis: Redis, name: string, log: Logger): Store {
   const shared = new RedisStore({

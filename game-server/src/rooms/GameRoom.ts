@@ -135,7 +135,12 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     const parsed = JoinOptions.safeParse(options ?? {});
     if (!parsed.success) throw new ServerError(400, "invalid join options");
     try {
-      const identity = await roomServices().tokens.verify(token);
+      const services = roomServices();
+      const identity = await services.tokens.verify(token);
+      // A player reserving seats in a loop (each reservation a ticket, a presence write and a room call) is cut off.
+      if (services.joinLimit && !(await services.joinLimit(identity.playerId))) {
+        throw new ServerError(429, "too many seat reservations; slow down");
+      }
       return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket() };
     } catch (err) {
       // An HTTP status (the matchmaking route answers with the code as its status): 401, body `{ code: 401, error }`.

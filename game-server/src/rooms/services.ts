@@ -25,6 +25,8 @@ export interface RoomServices {
   clock: HostClock;
   /** This node's metrics: rooms register themselves for the live-games and connections gauges. */
   metrics?: Metrics;
+  /** Whether `playerId` may reserve one more seat now (JOIN_RATE_PER_MIN, shared by the nodes); unset: no limit. */
+  joinLimit?: (playerId: string) => Promise<boolean>;
 }
 
 let services: RoomServices | undefined;

@@ -6,6 +6,8 @@
  *    exactly one move (the rest are STALE_PLY or never read).
  *  - HTTP flooding (POST /api/guest and quick play as fast as possible): past the per-IP limits the node
  *    answers 429 RATE_LIMITED, makes no more guests than the limit, answers no 5xx and stays healthy.
+ *  - Seat reservations (POST /matchmake/joinById, served by Colyseus' router, not Express): past
+ *    JOIN_RATE_PER_MIN one player gets 429 while another player still reserves a seat in the same game.
  *  - Other games are unaffected: while each flood runs, another game plays on, and every one of its moves is
  *    acknowledged, nothing is refused or lost (its move rows are exactly the moves played, in order), and its
  *    players' sockets stay open.
@@ -31,6 +33,8 @@ const FLOOD = 500;
 /** HTTP limits for this node (per client IP and minute): high enough for the test's own players. */
 const API_RATE_PER_MIN = 2000;
 const GUEST_RATE_PER_MIN = 100;
+/** Seat reservations per player and minute, on the node of the seat-reservation test. */
+const JOIN_RATE_PER_MIN = 30;
 
 let node: TestNode;
 
@@ -330,5 +334,34 @@ describe("flooding", () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe("RATE_LIMITED");
     expect((await http(node.url, "GET", "/healthz")).status).toBe(200);
+  });
+
+  it("a player reserving seats in a loop is cut off with 429, and the game's players still get their seats", async () => {
+    // A node of its own: the limit is low here, and the floods above used up this address's guest allowance.
+    const joins = await startTestNode({ JOIN_RATE_PER_MIN: String(JOIN_RATE_PER_MIN) });
+    try {
+      const [a, b, flooder] = await Promise.all([newPlayer(joins.url), newPlayer(joins.url), newPlayer(joins.url)]);
+      const [gameId] = await Promise.all([quickPlay(a, "connect4"), quickPlay(b, "connect4")]);
+      const reserve = (p: Player) =>
+        http<{ error?: string; sessionId?: string }>(joins.url, "POST", `/matchmake/joinById/${gameId}`, p.token, {
+          spectate: true,
+        });
+      const answers = [];
+      for (let i = 0; i < JOIN_RATE_PER_MIN + 10; i++) answers.push(await reserve(flooder));
+      // Exactly the limit was served (each with its ticket), then every reservation refused, saying why.
+      expect(answers.slice(0, JOIN_RATE_PER_MIN).every((r) => r.status === 200 && typeof r.body.sessionId === "string")).toBe(
+        true,
+      );
+      expect(answers.slice(JOIN_RATE_PER_MIN).map((r) => r.status)).toEqual(Array(10).fill(429));
+      expect(answers.at(-1)?.body.error).toMatch(/too many seat reservations/);
+      // The limit is the flooder's own: the game's players take their seats and play.
+      const [sa, sb] = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
+      const first = sa.seat === 0 ? sa : sb;
+      first.room.send("move", { ply: 0, move: "3" });
+      await first.until((st) => st.snapshot?.ply === 1, "the first move acknowledged");
+      expect((await http(joins.url, "GET", "/healthz")).status).toBe(200);
+    } finally {
+      await joins.stop();
+    }
   });
 });

@@ -17,7 +17,8 @@
  * indexes (columns in order, sort order, method, operator class, predicate),
  * foreign keys (columns, referenced table/columns, ON DELETE/ON UPDATE), enums,
  * and implicit many-to-many join tables. Names of constraints and indexes are
- * compared too. Not covered: views, check constraints, sequences' options,
+ * compared too. A partitioned table is compared as its parent; its partitions
+ * (and their copies of its indexes and foreign keys) are left out. Not covered: views, check constraints, sequences' options,
  * multi-schema models (rejected), `Unsupported(...)` fields.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -667,7 +668,10 @@ async function liveSchema(databaseUrl: string): Promise<Schema> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const notOurs = `n.nspname = 'public' AND t.relname <> '_prisma_migrations'`;
+    // Partitions (Move_pYYYYMM, AuditEvent_pYYYYMM, ...) are made by migrations and by the partition
+    // maintenance job, not declared in schema.prisma: the partitioned parent is what the schema
+    // describes, and its indexes and foreign keys are what Prisma sees.
+    const notOurs = `n.nspname = 'public' AND t.relname <> '_prisma_migrations' AND NOT t.relispartition`;
     const tables = await client.query<{ table: string }>(
       `SELECT t.relname AS table FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
        WHERE t.relkind IN ('r', 'p') AND ${notOurs}`,

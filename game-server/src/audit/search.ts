@@ -1,0 +1,125 @@
+/**
+ * Searching the audit log (what the operator page's /api/admin/audit asks):
+ * by time, kind, player and game, newest first, a page at a time.
+ *
+ * Every filter is a column the table is indexed on, with `at` after it
+ * ((kind, at), (playerId, at), (gameId, at); the primary key is (at, id)), and
+ * the table is partitioned by month on `at`: `from`/`to` let PostgreSQL skip
+ * the months outside them (partition pruning), and a page reads its rows in
+ * index order. The cursor is the last row's (at, id): the next page starts
+ * strictly after it, so rows written meanwhile never shift a page.
+ */
+import { z } from "zod";
+import type { Db } from "../db/client.ts";
+import { isAuditKind } from "./kinds.ts";
+
+/** `<epoch ms>-<id>`: the position of the last entry of a page. */
+const CURSOR = /^(\d{1,15})-(\d{1,19})$/;
+
+/** A search: every field optional; `limit` 1..500 (default 100); `before` the `next` of the previous page. */
+export const AuditQuery = z
+  .object({
+    /** Entries at or after this time (ISO 8601 with a zone, e.g. 2026-12-01T19:00:00Z). */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** Entries at or before this time. */
+    to: z.iso.datetime({ offset: true }).optional(),
+    /** One kind, e.g. `login`, `ratelimit.cutoff`, `admin.view_audit` (audit/kinds.ts). */
+    kind: z.string().max(40).refine(isAuditKind, "not an audit event kind").optional(),
+    playerId: z.uuid().optional(),
+    gameId: z
+      .string()
+      .regex(/^[a-z0-9]{4,16}$/, "a game id")
+      .optional(),
+    /** Entries per page. */
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** Continue after this cursor (a previous page's `next`). */
+    before: z.string().regex(CURSOR, "a cursor from a previous page's next").optional(),
+  })
+  .strict();
+
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** One row of the audit log as the operator page shows it. */
+export interface AuditEntry {
+  /** The row's id (a bigint, as a string). */
+  id: string;
+  /** When it happened, ISO 8601 (UTC, milliseconds). */
+  at: string;
+  kind: string;
+  /** The node that recorded it. */
+  nodeId: string | null;
+  playerId: string | null;
+  gameId: string | null;
+  /** The client's address as the node saw it. */
+  ip: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEntry[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  next?: string;
+}
+
+/** What a search needs of the database: Prisma's raw query (the primary's client, or a read replica's). */
+export type AuditDb = Pick<Db, "$queryRawUnsafe">;
+
+interface Row {
+  id: string;
+  at: Date;
+  kind: string;
+  nodeId: string | null;
+  playerId: string | null;
+  gameId: string | null;
+  ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * Entries matching `query` (validated with AuditQuery: a ZodError when it
+ * does not parse), newest first, at most `limit`; `next` when older ones remain.
+ */
+export async function searchAudit(db: AuditDb, query: z.input<typeof AuditQuery>): Promise<AuditPage> {
+  const q = AuditQuery.parse(query);
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (v: unknown, type: string) => {
+    values.push(v);
+    return `$${values.length}::${type}`;
+  };
+  if (q.from) where.push(`"at" >= ${param(q.from, "timestamptz")}`);
+  if (q.to) where.push(`"at" <= ${param(q.to, "timestamptz")}`);
+  if (q.kind) where.push(`"kind" = ${param(q.kind, "varchar")}`);
+  if (q.playerId) where.push(`"playerId" = ${param(q.playerId, "uuid")}`);
+  if (q.gameId) where.push(`"gameId" = ${param(q.gameId, "varchar")}`);
+  if (q.before) {
+    const [, ms, id] = CURSOR.exec(q.before) as RegExpExecArray;
+    const at = param(new Date(Number(ms)).toISOString(), "timestamptz");
+    // Row comparison spelled out: `at <= …` is what the (…, at) indexes and partition pruning can use.
+    where.push(`"at" <= ${at} AND ("at" < ${at} OR "id" < ${param(id, "int8")})`);
+  }
+  const sql = `
+SELECT "id"::text AS id, "at", "kind", "nodeId", "playerId"::text AS "playerId", "gameId", "ip", "detail"
+FROM "AuditEvent"
+${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+ORDER BY "at" DESC, "id" DESC
+LIMIT ${param(q.limit + 1, "int4")}`;
+  const rows = await db.$queryRawUnsafe<Row[]>(sql, ...values);
+  const page = rows.slice(0, q.limit).map(entryOf);
+  const last = rows.length > q.limit ? page.at(-1) : undefined;
+  return last ? { entries: page, next: `${Date.parse(last.at)}-${last.id}` } : { entries: page };
+}
+
+function entryOf(r: Row): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at.toISOString(),
+    kind: r.kind,
+    nodeId: r.nodeId,
+    playerId: r.playerId,
+    gameId: r.gameId,
+    ip: r.ip,
+    detail: r.detail ?? {},
+  };
+}
