@@ -203,6 +203,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           aliveTtlMs: config.nodeAliveTtlMs,
           liveGames: () => listLiveGames(),
           online,
+          auditDb: db,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,
           log,

@@ -116,7 +116,9 @@ async function searchAudit(before?: string): Promise<void> {
     const where = auditCursors.length ? ` (page ${auditCursors.length + 1})` : "";
     setText(
       $("audit-status"),
-      page.entries.length ? `${page.entries.length} entries${where}, newest first.` : "No entries match.",
+      page.entries.length
+        ? `${page.entries.length} ${page.entries.length === 1 ? "entry" : "entries"}${where}, newest first.`
+        : "No entries match.",
     );
   } catch (err) {
     if (refusal(err)) return;

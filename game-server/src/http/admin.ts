@@ -14,6 +14,8 @@
 import express from "express";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { AuditQuery, type AuditDb, searchAudit } from "../audit/search.ts";
+import type { AuditSink } from "../audit/writer.ts";
 import { ClientError } from "../errors.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
@@ -24,21 +26,6 @@ import { listAdminNodes, type NodeSources } from "./adminNodes.ts";
 import type { Identify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { createRateLimiters } from "./rateLimit.ts";
-
-/** One audit-log row as the page shows it (the audit log's AuditEntry). */
-export interface AdminAuditEntry {
-  id: string;
-  at: string | number | Date;
-  kind: string;
-  nodeId: string | null;
-  playerId: string | null;
-  gameId: string | null;
-  ip: string | null;
-  detail: unknown;
-}
-
-/** Search the audit log with the request's query (validated by the search: a bad one throws ClientError BAD_REQUEST). */
-export type AuditSearch = (query: Record<string, unknown>) => Promise<{ entries: AdminAuditEntry[]; next?: string }>;
 
 export interface AdminDeps {
   /** Player ids allowed here (ADMIN_PLAYER_IDS, lower-case). */
@@ -51,8 +38,10 @@ export interface AdminDeps {
   aliveTtlMs: number;
   liveGames: () => Promise<LiveGame[]>;
   online: Pick<OnlineTracker, "count">;
-  /** The audit log's search; unset: GET /audit answers 503 UNAVAILABLE. */
-  auditSearch?: AuditSearch;
+  /** Where the audit log is read (the primary, or a read replica). */
+  auditDb: AuditDb;
+  /** Where operators' actions are recorded (`admin.*` kinds); unset: not recorded. */
+  audit?: AuditSink;
   rateLimits: { apiPerMin: number; guestPerMin: number };
   redis?: Redis;
   log: Logger;
@@ -142,9 +131,18 @@ export function createAdminApi(deps: AdminDeps): express.Router {
 
   admin.get(
     "/audit",
-    route(async (req) => {
-      if (!deps.auditSearch) throw new ClientError("UNAVAILABLE", "the audit log is not available on this node");
-      return deps.auditSearch(req.query as Record<string, unknown>);
+    route(async (req, res) => {
+      const query = parse(AuditQuery, req.query);
+      const page = await searchAudit(deps.auditDb, query);
+      // Who looked at what: reading the audit log is itself an operator's action worth keeping.
+      const { limit: _limit, ...filters } = query;
+      deps.audit?.record({
+        kind: "admin.view_audit",
+        playerId: res.locals.operator.playerId,
+        ip: req.ip ?? null,
+        detail: filters,
+      });
+      return page;
     }),
   );
 

@@ -3,12 +3,16 @@
  * operator made by the real `npm run admin -- create` command: 401 without a
  * valid identity, 403 FORBIDDEN for a player who is not an operator, and for
  * the operator the node table, the live games and figures that count the
- * moves just played.
+ * moves just played, and the audit search with its filters passed through to
+ * the audit log (rows written by the audit log's own writer).
  */
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAuditLog } from "../../src/audit/writer.ts";
+import { createLogger } from "../../src/log.ts";
 import { http, newPlayer, quickPlay, Seat } from "../support/clients.ts";
 import { createTestDatabase } from "../support/db.ts";
 import { startTestNode, type TestNode } from "../support/node.ts";
@@ -152,5 +156,69 @@ describe("/api/admin", () => {
     const bad = await admin<{ error: { code: string } }>("/figures?minutes=99", operator.token);
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("BAD_REQUEST");
+  });
+
+  it("the audit search passes its filters through (time, kind, player, game, paging) and refuses bad ones", async () => {
+    const pool = new pg.Pool({ connectionString: node.databaseUrl, max: 2 });
+    const writer = createAuditLog({ sql: pool, nodeId: "n1", log: createLogger({ level: "silent", json: true, nodeId: "n1" }) });
+    const p1 = "11111111-1111-4111-8111-111111111111";
+    const p2 = "22222222-2222-4222-8222-222222222222";
+    // A millisecond before the first event (the writer stamps each at record time, to the millisecond).
+    const before = new Date(Date.now() - 1).toISOString();
+    writer.record({ kind: "identity.created", playerId: p1, ip: "10.0.0.1", detail: { name: "One" } });
+    writer.record({ kind: "identity.created", playerId: p2, ip: "10.0.0.2", detail: { name: "Two" } });
+    writer.record({ kind: "game.takeover", gameId: "abcd1234", detail: { from: "n2", why: "node dead" } });
+    writer.record({ kind: "write.fenced", gameId: "abcd1234", detail: { reason: "lease lost" } });
+    await writer.close();
+    await pool.end();
+    type Page = {
+      entries: Array<{ kind: string; playerId: string | null; gameId: string | null; detail: unknown }>;
+      next?: string;
+    };
+    const search = async (q: string) => {
+      const r = await admin<Page>(`/audit${q}`, operator.token);
+      expect(r.status, `${q}: ${JSON.stringify(r.body)}`).toBe(200);
+      return r.body;
+    };
+
+    const byPlayer = await search(`?playerId=${p2}`);
+    expect(byPlayer.entries).toEqual([
+      expect.objectContaining({ kind: "identity.created", playerId: p2, detail: { name: "Two" } }),
+    ]);
+    const byKind = await search("?kind=identity.created");
+    expect(byKind.entries.map((e) => e.playerId).sort()).toEqual([p1, p2]);
+    const byGame = await search("?gameId=abcd1234");
+    expect(byGame.entries.map((e) => e.kind)).toEqual(["write.fenced", "game.takeover"]); // newest first
+    const combined = await search("?gameId=abcd1234&kind=game.takeover");
+    expect(combined.entries.map((e) => e.kind)).toEqual(["game.takeover"]);
+    expect((await search(`?to=${encodeURIComponent(before)}&kind=identity.created`)).entries).toEqual([]);
+    expect((await search(`?from=${encodeURIComponent(before)}&kind=identity.created`)).entries).toHaveLength(2);
+
+    // Paging: one entry a page, following `next` until it is absent, visits all four once.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const body = await search(`?from=${encodeURIComponent(before)}&limit=1${cursor ? `&before=${cursor}` : ""}`);
+      seen.push(...body.entries.map((e) => `${e.kind}:${e.playerId ?? e.gameId}`));
+      cursor = body.next;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual(
+      ["game.takeover:abcd1234", "identity.created:" + p1, "identity.created:" + p2, "write.fenced:abcd1234"].sort(),
+    );
+
+    for (const bad of [
+      "?kind=nope",
+      "?playerId=x",
+      "?from=yesterday",
+      "?limit=100000",
+      "?gameId=DROP%20TABLE",
+      "?before=1;--",
+      "?sql=1",
+    ]) {
+      const r = await admin<{ error: { code: string } }>(`/audit${bad}`, operator.token);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.code).toBe("BAD_REQUEST");
+    }
   });
 });
