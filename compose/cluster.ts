@@ -16,7 +16,7 @@ import { addNodeCommand } from "./addNode.ts";
 import { runCluster } from "./runner.ts";
 
 const USAGE = `Usage:
-  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--redis single|sentinel] [--max-connections N] [--monitoring]
+  node compose/cluster.ts [--nodes N] [--port PORT] [--redis-port PORT] [--redis single|sentinel] [--max-connections N] [--monitoring] [--replica]
   node compose/cluster.ts add-node
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
@@ -38,6 +38,10 @@ Options:
                      when the descriptor limit (ulimit -Hn) caps the cluster lower
   --monitoring       also run Debian's prometheus (compose/monitoring/) on a free port, scraping
                      every node's metrics port; data in .data/cluster/prometheus; printed at start
+  --replica          also run a read replica: a streaming-replication standby of the embedded
+                     PostgreSQL on 127.0.0.1:54330 (data in .data/replica, copied from the primary
+                     on first use); nodes get REPLICA_DATABASE_URL and serve history and replay
+                     from it, falling back to the primary when it is down or lags (docs/operations.md)
   -h, --help         this text
 
 Commands:
@@ -80,7 +84,7 @@ async function main() {
     console.error(`--redis: expected single or sentinel, got ${JSON.stringify(redis)}\nSee: node compose/cluster.ts --help`);
     process.exit(2);
   }
-  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring, redis });
+  await runCluster({ nodeCount, port, redisPort, maxConnections, monitoring: values.monitoring, redis, replica: values.replica });
 }
 
 function parseOptions() {
@@ -93,6 +97,7 @@ function parseOptions() {
       redis: { type: "string", default: "single" },
       "max-connections": { type: "string" },
       monitoring: { type: "boolean", default: false },
+      replica: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });

@@ -17,6 +17,9 @@ export const REDIS_DIR = join(CLUSTER_DIR, "redis");
 export const PROMETHEUS_DIR = join(CLUSTER_DIR, "prometheus");
 export const PG_DIR = join(DATA, "postgres");
 export const PG_PORT = 54329;
+/** The read replica (--replica): its data folder and port. */
+export const REPLICA_DIR = join(DATA, "replica");
+export const REPLICA_PORT = 54330;
 export const FIRST_NODE_PORT = 2567;
 
 export const say = prefixedSink("cluster", 1);
@@ -47,6 +50,8 @@ export interface ClusterState {
   /** With --redis sentinel: the replica and the Sentinels (`redis` is the first primary). */
   redisSentinel?: { name: string; addresses: string; processes: { what: string; pid: number; port: number }[] };
   postgres?: { embedded: boolean; port?: number; pid?: number };
+  /** With --replica: the helper process running the standby, and the standby's postmaster. */
+  replica?: { port: number; pid: number; postmasterPid: number };
   nginx?: { pid: number; prefix: string; conf: string };
   prometheus?: { pid: number; port: number; url: string };
   nodes: NodeState[];
@@ -98,6 +103,7 @@ export async function cleanupStale(s: ClusterState) {
     ...(s.redis ? [{ pid: s.redis.pid, what: "redis-server", marker: `:${s.redis.port}` }] : []),
     ...(s.redisSentinel?.processes ?? []).map((p) => ({ pid: p.pid, what: p.what, marker: `:${p.port}` })),
     ...(s.postgres?.pid ? [{ pid: s.postgres.pid, what: "embedded PostgreSQL", marker: "compose/postgres.ts" }] : []),
+    ...(s.replica ? [{ pid: s.replica.pid, what: "read replica", marker: "compose/replica.ts" }] : []),
     ...(s.prometheus ? [{ pid: s.prometheus.pid, what: "prometheus", marker: PROMETHEUS_DIR }] : []),
   ];
   const leftovers = candidates.filter((c) => alive(c.pid) && cmdline(c.pid).includes(c.marker));

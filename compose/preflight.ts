@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { alive, cleanupStale, cmdline, FIRST_NODE_PORT, fail, PG_PORT, readState, say } from "./clusterState.ts";
+import { alive, cleanupStale, cmdline, FIRST_NODE_PORT, fail, PG_PORT, readState, REPLICA_PORT, say } from "./clusterState.ts";
 import { describeBudget, type FdBudget, fdBudget, openFilesLimits } from "./nginxConf.ts";
 import { assertPortsFree, PortBusyError } from "./ports.ts";
 import { findCommand, REPO_ROOT } from "./spawn.ts";
@@ -32,6 +32,8 @@ export async function preflight(opts: {
   redisPort: number;
   /** WebSockets the cluster should hold (--max-connections); sizes nginx's workers, warns when the limit is lower. */
   maxConnections?: number;
+  /** --replica: the standby's port must be free too. */
+  replica?: boolean;
 }): Promise<Preflight> {
   // 1. Tools.
   const redisBin = findCommand("redis-server");
@@ -62,6 +64,7 @@ export async function preflight(opts: {
     { port: opts.redisPort, what: "redis (--redis-port)" },
     ...nodePorts.map((p, i) => ({ port: p, what: `node n${i + 1}` })),
     ...(usePgEnv ? [] : [{ port: PG_PORT, what: "embedded PostgreSQL (another `npm start`?)" }]),
+    ...(opts.replica ? [{ port: REPLICA_PORT, what: "read replica (--replica)" }] : []),
   ];
   if (new Set(ports.map((p) => p.port)).size !== ports.length)
     fail("port clash between --port, --redis-port and the node ports (2567…)", 2);

@@ -15,6 +15,8 @@ import {
   PROMETHEUS_DIR,
   PG_PORT,
   REDIS_DIR,
+  REPLICA_DIR,
+  REPLICA_PORT,
   STATE_FILE,
   fail,
   say,
@@ -26,15 +28,16 @@ import { type PrometheusHandle, startPrometheus } from "./monitoring.ts";
 import { type GameNodeHandle, startGameNode } from "./node.ts";
 import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
+import { startReplicaProcess } from "./replicaProcess.ts";
 import { startRedis } from "./redis.ts";
 import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
 import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
 import { findCommand, type ManagedProcess, REPO_ROOT } from "./spawn.ts";
 
-type Role = "prometheus" | "node" | "nginx" | "redis" | "pg";
+type Role = "prometheus" | "node" | "nginx" | "redis" | "replica" | "pg";
 /** Prometheus first: it would only record the nodes going down. */
-const STOP_ORDER: Role[] = ["prometheus", "node", "nginx", "redis", "pg"];
+const STOP_ORDER: Role[] = ["prometheus", "node", "nginx", "redis", "replica", "pg"];
 
 /** Start the cluster and keep it running until a signal (see compose/README.md). */
 export async function runCluster(opts: {
@@ -46,6 +49,8 @@ export async function runCluster(opts: {
   redis?: "single" | "sentinel";
   /** Also run Debian's prometheus against the cluster (compose/monitoring/). */
   monitoring?: boolean;
+  /** Also run a read replica of the PostgreSQL (compose/replica.ts); the nodes get REPLICA_DATABASE_URL. */
+  replica?: boolean;
 }): Promise<void> {
   const t0 = performance.now();
   const { redisBin, nginxBin, nodePorts, budget } = await preflight(opts);
@@ -84,7 +89,7 @@ export async function runCluster(opts: {
             .filter((s) => s.role === role)
             .map(async ({ proc }) => {
               const wasRunning = !proc.hasExited();
-              const how = await proc.stop(role === "pg" ? 20_000 : 10_000);
+              const how = await proc.stop(role === "pg" || role === "replica" ? 20_000 : 10_000);
               if (wasRunning) say(`  ${proc.name} ${how}${how === "killed" ? " (did not stop within the timeout)" : ""}`);
             }),
         );
@@ -128,6 +133,7 @@ export async function runCluster(opts: {
   };
 
   let databaseUrl = process.env.DATABASE_URL;
+  let replicaEnv: Record<string, string> = {};
   let redisUrl = "";
   let redisEnv: Record<string, string> = {};
   let sentinel: RedisSentinelGroup | undefined;
@@ -148,6 +154,7 @@ export async function runCluster(opts: {
         ...redisEnv,
         PUBLIC_ADDRESS: publicAddress,
         DATABASE_URL: databaseUrl,
+        ...replicaEnv,
         LOG_JSON: process.env.LOG_JSON ?? "false",
       },
       onSpawn: track("node"),
@@ -220,11 +227,29 @@ export async function runCluster(opts: {
       say("PostgreSQL ready");
     }
 
+    // The replica's address is known before it runs: nodes read the primary until it answers (db/reads.ts).
+    if (opts.replica && databaseUrl) replicaEnv = { REPLICA_DATABASE_URL: replicaUrlOf(databaseUrl) };
+
     // 7. Nodes. Migrations are serialised by an advisory lock, so they may start together.
     const results = await Promise.allSettled(nodePorts.map((p, i) => launchNode(`n${i + 1}`, p)));
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
     for (const r of results) if (r.status === "fulfilled") record(r.value);
+
+    // 7b. The read replica, built after the nodes' migrations (a tablespace made later needs a rebuild: db/replica.ts).
+    if (opts.replica && databaseUrl) {
+      say(`starting the read replica on 127.0.0.1:${REPLICA_PORT} (data in .data/replica; the first start copies the primary)…`);
+      const replica = await startReplicaProcess({
+        primaryUrl: databaseUrl,
+        dataDir: REPLICA_DIR,
+        port: REPLICA_PORT,
+        onSpawn: track("replica"),
+      });
+      state.replica = { port: REPLICA_PORT, pid: replica.process.pid, postmasterPid: replica.postmasterPid };
+      writeState(state);
+      watch(replica.process, "read replica (reads fall back to the primary)", false);
+      say(`read replica ready: ${replica.url.replace(/:[^:@/]*@/, ":***@")} (postmaster pid ${replica.postmasterPid})`);
+    }
 
     // 8. nginx.
     say(`starting nginx on 127.0.0.1:${opts.port} (prefix .data/cluster/nginx)…`);
@@ -312,6 +337,7 @@ export async function runCluster(opts: {
       ? describeSentinelGroup(sentinel).map((l, i) => `${i ? "         " : "  redis  "} ${l}`)
       : [`  redis   ${redisUrl}`]),
     `  postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
+    ...(state.replica ? [`  replica   127.0.0.1:${REPLICA_PORT} (history and replay reads; REPLICA_DATABASE_URL)`] : []),
     "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
     "",
     "  add a node:  npm run cluster:add-node    (in another terminal)",
@@ -320,4 +346,11 @@ export async function runCluster(opts: {
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   const bar = "═".repeat(width + 2);
   console.log(`\n╔${bar}╗\n${lines.map((l) => `║  ${l.padEnd(width)}║`).join("\n")}\n╚${bar}╝\n`);
+}
+
+/** The replica's URL: the primary's, on REPLICA_PORT of this machine. */
+function replicaUrlOf(primaryUrl: string): string {
+  const u = new URL(primaryUrl);
+  u.host = `127.0.0.1:${REPLICA_PORT}`;
+  return u.toString();
 }

@@ -210,6 +210,11 @@ for (const [name, dir] of Object.entries(TARGETS)) {
       expect(db.spec.instances).toBeGreaterThanOrEqual(2);
       const url = container.env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef;
       expect(url).toEqual({ name: `${db.metadata.name}-app`, key: "uri" });
+      // History and replay reads: the operator's read-only Service of the same Cluster, with the app Secret's user.
+      const replica = new URL(env.REPLICA_DATABASE_URL);
+      expect(replica.hostname).toBe(`${db.metadata.name}-ro`);
+      expect(replica.pathname).toBe(`/${db.spec.bootstrap.initdb.database}`);
+      expect(replica.username).toBe("");
       expect(db.spec.tablespaces.length).toBeGreaterThanOrEqual(3);
       // Every node the autoscaler may start holds DB_POOL_SIZE connections; keep 20 for the operator,
       // superusers, backups and migrations.

@@ -61,6 +61,13 @@ export const ENV_SCHEMA = z.object({
   TRANSPORT: z.enum(["ws", "uws"]).default("ws"),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with data in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * A streaming-replication standby of DATABASE_URL's server for history and replay reads (docs/operations.md).
+   * Without a user and password in it, DATABASE_URL's are used. Unset: every read goes to the primary.
+   */
+  REPLICA_DATABASE_URL: z.string().url().optional(),
+  /** Reads go to the primary while the replica lags more than this many seconds behind it (or is down). */
+  REPLICA_MAX_LAG_S: z.coerce.number().positive().max(3600).default(5),
   /** Connections in this node's PostgreSQL pool (shared by group commit and every other query). */
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   /** Most moves written by one group-commit statement. */
@@ -196,6 +203,10 @@ export interface Config {
   host: string;
   nodeId: string;
   databaseUrl: string | undefined;
+  /** The read replica (REPLICA_DATABASE_URL), or undefined. */
+  replicaDatabaseUrl: string | undefined;
+  /** Lag bound of the read replica, seconds. */
+  replicaMaxLagS: number;
   redisUrl: string | undefined;
   /** How this node reaches Redis (REDIS_URL or REDIS_SENTINELS); undefined: single node, no Redis. */
   redis: RedisTarget | undefined;
@@ -296,6 +307,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     nodeId: e.NODE_ID,
     databaseUrl: e.DATABASE_URL,
+    replicaDatabaseUrl: e.REPLICA_DATABASE_URL,
+    replicaMaxLagS: e.REPLICA_MAX_LAG_S,
     redisUrl: e.REDIS_URL,
     redis: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME),
     publicAddress: e.PUBLIC_ADDRESS ? `${e.PUBLIC_ADDRESS}/node/${e.NODE_ID}` : undefined,

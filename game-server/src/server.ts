@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { createGameRepository } from "./db/games.ts";
 import { GroupCommit } from "./db/groupCommit.ts";
 import { migrate } from "./db/migrate.ts";
+import { createReads, type Reads, withPrimaryCredentials } from "./db/reads.ts";
 import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
@@ -45,6 +46,7 @@ import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
 import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
+import { replicaMetrics } from "./metrics/replica.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -58,6 +60,8 @@ export interface RunningNode {
   port: number;
   databaseUrl: string;
   db: Db;
+  /** History and replay reads: the read replica when it is up and fresh, else the primary (db/reads.ts). */
+  reads: Reads;
   /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
   metricsPort: number | undefined;
   /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
@@ -97,6 +101,19 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log.warn({ err: err.message }, "an idle database connection failed");
   });
   const { db } = database;
+  // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
+  const replicaStats = replicaMetrics(metrics.registry);
+  const reads = createReads({
+    primary: db,
+    primaryPool: database.pool,
+    replicaUrl: config.replicaDatabaseUrl && withPrimaryCredentials(config.replicaDatabaseUrl, databaseUrl),
+    maxLagS: config.replicaMaxLagS,
+    poolSize: Math.max(2, Math.ceil(config.dbPoolSize / 2)),
+    counter: replicaStats.reads,
+    log,
+  });
+  replicaStats.watch(reads.state, config.replicaDatabaseUrl);
+  if (config.replicaDatabaseUrl) log.info({ replica: redact(config.replicaDatabaseUrl) }, "read replica configured");
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
@@ -214,6 +231,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         checkOrigin(origins),
         createApi({
           db,
+          reads,
           games,
           tokens,
           matchmaker,
@@ -292,6 +310,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     port,
     databaseUrl,
     db,
+    reads,
     metricsPort: metricsListener?.port,
     async stop() {
       if (stopped) return;
@@ -307,6 +326,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       redis?.disconnect();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
+      await reads.close();
       await database.close();
       await metricsListener?.close();
       if (embedded) await embedded.stop();

@@ -11,12 +11,11 @@ import type { ClockFields, Ending } from "../game/record.ts";
 import type { Db, Sql } from "./client.ts";
 import { guard } from "./errors.ts";
 import type { GroupCommit } from "./groupCommit.ts";
+import { loadGameRecord } from "./history.ts";
 import { createLiveGameStatements } from "./liveGames.ts";
 
 export { DbUnavailableError } from "./errors.ts";
 export type { NewGame } from "../game/record.ts";
-
-const PLAYER = { select: { id: true, name: true, isBot: true } } as const;
 
 /** A Move row as the protocol's MoveRecord (commit time in epoch ms). */
 export function moveRecordOf(m: {
@@ -33,18 +32,14 @@ export function moveRecordOf(m: {
 /**
  * The repository over `db`. A live game's statements run on `sql` (the pool
  * under `db`; liveGames.ts) and its moves through `moves` (group commit on the
- * same pool); reads for the API and the takeover sweep stay on Prisma.
+ * same pool); the takeover sweep's reads stay on Prisma. The API's history
+ * reads are db/history.ts, through reads.ts (maybe the read replica).
  */
 export function createGameRepository(db: Db, sql: Sql, moves: GroupCommit) {
   const live = createLiveGameStatements(sql);
-  /** A game with its players and move log, as stored (the API's history reads this too). */
+  /** A game with its players and move log, as stored, read on the primary (the API reads through reads.ts). */
   function loadGame(id: string) {
-    return guard(() =>
-      db.game.findUnique({
-        where: { id },
-        include: { seat0: PLAYER, seat1: PLAYER, moves: { orderBy: { ply: "asc" } } },
-      }),
-    ).then((g) => (g ? { game: g, players: [g.seat0, g.seat1] as [typeof g.seat0, typeof g.seat1], moves: g.moves } : null));
+    return guard(() => loadGameRecord(db, id));
   }
 
   return {
@@ -66,18 +61,6 @@ export function createGameRepository(db: Db, sql: Sql, moves: GroupCommit) {
     async activeGames(before: Date): Promise<Array<{ id: string; ownerNode: string | null }>> {
       return guard(() =>
         db.game.findMany({ where: { status: "active", createdAt: { lt: before } }, select: { id: true, ownerNode: true } }),
-      );
-    },
-
-    /** Games of a player, newest first. */
-    async listForPlayer(playerId: string, limit = 50) {
-      return guard(() =>
-        db.game.findMany({
-          where: { OR: [{ seat0Id: playerId }, { seat1Id: playerId }] },
-          orderBy: { createdAt: "desc" },
-          take: limit,
-          include: { seat0: PLAYER, seat1: PLAYER },
-        }),
       );
     },
   };

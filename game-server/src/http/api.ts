@@ -12,6 +12,8 @@ import { z } from "zod";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
+import { listPlayerGames, loadGameRecord, trustGameRecord, trustPlayerGames } from "../db/history.ts";
+import type { Reads } from "../db/reads.ts";
 import { botPlayer, createPlayer } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
@@ -29,6 +31,11 @@ export interface ApiDeps {
   /** The node's Redis (cluster mode): rate-limit counters are shared there. Unset: counted in memory. */
   redis?: Redis;
   db: Db;
+  /**
+   * Reads that may be served by the read replica (history, replay, the operator page): db/reads.ts.
+   * Never for anything a live game depends on.
+   */
+  reads: Reads;
   games: GameRepository;
   tokens: TokenService;
   matchmaker: Matchmaker;
@@ -168,7 +175,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/games",
     route(async (req) => {
       const me = await identify(req);
-      const rows = await deps.games.listForPlayer(me.playerId);
+      // On the replica when it is fresh and holds every game the primary has for this player (history.ts).
+      const rows = await deps.reads.read((db) => listPlayerGames(db, me.playerId), { trust: trustPlayerGames(me.playerId) });
       return { games: rows.map(summary) };
     }),
   );
@@ -177,7 +185,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/games/:id",
     route(async (req) => {
       const { id } = parse(GameParams, req.params);
-      const loaded = await deps.games.loadGame(id);
+      // On the replica when it has the game and the game is over; a live or just-made game from the primary.
+      const loaded = await deps.reads.read((db) => loadGameRecord(db, id), { trust: trustGameRecord });
       if (!loaded) throw new ClientError("NO_GAME", "no such game");
       const { game, players, moves } = loaded;
       const records = moves.map(moveRecordOf);
