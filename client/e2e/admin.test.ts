@@ -12,10 +12,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditLog } from "../../game-server/src/audit/writer.ts";
-import { createLogger } from "../../game-server/src/log.ts";
 import { newPlayer, quickPlay, Seat } from "../../game-server/test/support/clients.ts";
 import { createTestDatabase } from "../../game-server/test/support/db.ts";
 import { startTestNode, type TestNode } from "../../game-server/test/support/node.ts";
@@ -30,6 +27,7 @@ let browser: Browser;
 let operator: { id: string; token: string };
 let gameId: string;
 let seats: Seat[] = [];
+let adaId: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -49,17 +47,13 @@ beforeAll(async () => {
   });
   // A live game, played over the API as any client would (four moves committed).
   const a = await newPlayer(node.url, "Ada");
+  adaId = a.id;
   const b = await newPlayer(node.url, "Brook");
   [gameId] = await Promise.all([quickPlay(a, "connect4", "3+5"), quickPlay(b, "connect4", "3+5")]);
   seats = await Promise.all([Seat.join(a, gameId), Seat.join(b, gameId)]);
   const [first, second] = seats[0].seat === 0 ? seats : [seats[1], seats[0]];
   for (const col of ["0", "1", "0", "1"]) await (col === "0" ? first : second).play(col);
-  // An event in the audit log, written by the audit log's own writer, to find on the page.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  const audit = createAuditLog({ sql: pool, nodeId: "n1", log: createLogger({ level: "silent", json: true, nodeId: "n1" }) });
-  audit.record({ kind: "game.takeover", gameId, detail: { from: "n9", why: "node dead" } });
-  await audit.close();
-  await pool.end();
+  await node.audit.flush(); // Ada's and Brook's identities are in the audit log now
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -116,14 +110,14 @@ describe("the operator page", () => {
     await expect.poll(() => points(page, "chart-commit"), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.locator("#chart-commit").evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
 
-    // The audit log: search by kind and game.
-    await page.fill("#audit-kind", "game.takeover");
-    await page.fill("#audit-game", gameId);
+    // The audit log: Ada's identity, found by kind and player.
+    await page.fill("#audit-kind", "identity.created");
+    await page.fill("#audit-player", adaId);
     await page.click("#audit-search");
-    const entry = page.locator("#audit-body tr[data-kind='game.takeover']");
-    await entry.waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.textContent("#audit-status"), { timeout: 10_000 }).toMatch(/^1 entry/);
+    const entry = page.locator("#audit-body tr[data-kind='identity.created']");
     expect(await page.locator("#audit-body tr").count()).toBe(1);
-    expect(await entry.textContent()).toContain("node dead");
+    expect(await entry.textContent()).toContain('"name":"Ada"');
     await page.screenshot({ path: resolve(ARTIFACTS, "admin-1280.png"), fullPage: true });
 
     // Phone width: everything still on the page, nothing wider than the screen.

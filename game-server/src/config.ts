@@ -193,6 +193,10 @@ export const ENV_SCHEMA = z.object({
     .optional(),
   /** How often each node samples its figures for the operator page's charts, ms (kept 10 minutes; docs/monitoring.md). */
   FIGURES_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  /** Audit events a node holds while PostgreSQL cannot be reached; past it the oldest are dropped (and counted). */
+  AUDIT_BUFFER_MAX: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  /** A refused token or join, or a rate-limit cut-off, is written once per client per this many seconds (with a count). */
+  AUDIT_FLOOD_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = z.input<typeof ENV_SCHEMA>;
@@ -259,6 +263,10 @@ export interface Config {
   adminPlayerIds: string[];
   /** Figures sampling period for the operator page, ms. */
   figuresIntervalMs: number;
+  /** Audit events held while PostgreSQL is down. */
+  auditBufferMax: number;
+  /** The audit log's flood window, ms. */
+  auditFloodWindowMs: number;
 }
 
 /** Insecure development secret: refused when NODE_ENV=production. */
@@ -349,6 +357,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsHost: e.METRICS_HOST,
     adminPlayerIds: e.ADMIN_PLAYER_IDS ?? [],
     figuresIntervalMs: e.FIGURES_INTERVAL_MS,
+    auditBufferMax: e.AUDIT_BUFFER_MAX,
+    auditFloodWindowMs: e.AUDIT_FLOOD_WINDOW_S * 1000,
   };
 }
 

@@ -46,6 +46,8 @@ import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
 import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
+import { auditMetrics } from "./metrics/audit.ts";
+import { type AuditLog, createAuditLog } from "./audit/writer.ts";
 import { replicaMetrics } from "./metrics/replica.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
@@ -64,6 +66,8 @@ export interface RunningNode {
   reads: Reads;
   /** Port of this node's Prometheus metrics (`GET /metrics`), if served. */
   metricsPort: number | undefined;
+  /** This node's audit log (audit/writer.ts): tests flush it to read its rows at once. */
+  audit: AuditLog;
   /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
   stop(): Promise<void>;
 }
@@ -101,6 +105,15 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log.warn({ err: err.message }, "an idle database connection failed");
   });
   const { db } = database;
+  // Security and operations events to the "AuditEvent" table, batched off every request's path (audit/).
+  const audit = createAuditLog({
+    sql: database.pool,
+    nodeId: config.nodeId,
+    log,
+    metrics: auditMetrics(metrics.registry),
+    bufferMax: config.auditBufferMax,
+    floodWindowMs: config.auditFloodWindowMs,
+  });
   // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
   const replicaStats = replicaMetrics(metrics.registry);
   const reads = createReads({
@@ -177,6 +190,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     maxPayload: config.maxFrameBytes,
     log,
     origins,
+    audit,
   });
   const gameServer = new Server({
     transport,
@@ -213,7 +227,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         checkOrigin(origins),
         createAdminApi({
           adminIds: config.adminPlayerIds,
-          identify: createIdentify({ db, tokens, online }),
+          identify: createIdentify({ db, tokens, online, audit }),
           figures,
           bounds: figureBounds,
           nodes,
@@ -221,6 +235,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           liveGames: () => listLiveGames(),
           online,
           auditDb: db,
+          audit,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,
           log,
@@ -239,6 +254,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           online,
           nodeId: config.nodeId,
           log,
+          audit,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,
           liveGames: () => listLiveGames(),
@@ -281,9 +297,10 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     intervalMs: config.takeoverIntervalMs,
     graceMs: 3000,
     metrics,
+    audit,
   });
   const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, joinLimit });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -297,6 +314,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   await liveness?.start();
   await figures?.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
+  audit.record({ kind: "node.start", detail: { transport: transportName } });
 
   // Live games nobody hosts (this node's own after a crash, or a dead node's): rebuild them from the log.
   const resumed = await takeover.sweep();
@@ -312,9 +330,11 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     db,
     reads,
     metricsPort: metricsListener?.port,
+    audit,
     async stop() {
       if (stopped) return;
       stopped = true;
+      audit.record({ kind: "node.stop", detail: {} });
       takeover.stop();
       await figures?.stop();
       matchmaker.close();
@@ -326,6 +346,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       redis?.disconnect();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
+      await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now
       await reads.close();
       await database.close();
       await metricsListener?.close();

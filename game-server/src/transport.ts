@@ -23,6 +23,7 @@ import {
 import { WebSocketClient, WebSocketTransport } from "@colyseus/ws-transport";
 import { CLOSE_CODES, type CloseCode, type HttpErrorBody } from "@tabula/shared/protocol";
 import type { WebSocket } from "ws";
+import type { AuditSink } from "./audit/writer.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import type { Logger } from "./log.ts";
 
@@ -62,6 +63,8 @@ export interface TransportOptions {
   log: Logger;
   /** Pages allowed to open a WebSocket (ws transport; see http/origin.ts). Unset: any. */
   origins?: OriginPolicy;
+  /** Where refused joins are recorded (audit/). */
+  audit?: AuditSink;
 }
 
 export async function createTransport(wanted: "ws" | "uws", opts: TransportOptions): Promise<TransportChoice> {
@@ -108,6 +111,7 @@ type ProtocolError = Error & { code?: string };
  */
 export class TabulaWsTransport extends WebSocketTransport {
   private readonly log: Logger;
+  private readonly audit: AuditSink | undefined;
 
   constructor(opts: TransportOptions) {
     const origins = opts.origins;
@@ -121,11 +125,13 @@ export class TabulaWsTransport extends WebSocketTransport {
             const h = context.headers;
             if (origins.allows(h.get("origin") ?? undefined, h.get("host") ?? undefined)) return undefined;
             opts.log.info({ origin: h.get("origin")?.slice(0, 200), ip: context.ip }, "websocket from a page not allowed: 403");
+            opts.audit?.record({ kind: "join.refused", ip: context.ip, detail: { close: 403, reason: "origin not allowed" } });
             return originRefusal();
           }
         : undefined,
     });
     this.log = opts.log;
+    this.audit = opts.audit;
     // The base class listens with its own onConnection; ours replaces it.
     this.wss.removeAllListeners("connection");
     this.wss.on("connection", (raw: RawSocket, req: http.IncomingMessage, upgrade?: { url: URL; context: AuthContext }) => {
@@ -148,11 +154,18 @@ export class TabulaWsTransport extends WebSocketTransport {
     const found = roomId ? matchMaker.getLocalRoomById(roomId) : undefined;
     const room = found instanceof Room ? found : undefined;
     const client = new TabulaWsClient(sessionId as string, raw);
-    if (url.searchParams.has("_authToken")) return refuseTokenInUrl(client, raw, roomId, this.log);
-    const reconnectionToken = url.searchParams.get("reconnectionToken") ?? undefined;
     // Identity is the join ticket's (the seat reservation's, rooms/joinTicket.ts): no token is read here.
     const context =
       upgrade?.context ?? createAuthContext({ headers: req.headers as Record<string, string | undefined>, remoteAddress: ip });
+    if (url.searchParams.has("_authToken")) {
+      this.audit?.record({
+        kind: "join.refused",
+        ip: context.ip,
+        detail: { close: CLOSE_CODES.UNAUTHORIZED, reason: "identity token in the socket URL" },
+      });
+      return refuseTokenInUrl(client, raw, roomId, this.log);
+    }
+    const reconnectionToken = url.searchParams.get("reconnectionToken") ?? undefined;
     try {
       await connectClientToRoom(room, client, context, {
         reconnectionToken,
@@ -163,6 +176,16 @@ export class TabulaWsTransport extends WebSocketTransport {
       if (e instanceof ServerError) {
         // A refusal (bad token, full gallery, expired seat): the client's business, not the node's.
         this.log.info({ roomId, code: e.code, reason: e.message, close }, "join refused");
+        // No, used, expired or another game's ticket: what a forged or replayed join looks like. A game
+        // that moved, a full gallery or a lapsed reconnection are the ordinary life of a cluster: not audited.
+        if (close === CLOSE_CODES.JOIN_REFUSED || close === CLOSE_CODES.UNAUTHORIZED) {
+          this.audit?.record({
+            kind: "join.refused",
+            ip: context.ip,
+            gameId: roomId,
+            detail: { close, reason: e.message.slice(0, 200) },
+          });
+        }
         client.error(e.code, e.message, () => raw.close(close));
       } else {
         this.log.error({ err: e, roomId }, "join failed");

@@ -24,8 +24,11 @@ export const AUDIT_DETAILS = {
   "token.refused": Repeats.extend({ where: z.enum(["api", "reservation"]), reason: z.string() }),
   /** A room socket was refused: no or an unknown, used or expired join ticket (4400), a token in the URL (4401), a page not allowed (403). */
   "join.refused": Repeats.extend({ close: z.number().int(), reason: z.string() }),
-  /** A client was cut off by a rate limit: an HTTP limiter (429; `limiter` api or guest) or a room-message flood (socket closed). */
-  "ratelimit.cutoff": Repeats.extend({ limiter: z.enum(["api", "guest", "messages"]) }),
+  /**
+   * A client was cut off by a rate limit: an HTTP limiter (429; `limiter` api or guest), seat reservations
+   * per player (429; join), or a room-message flood (socket closed; messages).
+   */
+  "ratelimit.cutoff": Repeats.extend({ limiter: z.enum(["api", "guest", "join", "messages"]) }),
   /** A write of this node was refused because another node's fencing token replaced ours: it gave the game up. */
   "write.fenced": z.object({ reason: z.string() }),
   /** This node rebuilt a game from the move log: `from` the node that had it (if known), `why` (node dead, lease gone…). */
@@ -73,6 +76,12 @@ export type AuditEventInput<K extends AuditKind = AuditKind> = {
   ip?: string | null;
   detail: AuditDetail<K>;
 };
+
+/** What the code where an event happens is given (audit/writer.ts implements it): record it, and go on. */
+export interface AuditSink {
+  /** Queue `event` for the audit log (stamped now). Never throws, never waits. */
+  record<K extends AuditKind>(event: AuditEventInput<K>): void;
+}
 
 /** Kinds a flood can repeat: recorded once per (kind, ip or player) per window, with a count (throttle.ts). */
 export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>(["token.refused", "join.refused", "ratelimit.cutoff"]);

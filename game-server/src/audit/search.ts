@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { isAuditKind } from "./kinds.ts";
 
 /** `<epoch ms>-<id>`: the position of the last entry of a page. */
@@ -62,19 +63,11 @@ export interface AuditPage {
   next?: string;
 }
 
-/** What a search needs of the database: Prisma's raw query (the primary's client, or a read replica's). */
-export type AuditDb = Pick<Db, "$queryRawUnsafe">;
-
-interface Row {
-  id: string;
-  at: Date;
-  kind: string;
-  nodeId: string | null;
-  playerId: string | null;
-  gameId: string | null;
-  ip: string | null;
-  detail: Record<string, unknown> | null;
-}
+/**
+ * What a search needs of the database: the AuditEvent model's findMany. The primary's Prisma client
+ * has it, and so has the read replica's read-only client (db/reads.ts `ReadDb`).
+ */
+export type AuditDb = { readonly auditEvent: Pick<Db["auditEvent"], "findMany"> };
 
 /**
  * Entries matching `query` (validated with AuditQuery: a ZodError when it
@@ -82,44 +75,48 @@ interface Row {
  */
 export async function searchAudit(db: AuditDb, query: z.input<typeof AuditQuery>): Promise<AuditPage> {
   const q = AuditQuery.parse(query);
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const param = (v: unknown, type: string) => {
-    values.push(v);
-    return `$${values.length}::${type}`;
-  };
-  if (q.from) where.push(`"at" >= ${param(q.from, "timestamptz")}`);
-  if (q.to) where.push(`"at" <= ${param(q.to, "timestamptz")}`);
-  if (q.kind) where.push(`"kind" = ${param(q.kind, "varchar")}`);
-  if (q.playerId) where.push(`"playerId" = ${param(q.playerId, "uuid")}`);
-  if (q.gameId) where.push(`"gameId" = ${param(q.gameId, "varchar")}`);
+  const where: Prisma.AuditEventWhereInput[] = [];
+  if (q.from || q.to) where.push({ at: { gte: q.from ? new Date(q.from) : undefined, lte: q.to ? new Date(q.to) : undefined } });
+  if (q.kind) where.push({ kind: q.kind });
+  if (q.playerId) where.push({ playerId: q.playerId });
+  if (q.gameId) where.push({ gameId: q.gameId });
   if (q.before) {
     const [, ms, id] = CURSOR.exec(q.before) as RegExpExecArray;
-    const at = param(new Date(Number(ms)).toISOString(), "timestamptz");
-    // Row comparison spelled out: `at <= …` is what the (…, at) indexes and partition pruning can use.
-    where.push(`"at" <= ${at} AND ("at" < ${at} OR "id" < ${param(id, "int8")})`);
+    const at = new Date(Number(ms));
+    // (at, id) < cursor, spelled so that `at <= …` is there for the (…, at) indexes and partition pruning.
+    where.push({ at: { lte: at } }, { OR: [{ at: { lt: at } }, { id: { lt: BigInt(id) } }] });
   }
-  const sql = `
-SELECT "id"::text AS id, "at", "kind", "nodeId", "playerId"::text AS "playerId", "gameId", "ip", "detail"
-FROM "AuditEvent"
-${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-ORDER BY "at" DESC, "id" DESC
-LIMIT ${param(q.limit + 1, "int4")}`;
-  const rows = await db.$queryRawUnsafe<Row[]>(sql, ...values);
+  const rows = await db.auditEvent.findMany({
+    where: { AND: where },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: q.limit + 1,
+  });
   const page = rows.slice(0, q.limit).map(entryOf);
   const last = rows.length > q.limit ? page.at(-1) : undefined;
   return last ? { entries: page, next: `${Date.parse(last.at)}-${last.id}` } : { entries: page };
 }
 
+interface Row {
+  id: bigint;
+  at: Date;
+  kind: string;
+  nodeId: string | null;
+  playerId: string | null;
+  gameId: string | null;
+  ip: string | null;
+  detail: unknown;
+}
+
 function entryOf(r: Row): AuditEntry {
   return {
-    id: r.id,
+    id: String(r.id),
     at: r.at.toISOString(),
     kind: r.kind,
     nodeId: r.nodeId,
     playerId: r.playerId,
     gameId: r.gameId,
     ip: r.ip,
-    detail: r.detail ?? {},
+    detail:
+      r.detail !== null && typeof r.detail === "object" && !Array.isArray(r.detail) ? (r.detail as Record<string, unknown>) : {},
   };
 }

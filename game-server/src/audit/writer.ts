@@ -23,14 +23,10 @@ import type { Sql } from "../db/client.ts";
 import { isConnectionError } from "../db/errors.ts";
 import type { Logger } from "../log.ts";
 import type { AuditMetrics } from "../metrics/audit.ts";
-import type { AuditEventInput, AuditKind } from "./kinds.ts";
+import type { AuditEventInput, AuditSink } from "./kinds.ts";
 import { AuditThrottle } from "./throttle.ts";
 
-/** What the code where an event happens is given: record it, and go on. */
-export interface AuditSink {
-  /** Queue `event` for the audit log (stamped now). Never throws, never waits. */
-  record<K extends AuditKind>(event: AuditEventInput<K>): void;
-}
+export type { AuditSink };
 
 export interface AuditLog extends AuditSink {
   /** Write everything buffered now; resolves when the buffer is empty or the database failed this round. */

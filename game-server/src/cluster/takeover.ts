@@ -21,6 +21,7 @@ import { GAME_ROOM } from "@tabula/shared/protocol";
 import type { GameRepository } from "../db/games.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { AuditSink } from "../audit/writer.ts";
 import type { Leases } from "./leases.ts";
 import type { NodeLiveness } from "./liveness.ts";
 
@@ -42,6 +43,8 @@ export interface TakeoverOptions {
   rooms?: RoomRegistry;
   /** Where games taken over are counted, by reason (optional). */
   metrics?: Pick<Metrics, "takeovers">;
+  /** Where games taken over are recorded (audit/). */
+  audit?: AuditSink;
 }
 
 /** What the takeover needs of Colyseus' matchmaker. */
@@ -161,6 +164,7 @@ export function createTakeover(opts: TakeoverOptions): Takeover {
       await rooms.create(gameId);
       log.info({ gameId, from, why }, "took over game");
       opts.metrics?.takeovers.inc({ reason: why });
+      opts.audit?.record({ kind: "game.takeover", gameId, detail: { from, why } });
       return true;
     } catch (err) {
       // Expected: another node won the lease, or the game ended since it was listed.

@@ -272,6 +272,7 @@ export class GameHost<C> {
     const record = await this.deps.storage.load(this.table.gameId);
     if (!record || record.leaseToken !== this.fence) {
       this.deps.metrics?.fencedWrites.inc();
+      this.deps.audit?.record({ kind: "write.fenced", gameId: this.table.gameId, detail: { reason: "fencing token moved on" } });
       return this.relinquish("fenced out: another node owns this game now");
     }
     this.table = this.tableOf(record);

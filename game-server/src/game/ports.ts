@@ -6,6 +6,7 @@
  */
 import type { ClientMessage, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
+import type { AuditSink } from "../audit/kinds.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { RematchRequest } from "./changes.ts";
@@ -64,6 +65,8 @@ export interface HostDeps<C> {
   settings: HostSettings;
   /** Move handling time, fenced-out writes and refusals are counted here (optional). */
   metrics?: Pick<Metrics, "moveHandlingSeconds" | "fencedWrites" | "refusedMessages">;
+  /** Where a fenced-out write is recorded (optional; audit/). */
+  audit?: AuditSink;
 }
 
 /** A player's action, validated against the protocol (the room's job). */

@@ -9,6 +9,7 @@ import express from "express";
 import { GameChoice, GuestRequest, type GameSummary } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
+import type { AuditSink } from "../audit/writer.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
@@ -43,6 +44,8 @@ export interface ApiDeps {
   online: OnlineTracker;
   nodeId: string;
   log: Logger;
+  /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
+  audit?: AuditSink;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
   /** Rooms and connections per node. */
@@ -64,11 +67,11 @@ const WaitQuery = z.object({ wait: z.coerce.number().min(0).max(30).default(0) }
 export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router();
   // Flooding: past the limit a client gets 429 RATE_LIMITED, counted across the cluster (rateLimit.ts).
-  const limits = createRateLimiters({ ...deps.rateLimits, redis: deps.redis, log: deps.log });
+  const limits = createRateLimiters({ ...deps.rateLimits, redis: deps.redis, log: deps.log, audit: deps.audit });
   api.use(limits.api);
   api.use(express.json({ limit: "4kb" }));
 
-  /** The caller's identity from the Bearer token; 401 when missing or invalid (identity.ts). */
+  /** The caller's identity from the Bearer token; 401 when missing or invalid, recorded as token.refused (identity.ts). */
   const identify = createIdentify(deps);
 
   api.post(
@@ -80,6 +83,7 @@ export function createApi(deps: ApiDeps): express.Router {
       deps.online.touch(player.id);
       const token = await deps.tokens.sign({ playerId: player.id, name: player.name });
       deps.log.info({ player: player.id, name: player.name }, "guest created");
+      deps.audit?.record({ kind: "identity.created", playerId: player.id, ip: req.ip, detail: { name: player.name } });
       return { token, player: { id: player.id, name: player.name } };
     }),
   );
@@ -88,6 +92,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/me",
     route(async (req) => {
       const me = await identify(req);
+      // What the client calls on start (and as its "still here"): a login, written once per player per node per hour.
+      deps.audit?.record({ kind: "login", playerId: me.playerId, ip: req.ip, detail: { name: me.name } });
       return { id: me.playerId, name: me.name };
     }),
   );

@@ -5,6 +5,7 @@
  * its player must still exist.
  */
 import type { Request } from "express";
+import type { AuditSink } from "../audit/writer.ts";
 import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { createPlayerLookup } from "../db/players.ts";
@@ -18,7 +19,13 @@ export type Identify = (req: Request) => Promise<Identity>;
  * The identity check over `tokens` and the players in `db`. Each identified
  * request counts its player as online (`online.touch`).
  */
-export function createIdentify(deps: { db: Db; tokens: TokenService; online: Pick<OnlineTracker, "touch"> }): Identify {
+export function createIdentify(deps: {
+  db: Db;
+  tokens: TokenService;
+  online: Pick<OnlineTracker, "touch">;
+  /** Where a refused token is recorded (token.refused, throttled per client by the audit log). */
+  audit?: AuditSink;
+}): Identify {
   const knownPlayer = createPlayerLookup(deps.db);
   return async (req) => {
     try {
@@ -30,7 +37,10 @@ export function createIdentify(deps: { db: Db; tokens: TokenService; online: Pic
       deps.online.touch(id.playerId);
       return { playerId: player.id, name: player.name };
     } catch (err) {
-      if (err instanceof AuthError) throw new ClientError("UNAUTHENTICATED", err.message);
+      if (err instanceof AuthError) {
+        deps.audit?.record({ kind: "token.refused", ip: req.ip, detail: { where: "api", reason: err.message } });
+        throw new ClientError("UNAUTHENTICATED", err.message);
+      }
       throw err;
     }
   };

@@ -12,10 +12,11 @@
  * limit then holds per node, as it did before the shared store. The
  * trade-off is written up in docs/security.md ("Rate limits").
  */
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import { type IncrementResponse, MemoryStore, type Options, rateLimit, type Store } from "express-rate-limit";
 import type { Redis } from "ioredis";
 import { RedisStore } from "rate-limit-redis";
+import type { AuditSink } from "../audit/writer.ts";
 import type { Logger } from "../log.ts";
 import { tooMany } from "./middleware.ts";
 
@@ -36,6 +37,8 @@ export interface RateLimitSettings {
   /** The node's Redis connection (cluster mode); undefined: count in memory (single node). */
   redis?: Redis;
   log: Logger;
+  /** Where cut-offs are recorded (audit/; throttled there to one row per client per window). */
+  audit?: AuditSink;
 }
 
 export interface RateLimiters {
@@ -47,15 +50,20 @@ export interface RateLimiters {
 
 /** The limiters of the HTTP API, their counters shared through `settings.redis` when given. */
 export function createRateLimiters(settings: RateLimitSettings): RateLimiters {
-  const make = (name: string, limit: number, message: string) =>
-    rateLimit({
+  const make = (name: "api" | "guest", limit: number, message: string) => {
+    const refuse = tooMany(message);
+    return rateLimit({
       windowMs: 60_000,
       limit,
       standardHeaders: "draft-8",
       legacyHeaders: false,
       store: settings.redis ? sharedStore(settings.redis, name, settings.log) : new MemoryStore(),
-      handler: tooMany(message),
+      handler: (req: Request, res: Response) => {
+        settings.audit?.record({ kind: "ratelimit.cutoff", ip: req.ip, detail: { limiter: name } });
+        refuse(req, res);
+      },
     });
+  };
   return {
     api: make("api", settings.apiPerMin, "too many requests; slow down"),
     guest: make("guest", settings.guestPerMin, "too many new identities from this address; keep and reuse your token"),

@@ -5,7 +5,15 @@
  * presence, the lease, the listing — validates every message against the
  * protocol, routes it to the host, and implements the host's outbox.
  */
-import { type AuthContext, type Client, Room, type RoomException, type RoomMethodName, ServerError } from "@colyseus/core";
+import {
+  type AuthContext,
+  type Client,
+  CloseCode,
+  Room,
+  type RoomException,
+  type RoomMethodName,
+  ServerError,
+} from "@colyseus/core";
 import { CLOSE_CODES, ClientMessages, type ClientMessageType, type ServerMessages } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import { z } from "zod";
@@ -34,7 +42,7 @@ interface ClientData {
 
 type GameClient = Client<{
   userData: ClientData;
-  auth: Identity & { spectate: boolean; sessionId: string };
+  auth: Identity & { spectate: boolean; sessionId: string; ip?: string };
   messages: ServerMessages;
 }>;
 
@@ -131,7 +139,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
    * (JOIN_TICKET_BYTES), single use and expiring with the reservation (JOIN_TICKET_TTL_S), valid in
    * this game only, and the player it names is the one who joins (rooms/joinTicket.ts).
    */
-  static async onAuth(token: string | undefined, options: unknown, _context: AuthContext) {
+  static async onAuth(token: string | undefined, options: unknown, context: AuthContext) {
     const parsed = JoinOptions.safeParse(options ?? {});
     if (!parsed.success) throw new ServerError(400, "invalid join options");
     try {
@@ -139,12 +147,22 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       const identity = await services.tokens.verify(token);
       // A player reserving seats in a loop (each reservation a ticket, a presence write and a room call) is cut off.
       if (services.joinLimit && !(await services.joinLimit(identity.playerId))) {
+        services.audit?.record({
+          kind: "ratelimit.cutoff",
+          playerId: identity.playerId,
+          ip: context.ip,
+          detail: { limiter: "join" },
+        });
         throw new ServerError(429, "too many seat reservations; slow down");
       }
-      return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket() };
+      return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket(), ip: context.ip };
     } catch (err) {
       // An HTTP status (the matchmaking route answers with the code as its status): 401, body `{ code: 401, error }`.
-      if (err instanceof AuthError) throw new ServerError(401, err.message);
+      if (err instanceof AuthError) {
+        const detail = { where: "reservation" as const, reason: err.message };
+        roomServices().audit?.record({ kind: "token.refused", ip: context.ip, detail });
+        throw new ServerError(401, err.message);
+      }
       throw err;
     }
   }
@@ -177,7 +195,8 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     this.log.info({ player: auth.playerId, seat }, seat === null ? "spectator joined" : "player joined");
   }
 
-  onDrop(client: GameClient) {
+  onDrop(client: GameClient, code?: number) {
+    this.auditFlood(client, code);
     const data = client.userData;
     if (!data) return;
     // Keep a player's session for the SDK's automatic reconnection; the seat's abandonment countdown
@@ -239,6 +258,18 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       this.relinquish("fenced out: another node owns this game now");
     }
     throw new ServerError(GAME_MOVED, "this game moved to another server; rejoin it");
+  }
+
+  /**
+   * Colyseus closes a socket past MAX_MESSAGES_PER_SECOND with 4002 and says no more: the message count it
+   * keeps on the client tells that cut-off from other errors. Recorded in the audit log (throttled per player).
+   */
+  private auditFlood(client: GameClient, code: number | undefined): void {
+    const sent = (client as unknown as { _numMessagesLastSecond?: number })._numMessagesLastSecond ?? 0;
+    if (code !== CloseCode.WITH_ERROR || sent <= this.maxMessagesPerSecond) return;
+    const auth = client.auth;
+    const detail = { limiter: "messages" as const };
+    this.s.audit?.record({ kind: "ratelimit.cutoff", playerId: auth?.playerId, ip: auth?.ip, gameId: this.roomId, detail });
   }
 
   /** Another node holds this game's lease now (see cluster/leases.ts). */

@@ -29,6 +29,7 @@ export function hostDepsFor<C>(s: RoomServices, outbox: Outbox<C>, log: Logger):
     hostGame: (gameId: string) => factory.host(gameId),
     log,
     metrics: s.metrics,
+    audit: s.audit,
     settings: {
       firstMoveTimeoutMs: config.firstMoveTimeoutMs,
       reconnectWindowMs: config.reconnectWindowMs,

@@ -12,6 +12,7 @@ import type { OnlineTracker } from "../game/online.ts";
 import type { Leases } from "../cluster/leases.ts";
 import type { HostClock } from "../game/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { AuditSink } from "../audit/writer.ts";
 
 export interface RoomServices {
   config: Config;
@@ -25,6 +26,8 @@ export interface RoomServices {
   clock: HostClock;
   /** This node's metrics: rooms register themselves for the live-games and connections gauges. */
   metrics?: Metrics;
+  /** The node's audit log: refused reservations, message floods and fenced-out writes are recorded there. */
+  audit?: AuditSink;
   /** Whether `playerId` may reserve one more seat now (JOIN_RATE_PER_MIN, shared by the nodes); unset: no limit. */
   joinLimit?: (playerId: string) => Promise<boolean>;
 }
