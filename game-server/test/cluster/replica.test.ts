@@ -24,6 +24,7 @@ import {
   startGameNode,
 } from "../../../compose/processes.ts";
 import { type Standby, startStandby } from "../../src/db/replica.ts";
+import { ensureDirsForPostgres } from "../../src/ops/backup/archive.ts";
 import { createLogger } from "../../src/log.ts";
 import { http, newPlayer, type Player, quickPlay, Seat } from "../support/clients.ts";
 import { query } from "../support/db.ts";
@@ -75,8 +76,16 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms 
   }
 }
 
-/** Two new players play `moves` Connect Four moves and the second resigns; resolves with the game id once it is over on the primary. */
-async function playAGame(base: string, tag: string, moves = 4): Promise<{ gameId: string; a: Player; b: Player }> {
+/**
+ * Two new players play `moves` Connect Four moves and the second resigns; resolves with the game id once it
+ * is over on the primary. `beforeEnd` runs between the last move and the resignation.
+ */
+async function playAGame(
+  base: string,
+  tag: string,
+  moves = 4,
+  beforeEnd: (gameId: string) => Promise<void> = async () => {},
+): Promise<{ gameId: string; a: Player; b: Player }> {
   const a = await newPlayer(base, `${tag}a`);
   const b = await newPlayer(base, `${tag}b`);
   const [gameId, other] = await Promise.all([quickPlay(a, "connect4", "3+5"), quickPlay(b, "connect4", "3+5")]);
@@ -89,6 +98,7 @@ async function playAGame(base: string, tag: string, moves = 4): Promise<{ gameId
     await seat.play(String(i % 4));
     for (const s of seats) await s.until((x) => (x.snapshot?.ply ?? 0) > i, "both seats to see the move");
   }
+  await beforeEnd(gameId);
   seats[1].room.send("resign", {});
   await waitFor(
     async () => (await query(pg.url, `SELECT status FROM "Game" WHERE id = $1`, [gameId]))[0]?.status !== "active",
@@ -101,8 +111,15 @@ async function playAGame(base: string, tag: string, moves = 4): Promise<{ gameId
 const onReplica = async (sql: string, params: unknown[] = []) => query(standby!.url, sql, params);
 const replayPaused = async () => (await onReplica("SELECT pg_is_wal_replay_paused() AS p"))[0]?.p === true;
 
+const tablespaceDir = join(dir, "volume-b");
+
 beforeAll(async () => {
   pg = await startEmbeddedPostgresProcess({ dataDir: join(dir, "pg"), output: silentSink });
+  // A tablespace on "another volume" with rows in it, before the standby is built: its copy must carry them.
+  ensureDirsForPostgres(tablespaceDir);
+  await query(pg.url, `CREATE TABLESPACE probe_space LOCATION '${tablespaceDir}'`);
+  await query(pg.url, "CREATE TABLE probe (n int) TABLESPACE probe_space");
+  await query(pg.url, "INSERT INTO probe SELECT generate_series(1, 100)");
   standby = await startStandby({ primaryUrl: pg.url, dataDir: join(dir, "replica"), port: await freePort(), log });
 });
 
@@ -115,6 +132,24 @@ afterAll(async () => {
 
 describe("the read replica", () => {
   let finished: { gameId: string; a: Player };
+
+  it("copies the primary's tablespaces into folders of its own, and keeps following them", async () => {
+    const [where] = await onReplica(
+      "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space'",
+    );
+    expect(where?.path).toMatch(new RegExp(`^${join(dir, "replica")}\\.tablespaces/\\d+$`));
+    expect((await onReplica("SELECT count(*)::int AS n FROM probe"))[0]?.n).toBe(100);
+    await query(pg.url, "INSERT INTO probe VALUES (101)");
+    await waitFor(
+      async () => (await onReplica("SELECT count(*)::int AS n FROM probe"))[0]?.n === 101,
+      "the new row on the replica",
+    );
+    // The primary's own tablespace folder holds only the primary's files: the standby never wrote there.
+    expect(
+      (await query(pg.url, "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space'"))[0]
+        ?.path,
+    ).toBe(tablespaceDir);
+  });
 
   it("streams the primary's writes, and serves history and replay", async () => {
     node = await startNode(standby!.url, 30);
@@ -146,13 +181,18 @@ describe("the read replica", () => {
   });
 
   it("reads a game just finished from the primary while the replica has not replayed it (read-your-writes)", async () => {
-    await onReplica("SELECT pg_wal_replay_pause()");
-    await waitFor(replayPaused, "replay to pause");
     try {
-      const game = await playAGame(node!.url, "ryw", 2);
-      // The replica does not have it as finished (it may not have it at all).
+      // The replica has the game, active with its two moves; replay pauses before the resignation.
+      const game = await playAGame(node!.url, "ryw", 2, async (gameId) => {
+        await waitFor(
+          async () => (await onReplica(`SELECT ply FROM "Game" WHERE id = $1`, [gameId]))[0]?.ply === 2,
+          "the replica to have the game's moves",
+        );
+        await onReplica("SELECT pg_wal_replay_pause()");
+        await waitFor(replayPaused, "replay to pause");
+      });
       const there = await onReplica(`SELECT status FROM "Game" WHERE id = $1`, [game.gameId]);
-      expect(there[0]?.status ?? "missing").not.toBe("finished");
+      expect(there[0]?.status).toBe("active");
       const state = await replicaMetrics(node!);
       expect(state.get("lag_seconds"), "still within the node's bound (30 s): not a lag fallback").toBeLessThan(30);
 
