@@ -75,8 +75,16 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms 
   }
 }
 
-/** Two new players play `moves` Connect Four moves and the second resigns; resolves with the game id once it is over on the primary. */
-async function playAGame(base: string, tag: string, moves = 4): Promise<{ gameId: string; a: Player; b: Player }> {
+/**
+ * Two new players play `moves` Connect Four moves and the second resigns; resolves with the game id once it
+ * is over on the primary. `beforeEnd` runs between the last move and the resignation.
+ */
+async function playAGame(
+  base: string,
+  tag: string,
+  moves = 4,
+  beforeEnd: (gameId: string) => Promise<void> = async () => {},
+): Promise<{ gameId: string; a: Player; b: Player }> {
   const a = await newPlayer(base, `${tag}a`);
   const b = await newPlayer(base, `${tag}b`);
   const [gameId, other] = await Promise.all([quickPlay(a, "connect4", "3+5"), quickPlay(b, "connect4", "3+5")]);
@@ -89,6 +97,7 @@ async function playAGame(base: string, tag: string, moves = 4): Promise<{ gameId
     await seat.play(String(i % 4));
     for (const s of seats) await s.until((x) => (x.snapshot?.ply ?? 0) > i, "both seats to see the move");
   }
+  await beforeEnd(gameId);
   seats[1].room.send("resign", {});
   await waitFor(
     async () => (await query(pg.url, `SELECT status FROM "Game" WHERE id = $1`, [gameId]))[0]?.status !== "active",
@@ -146,13 +155,18 @@ describe("the read replica", () => {
   });
 
   it("reads a game just finished from the primary while the replica has not replayed it (read-your-writes)", async () => {
-    await onReplica("SELECT pg_wal_replay_pause()");
-    await waitFor(replayPaused, "replay to pause");
     try {
-      const game = await playAGame(node!.url, "ryw", 2);
-      // The replica does not have it as finished (it may not have it at all).
+      // The replica has the game, active with its two moves; replay pauses before the resignation.
+      const game = await playAGame(node!.url, "ryw", 2, async (gameId) => {
+        await waitFor(
+          async () => (await onReplica(`SELECT ply FROM "Game" WHERE id = $1`, [gameId]))[0]?.ply === 2,
+          "the replica to have the game's moves",
+        );
+        await onReplica("SELECT pg_wal_replay_pause()");
+        await waitFor(replayPaused, "replay to pause");
+      });
       const there = await onReplica(`SELECT status FROM "Game" WHERE id = $1`, [game.gameId]);
-      expect(there[0]?.status ?? "missing").not.toBe("finished");
+      expect(there[0]?.status).toBe("active");
       const state = await replicaMetrics(node!);
       expect(state.get("lag_seconds"), "still within the node's bound (30 s): not a lag fallback").toBeLessThan(30);
 
