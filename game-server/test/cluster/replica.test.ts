@@ -24,6 +24,7 @@ import {
   startGameNode,
 } from "../../../compose/processes.ts";
 import { type Standby, startStandby } from "../../src/db/replica.ts";
+import { ensureDirsForPostgres } from "../../src/ops/backup/archive.ts";
 import { createLogger } from "../../src/log.ts";
 import { http, newPlayer, type Player, quickPlay, Seat } from "../support/clients.ts";
 import { query } from "../support/db.ts";
@@ -110,8 +111,15 @@ async function playAGame(
 const onReplica = async (sql: string, params: unknown[] = []) => query(standby!.url, sql, params);
 const replayPaused = async () => (await onReplica("SELECT pg_is_wal_replay_paused() AS p"))[0]?.p === true;
 
+const tablespaceDir = join(dir, "volume-b");
+
 beforeAll(async () => {
   pg = await startEmbeddedPostgresProcess({ dataDir: join(dir, "pg"), output: silentSink });
+  // A tablespace on "another volume" with rows in it, before the standby is built: its copy must carry them.
+  ensureDirsForPostgres(tablespaceDir);
+  await query(pg.url, `CREATE TABLESPACE probe_space LOCATION '${tablespaceDir}'`);
+  await query(pg.url, "CREATE TABLE probe (n int) TABLESPACE probe_space");
+  await query(pg.url, "INSERT INTO probe SELECT generate_series(1, 100)");
   standby = await startStandby({ primaryUrl: pg.url, dataDir: join(dir, "replica"), port: await freePort(), log });
 });
 
@@ -124,6 +132,24 @@ afterAll(async () => {
 
 describe("the read replica", () => {
   let finished: { gameId: string; a: Player };
+
+  it("copies the primary's tablespaces into folders of its own, and keeps following them", async () => {
+    const [where] = await onReplica(
+      "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space'",
+    );
+    expect(where?.path).toMatch(new RegExp(`^${join(dir, "replica")}\\.tablespaces/\\d+$`));
+    expect((await onReplica("SELECT count(*)::int AS n FROM probe"))[0]?.n).toBe(100);
+    await query(pg.url, "INSERT INTO probe VALUES (101)");
+    await waitFor(
+      async () => (await onReplica("SELECT count(*)::int AS n FROM probe"))[0]?.n === 101,
+      "the new row on the replica",
+    );
+    // The primary's own tablespace folder holds only the primary's files: the standby never wrote there.
+    expect(
+      (await query(pg.url, "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space'"))[0]
+        ?.path,
+    ).toBe(tablespaceDir);
+  });
 
   it("streams the primary's writes, and serves history and replay", async () => {
     node = await startNode(standby!.url, 30);
