@@ -23,6 +23,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 2000,
+    // Two pages: the game (index.html) and the operator page (admin.html, served at /admin; no Phaser).
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL("./index.html", import.meta.url)),
+        admin: fileURLToPath(new URL("./admin.html", import.meta.url)),
+      },
+    },
   },
   server: {
     port: 5173,

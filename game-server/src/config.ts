@@ -177,6 +177,22 @@ export const ENV_SCHEMA = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Interface the metrics port binds (loopback by default: only Prometheus on this machine reads it). */
   METRICS_HOST: z.string().default("127.0.0.1"),
+  /**
+   * Operators: player ids (UUIDs, comma-separated) allowed on the operator page and /api/admin. Unset: nobody.
+   * `npm run admin -- create <name>` makes such a player and prints its id and identity token (docs/operations.md).
+   */
+  ADMIN_PLAYER_IDS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().uuid("each id is a player UUID (npm run admin -- create <name> prints one)")))
+    .optional(),
+  /** How often each node samples its figures for the operator page's charts, ms (kept 10 minutes; docs/monitoring.md). */
+  FIGURES_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
   /** Audit events a node holds while PostgreSQL cannot be reached; past it the oldest are dropped (and counted). */
   AUDIT_BUFFER_MAX: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   /** A refused token or join, or a rate-limit cut-off, is written once per client per this many seconds (with a count). */
@@ -243,6 +259,10 @@ export interface Config {
   logJson: boolean;
   metricsPort: number;
   metricsHost: string;
+  /** Player ids allowed on the operator page (lower-case UUIDs; empty: nobody). */
+  adminPlayerIds: string[];
+  /** Figures sampling period for the operator page, ms. */
+  figuresIntervalMs: number;
   /** Audit events held while PostgreSQL is down. */
   auditBufferMax: number;
   /** The audit log's flood window, ms. */
@@ -335,6 +355,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
+    adminPlayerIds: e.ADMIN_PLAYER_IDS ?? [],
+    figuresIntervalMs: e.FIGURES_INTERVAL_MS,
     auditBufferMax: e.AUDIT_BUFFER_MAX,
     auditFloodWindowMs: e.AUDIT_FLOOD_WINDOW_S * 1000,
   };

@@ -3,7 +3,7 @@
  * Prisma, identity, matchmaking, the game room and the HTTP API, on a Colyseus
  * server. `startNode` is what `main.ts` and the integration tests call.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalDriver, LocalPresence, type MatchMakerDriver, matchMaker, type Presence, Server } from "@colyseus/core";
@@ -22,7 +22,9 @@ import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
+import { createAdminApi } from "./http/admin.ts";
 import { createApi } from "./http/api.ts";
+import { createIdentify } from "./http/identity.ts";
 import { securityHeaders } from "./http/securityHeaders.ts";
 import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
 import { createKeyLimit } from "./http/rateLimit.ts";
@@ -42,7 +44,8 @@ import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 import { backupGauge } from "./metrics/backups.ts";
 import { httpMetrics } from "./metrics/http.ts";
-import { createMetrics } from "./metrics/metrics.ts";
+import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
+import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
 import { auditMetrics } from "./metrics/audit.ts";
 import { type AuditLog, createAuditLog } from "./audit/writer.ts";
 import { replicaMetrics } from "./metrics/replica.ts";
@@ -50,6 +53,8 @@ import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+/** Tabula's version (the root package.json), shown on the operator page. */
+const TABULA_VERSION: string = JSON.parse(readFileSync(resolve(REPO_ROOT, "package.json"), "utf8")).version ?? "?";
 
 export interface RunningNode {
   /** Base URL, e.g. http://127.0.0.1:2567 */
@@ -170,6 +175,14 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
 
   let ready = false;
+  /** Rooms and connections per node, from Colyseus' stats (/api/nodes, the operator page). */
+  const nodes = async () => {
+    const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
+    return stats.map((st) => ({ nodeId: ids?.[st.processId] ?? "?", processId: st.processId, rooms: st.roomCount, ccu: st.ccu }));
+  };
+  // The operator page's figures (metrics/figures.ts): made once Colyseus has named this process (the express step).
+  let figures: FiguresSampler | undefined;
+  const figureBounds = { commit: LATENCY_BUCKETS, pairing: WAIT_BUCKETS };
   // Which web pages may use the API, matchmaking and room sockets (http/origin.ts).
   const origins = createOriginPolicy({ allowed: config.allowedOrigins, allowLocal: config.allowLocalOrigins });
   applyOriginPolicyToMatchmaker(origins);
@@ -198,6 +211,36 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       app.get("/healthz", (_req, res) => {
         res.status(ready ? 200 : 503).json({ ok: ready, node: config.nodeId });
       });
+      figures = createFiguresSampler({
+        metrics,
+        bounds: figureBounds,
+        nodeId: config.nodeId,
+        processId: matchMaker.processId,
+        version: TABULA_VERSION,
+        intervalMs: config.figuresIntervalMs,
+        redis,
+        log,
+      });
+      // The operator API (http/admin.ts): before /api, whose router answers 404 for paths it does not know.
+      app.use(
+        "/api/admin",
+        checkOrigin(origins),
+        createAdminApi({
+          adminIds: config.adminPlayerIds,
+          identify: createIdentify({ db, tokens, online, audit }),
+          figures,
+          bounds: figureBounds,
+          nodes,
+          aliveTtlMs: config.nodeAliveTtlMs,
+          liveGames: () => listLiveGames(),
+          online,
+          auditDb: db,
+          audit,
+          rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
+          redis,
+          log,
+        }),
+      );
       app.use(
         "/api",
         checkOrigin(origins),
@@ -215,20 +258,14 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,
           liveGames: () => listLiveGames(),
-          nodes: async () => {
-            const [stats, ids] = await Promise.all([matchMaker.stats.fetchAll(), presence.hgetall(NODES_KEY)]);
-            return stats.map((st) => ({
-              nodeId: ids?.[st.processId] ?? "?",
-              processId: st.processId,
-              rooms: st.roomCount,
-              ccu: st.ccu,
-            }));
-          },
+          nodes,
         }),
       );
       const dist = resolve(REPO_ROOT, config.clientDist);
       if (config.clientDist && existsSync(resolve(dist, "index.html"))) {
         app.use(express.static(dist, { index: "index.html", maxAge: "1h" }));
+        // The operator page: its own entry (client/admin.html), no Phaser.
+        app.get(/^\/admin\/?$/, (_req, res) => res.sendFile(resolve(dist, "admin.html")));
         app.get(/^\/(?!api\/|matchmake\/).*/, (_req, res) => res.sendFile(resolve(dist, "index.html")));
         log.info({ dist }, "serving the browser client");
       } else if (config.clientDist) {
@@ -275,6 +312,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   const url = `http://127.0.0.1:${port}`;
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
   await liveness?.start();
+  await figures?.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
   audit.record({ kind: "node.start", detail: { transport: transportName } });
 
@@ -298,6 +336,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       stopped = true;
       audit.record({ kind: "node.stop", detail: {} });
       takeover.stop();
+      await figures?.stop();
       matchmaker.close();
       online.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});

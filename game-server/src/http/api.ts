@@ -5,23 +5,24 @@
  * never reach the client.
  */
 import { ClientError } from "../errors.ts";
-import express, { type Request } from "express";
+import express from "express";
 import { GameChoice, GuestRequest, type GameSummary } from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import type { AuditSink } from "../audit/writer.ts";
-import { AuthError, bearerToken, type Identity, type TokenService } from "../auth/tokens.ts";
+import type { TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
 import { listPlayerGames, loadGameRecord, trustGameRecord, trustPlayerGames } from "../db/history.ts";
 import type { Reads } from "../db/reads.ts";
-import { botPlayer, createPlayer, createPlayerLookup } from "../db/players.ts";
+import { botPlayer, createPlayer } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { createRateLimiters } from "./rateLimit.ts";
 
@@ -70,26 +71,8 @@ export function createApi(deps: ApiDeps): express.Router {
   api.use(limits.api);
   api.use(express.json({ limit: "4kb" }));
 
-  const knownPlayer = createPlayerLookup(deps.db);
-
-  /** Resolve the caller's identity from the Bearer token; 401 when missing or invalid. */
-  async function identify(req: Request): Promise<Identity> {
-    try {
-      const id = await deps.tokens.verify(bearerToken(req.header("authorization")));
-      // A valid signature is not enough: the player must exist (the database may have been reset).
-      // The lookup (findPlayer) classifies its own failures: an outage is DbUnavailableError (503), a bug stays a 500.
-      const player = await knownPlayer(id.playerId);
-      if (!player) throw new AuthError("unknown player; get a new guest identity");
-      deps.online.touch(id.playerId);
-      return { playerId: player.id, name: player.name };
-    } catch (err) {
-      if (err instanceof AuthError) {
-        deps.audit?.record({ kind: "token.refused", ip: req.ip, detail: { where: "api", reason: err.message } });
-        throw new ClientError("UNAUTHENTICATED", err.message);
-      }
-      throw err;
-    }
-  }
+  /** The caller's identity from the Bearer token; 401 when missing or invalid, recorded as token.refused (identity.ts). */
+  const identify = createIdentify(deps);
 
   api.post(
     "/guest",

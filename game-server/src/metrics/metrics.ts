@@ -15,11 +15,11 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
 import { type LiveRoom, type QueueSource, roomGauges } from "./gauges.ts";
 
 /** Seconds: 0.5 ms … 2.5 s. Commit and move handling sit in the low milliseconds; the budget (50 ms) is in the middle. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Moves per group-commit statement: 1 … 512 (COMMIT_BATCH_MAX defaults to 256). */
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 /** Seconds a player waited in a quick-play queue: 10 ms … 2 min. */
-const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+export const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 /** Seconds per HTTP request: 1 ms … 30 s (long polls wait up to 30 s). */
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30];
 

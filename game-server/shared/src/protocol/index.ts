@@ -233,6 +233,7 @@ export const HTTP_ERRORS = {
   BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
   UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "the request came from a web page whose origin is not allowed (ALLOWED_ORIGINS)" },
+  FORBIDDEN: { status: 403, meaning: "a valid identity that is not an operator (ADMIN_PLAYER_IDS) asked for /api/admin" },
   NOT_FOUND: { status: 404, meaning: "no such route" },
   NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
