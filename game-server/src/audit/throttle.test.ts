@@ -53,5 +53,10 @@ describe("audit throttle", () => {
     const closing = t.sweep(120_000);
     expect(closing).toHaveLength(1);
     expect(closing[0].detail).toMatchObject({ count: 996 });
+    // Logins past the bound are written, not folded into one window (each needs a valid identity).
+    const full = new AuditThrottle({ floodMs: 60_000, loginMs: 3_600_000, maxKeys: 1 });
+    expect(full.admit(login("00000000-0000-4000-8000-00000000000a"), 0)).toBeDefined();
+    expect(full.admit(login("00000000-0000-4000-8000-00000000000b"), 0)).toBeDefined();
+    expect(full.admit(login("00000000-0000-4000-8000-00000000000c"), 0)).toBeDefined();
   });
 });

@@ -10,9 +10,10 @@
  * closing row: "this player started a session on this node" once an hour is
  * the fact worth keeping, not each page load.
  *
- * Memory is bounded: past `maxKeys` open windows, new subjects share one
- * window per kind (key `<kind>|*`), so a flood from ever-changing addresses
- * cannot grow the table of windows either.
+ * Memory is bounded: past `maxKeys` open windows, new subjects of a flood
+ * kind share one window per kind (key `<kind>|*`), so a flood from
+ * ever-changing addresses cannot grow the table of windows either; logins
+ * past it are written unthrottled.
  */
 import { type AuditEventInput, type AuditKind, THROTTLED_KINDS } from "./kinds.ts";
 
@@ -61,6 +62,9 @@ export class AuditThrottle {
     let key = keyOf(event);
     let open = this.windows.get(key);
     if (!open && this.windows.size >= this.opts.maxKeys) {
+      // Logins need a valid identity, so their number is the players', not an attacker's: write them all
+      // rather than let one shared window hide every new player's login for an hour.
+      if (!summarize) return event;
       key = `${event.kind}|*`;
       open = this.windows.get(key);
     }
