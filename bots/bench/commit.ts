@@ -19,6 +19,7 @@ import { type Database, openDatabase } from "../../game-server/src/db/client.ts"
 import { createGameRepository } from "../../game-server/src/db/games.ts";
 import { GroupCommit } from "../../game-server/src/db/groupCommit.ts";
 import { migrate } from "../../game-server/src/db/migrate.ts";
+import { newGameId } from "../../game-server/src/game/gameId.ts";
 import { createLogger } from "../../game-server/src/log.ts";
 import { allStats, descendants } from "./procstat.ts";
 
@@ -104,8 +105,9 @@ async function main() {
     const walBytes = async () =>
       Number((await pool.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8 AS b")).rows[0].b);
     const results = [];
-    for (const [v, variant] of variants.entries()) {
-      const ids = Array.from({ length: GAMES }, (_, i) => `b${v}g${i}`);
+    for (const variant of variants) {
+      // Time-ordered ids, as the factory makes them: the moves go to this month's partition, as live play's do.
+      const ids = Array.from({ length: GAMES }, () => newGameId());
       for (const id of ids) {
         await games.insertGame({
           ...{ id, kind: "connect4", timeControl: "5+0", initialMs: 300_000, incrementMs: 0, seed: id, mode: "casual" },
@@ -172,6 +174,7 @@ async function main() {
     await database?.close();
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-tablespaces`, { recursive: true, force: true });
   }
 }
 

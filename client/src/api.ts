@@ -51,6 +51,8 @@ export interface Stats {
 export interface GameRecord {
   game: GameSummary & { seed: string };
   moves: MoveRecord[];
+  /** The game's moves were archived by the server's retention (docs/database.md): `moves` is empty. */
+  movesArchived?: boolean;
 }
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;

@@ -86,7 +86,8 @@ export class ReplayViewer {
     show($("countdown"), false);
     setText($("latency"), "");
     setText($("spectators"), "");
-    setText($("game-title"), `Replay · ${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`);
+    const archived = record.movesArchived ? " · moves archived" : "";
+    setText($("game-title"), `Replay · ${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}${archived}`);
     this.deps.enter();
     await this.deps.board.ready;
     this.render(false);

@@ -4,6 +4,7 @@
  * message naming the variable; insecure defaults are refused in production.
  */
 import { z } from "zod";
+import { parseTablespaces, type TablespaceSetting } from "./db/partitions/tablespaces.ts";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no"]).transform((v) => v === "1" || v === "true" || v === "yes");
 
@@ -92,6 +93,29 @@ export const ENV_SCHEMA = z.object({
   BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).default(4),
   /** Scheduled retention: also keep the newest base backup of each of this many recent months. */
   BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(6),
+  /**
+   * Tablespaces moves_a, moves_b, moves_c of the partitioned move and audit logs (docs/database.md): "managed" (they
+   * exist already: the operator made them; CloudNativePG's spec.tablespaces) or "moves_a=<dir>,moves_b=<dir>,moves_c=<dir>"
+   * (made in those directories, on the database machine, when missing). Unset: beside DATA_DIR (<DATA_DIR>-tablespaces/)
+   * for the embedded PostgreSQL, "managed" with DATABASE_URL.
+   */
+  TABLESPACES: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseTablespaces(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** Months of partitions kept made ahead of time (besides the current one), by migrations and the hourly partition job. */
+  PARTITIONS_AHEAD_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  /** Months of moves kept, by game start: older months are archived to BACKUP_DIR/archive and dropped. 0 keeps all. */
+  MOVE_KEEP_MONTHS: z.coerce.number().int().min(0).default(0),
+  /** Months of audit events kept: older months are archived to BACKUP_DIR/archive and dropped. 0 keeps all. */
+  AUDIT_KEEP_MONTHS: z.coerce.number().int().min(0).default(12),
   /** Secret that signs identity tokens (HS256). Required in production, at least 32 characters. */
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
@@ -232,6 +256,12 @@ export interface Config {
   backupEveryH: number;
   /** Base backups kept by the retention policy: newest per day, week and month, for this many of each. */
   backupKeep: { daily: number; weekly: number; monthly: number };
+  /** Tablespaces to make or check; undefined: the default (beside dataDir when embedded, else managed). */
+  tablespaces: TablespaceSetting | undefined;
+  partitionsAheadMonths: number;
+  /** Months of moves / audit events kept by the partition job (0: all). */
+  moveKeepMonths: number;
+  auditKeepMonths: number;
   tokenSecret: string;
   tokenTtlDays: number;
   /** Seat hold after a drop, ms. */
@@ -334,6 +364,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     backupDir: e.BACKUP_DIR,
     backupEveryH: e.BACKUP_EVERY_H,
     backupKeep: { daily: e.BACKUP_KEEP_DAILY, weekly: e.BACKUP_KEEP_WEEKLY, monthly: e.BACKUP_KEEP_MONTHLY },
+    tablespaces: e.TABLESPACES,
+    partitionsAheadMonths: e.PARTITIONS_AHEAD_MONTHS,
+    moveKeepMonths: e.MOVE_KEEP_MONTHS,
+    auditKeepMonths: e.AUDIT_KEEP_MONTHS,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,

@@ -4,6 +4,7 @@
  * cleanly on SIGINT/SIGTERM.
  */
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { TablespaceError } from "./db/partitions/tablespaces.ts";
 import { installRejectionGuard } from "./faults.ts";
 import { createLogger } from "./log.ts";
 
@@ -45,6 +46,11 @@ try {
   log.info({ open }, "ready");
   if (!process.env.PUBLIC_ADDRESS && process.stdout.isTTY) console.log(`\n  Tabula is running: open ${open}\n`);
 } catch (err) {
+  // Missing tablespaces are a setup matter, said in one line (docs/database.md), not a stack trace.
+  if (err instanceof TablespaceError) {
+    log.fatal(err.message);
+    process.exit(3);
+  }
   log.fatal({ err }, "could not start");
   process.exit(1);
 }

@@ -43,6 +43,8 @@ import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 import { backupGauge } from "./metrics/backups.ts";
+import { archiveDirOf } from "./db/partitions/archive.ts";
+import { startPartitionJob } from "./db/partitions/job.ts";
 import { httpMetrics } from "./metrics/http.ts";
 import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
 import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
@@ -89,6 +91,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       dataDir: resolve(REPO_ROOT, config.dataDir),
       port: config.embeddedPgPort,
       log,
+      tablespaces: config.tablespaces,
       archive: config.walArchive
         ? { backupDir: resolve(REPO_ROOT, config.backupDir), timeoutS: config.walArchiveTimeoutS }
         : undefined,
@@ -98,7 +101,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log.info({ database: redact(databaseUrl) }, "using DATABASE_URL");
   }
 
-  const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log);
+  const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log, config.tablespaces);
   log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
 
   const metrics = createMetrics();
@@ -108,6 +111,17 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     log.warn({ err: err.message }, "an idle database connection failed");
   });
   const { db } = database;
+  // Month partitions made ahead and retired (db/partitions/): at start, then hourly, one node at a time.
+  const partitionJob = startPartitionJob(
+    database.pool,
+    {
+      aheadMonths: config.partitionsAheadMonths,
+      keepMonths: { Move: config.moveKeepMonths, AuditEvent: config.auditKeepMonths },
+      archiveDir: archiveDirOf(resolve(REPO_ROOT, config.backupDir)),
+    },
+    log,
+    metrics.registry,
+  );
   // Security and operations events to the "AuditEvent" table, batched off every request's path (audit/).
   const audit = createAuditLog({
     sql: database.pool,
@@ -347,6 +361,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await liveness?.stop();
       leases.close();
       redis?.disconnect();
+      await partitionJob.stop();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now

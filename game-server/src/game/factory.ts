@@ -10,18 +10,12 @@ import { matchMaker, ServerError } from "@colyseus/core";
 import { GAME_ROOM } from "@tabula/shared/protocol";
 import { createRng, findTimeControl, type GameKind } from "@tabula/shared/rules";
 import type { GameRepository } from "../db/games.ts";
+import { newGameId } from "./gameId.ts";
 import type { NewGame } from "./record.ts";
 import type { Logger } from "../log.ts";
 
 /** The code a game room's creation is refused with when another process holds the game's lease. */
 export const HOSTED_ELSEWHERE = 409;
-
-const ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
-
-/** A 10-character game id (also the room id). */
-export function newGameId(): string {
-  return Array.from(randomBytes(10), (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join("");
-}
 
 export interface NewGameRequest {
   game: GameKind;
@@ -64,6 +58,8 @@ export function createGameFactory(deps: {
       const scale = deps.clockScale ?? 1;
       const initialMs = Math.round(tc.initialSeconds * 1000 * scale);
       return {
+        // Time-ordered by the wall clock (not the game clock, which tests may drive): the id picks
+        // the game's move-log partition, and partitions are made by the wall clock (docs/database.md).
         id: newGameId(),
         kind: req.game,
         timeControl: tc.id,

@@ -200,7 +200,10 @@ export function createApi(deps: ApiDeps): express.Router {
         game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed },
         moves: records,
       };
-      if (req.query.positions === "1") {
+      // Move retention (MOVE_KEEP_MONTHS, db/partitions/) archives whole months of moves and keeps the games.
+      const movesArchived = records.length < game.ply;
+      if (movesArchived) body.movesArchived = true;
+      if (req.query.positions === "1" && !movesArchived) {
         // Every position of the game, replayed from the seed with the shared rules.
         const def = getGame(game.kind);
         if (def) {

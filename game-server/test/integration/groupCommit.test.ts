@@ -13,6 +13,7 @@ import { DbUnavailableError } from "../../src/db/errors.ts";
 import { createGameRepository, type GameRepository } from "../../src/db/games.ts";
 import { GroupCommit, type MoveWrite } from "../../src/db/groupCommit.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { newGameId } from "../../src/game/gameId.ts";
 import { createTestDatabase, query } from "../support/db.ts";
 
 const T0 = 1_764_597_679_123; // odd milliseconds on purpose: timestamps must round-trip exactly
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 /** A new active game owned with fencing token 1; returns its id. */
 async function newGame(): Promise<string> {
-  const id = randomUUID().replaceAll("-", "").slice(0, 16);
+  const id = newGameId();
   await games.insertGame({
     id,
     kind: "connect4",

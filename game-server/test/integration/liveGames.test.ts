@@ -11,6 +11,7 @@ import { type Database, openDatabase } from "../../src/db/client.ts";
 import { createGameRepository, type GameRepository, moveRecordOf, type NewGame } from "../../src/db/games.ts";
 import { GroupCommit } from "../../src/db/groupCommit.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { newGameId } from "../../src/game/gameId.ts";
 import type { ClockFields } from "../../src/game/record.ts";
 import { createTestDatabase } from "../support/db.ts";
 
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 function newGame(over: Partial<NewGame> = {}): NewGame {
   return {
-    id: randomUUID().replaceAll("-", "").slice(0, 12),
+    id: newGameId(),
     kind: "chess",
     timeControl: "3+2",
     initialMs: 180_000,

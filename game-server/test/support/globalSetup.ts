@@ -4,13 +4,19 @@
  * one if it is taken before postgres binds it) for the
  * whole run, or uses TEST_DATABASE_URL when given (an admin URL on a server
  * you run). Each test file then creates its own database (see support/db.ts).
+ * The tablespaces of the partitioned tables (moves_a, moves_b, moves_c) are
+ * made beside the throw-away data folder (on a server of your own they must
+ * exist already).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { onFreePort } from "../../../compose/processes.ts";
+import pgClient from "pg";
 import { importEmbeddedPostgres } from "../../src/db/embedded.ts";
+import { ensureTablespaces, tablespacesBeside } from "../../src/db/partitions/tablespaces.ts";
+import { createLogger } from "../../src/log.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -55,9 +61,19 @@ export default async function setup(project: TestProject) {
     }
     return { pg, port };
   });
-  project.provide("adminDatabaseUrl", `postgresql://tabula:tabula@127.0.0.1:${port}/postgres`);
+  const adminDatabaseUrl = `postgresql://tabula:tabula@127.0.0.1:${port}/postgres`;
+  const tablespaces = tablespacesBeside(dir);
+  const client = new pgClient.Client({ connectionString: adminDatabaseUrl });
+  await client.connect();
+  try {
+    await ensureTablespaces(client, tablespaces, createLogger({ level: "silent", json: true, nodeId: "test" }), true);
+  } finally {
+    await client.end();
+  }
+  project.provide("adminDatabaseUrl", adminDatabaseUrl);
   return async () => {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-tablespaces`, { recursive: true, force: true });
   };
 }

@@ -98,8 +98,13 @@ export async function layDownBaseBackup(opts: {
   const say = opts.progress ?? (() => {});
   const { backup, dataDir } = opts;
   const from = join(baseRoot(opts.backupDir), backup.id);
+  // Tablespace folders (docs/database.md) outlive a lost data directory: with no data directory left, what they
+  // hold is of no use to anyone and they are moved aside (never deleted), as --overwrite would.
+  const dataDirGone = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   await clearTarget(dataDir, "data directory", opts.overwrite ?? false, say);
-  for (const t of backup.tablespaces) await clearTarget(t.path, "tablespace folder", opts.overwrite ?? false, say);
+  for (const t of backup.tablespaces) {
+    await clearTarget(t.path, "tablespace folder", (opts.overwrite ?? false) || dataDirGone, say);
+  }
 
   say(`copying base backup ${backup.id} (${(backup.bytes / 1e6).toFixed(1)} MB) into ${dataDir}…`);
   await copyTree(join(from, "data"), dataDir);
