@@ -16,8 +16,9 @@
  *
  * The primary must be on this machine (its data directory is read here), as the
  * embedded one is. A standby on the same machine as its primary cannot follow a
- * CREATE TABLESPACE made after it was built (it would use the primary's folder):
- * build it again after such a migration (docs/operations.md).
+ * CREATE TABLESPACE made while it runs (it would use the primary's folder): build
+ * it after the migrations (startStandby rebuilds one that lacks a tablespace of the
+ * primary; docs/operations.md).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -109,7 +110,20 @@ async function baseCopy(client: pg.Client, primaryDataDir: string, dataDir: stri
 }
 
 /**
- * Build (when `dataDir` holds no standby of this primary, or `rebuild`) and start a hot standby of the
+ * Whether the standby in `dataDir` has each of the primary's tablespaces (its own copy, pg_tblspc/<oid>).
+ * One made on the primary since the standby was built would be replayed at the primary's own folder (same
+ * machine): the standby is rebuilt instead.
+ */
+async function hasEveryTablespace(client: pg.Client, dataDir: string): Promise<boolean> {
+  const { rows } = await client.query<{ oid: string }>(
+    "SELECT oid::text FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')",
+  );
+  const have = new Set(existsSync(join(dataDir, "pg_tblspc")) ? await readdir(join(dataDir, "pg_tblspc")) : []);
+  return rows.every((r) => have.has(r.oid));
+}
+
+/**
+ * Build (when `dataDir` holds no standby of this primary, or one without a tablespace the primary has, or `rebuild`) and start a hot standby of the
  * primary at `primaryUrl` (a superuser URL; the primary on this machine) on 127.0.0.1:`port`, with data in
  * `dataDir`. Resolves once it accepts read-only connections. `timeoutMs` default 120 s.
  */
@@ -136,7 +150,8 @@ export async function startStandby(opts: {
       !opts.rebuild &&
       existsSync(join(dataDir, "standby.signal")) &&
       readSystemId(dataDir) === systemId &&
-      (await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [slot])).rowCount === 1;
+      (await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [slot])).rowCount === 1 &&
+      (await hasEveryTablespace(client, dataDir));
     if (!reusable) {
       opts.log.info({ dataDir, slot }, "building the read replica from a base copy of the primary");
       await rm(dataDir, { recursive: true, force: true });

@@ -19,11 +19,13 @@ import {
   freePort,
   type GameNodeHandle,
   type PostgresHandle,
+  REPO_ROOT,
   silentSink,
   startEmbeddedPostgresProcess,
   startGameNode,
 } from "../../../compose/processes.ts";
 import { type Standby, startStandby } from "../../src/db/replica.ts";
+import { migrate } from "../../src/db/migrate.ts";
 import { ensureDirsForPostgres } from "../../src/ops/backup/archive.ts";
 import { createLogger } from "../../src/log.ts";
 import { http, newPlayer, type Player, quickPlay, Seat } from "../support/clients.ts";
@@ -120,6 +122,9 @@ beforeAll(async () => {
   await query(pg.url, `CREATE TABLESPACE probe_space LOCATION '${tablespaceDir}'`);
   await query(pg.url, "CREATE TABLE probe (n int) TABLESPACE probe_space");
   await query(pg.url, "INSERT INTO probe SELECT generate_series(1, 100)");
+  // The migrations first, as the cluster script does: one that made a tablespace while the standby ran would
+  // be replayed at the primary's own folder (same machine; db/replica.ts).
+  await migrate(pg.url, join(REPO_ROOT, "prisma/migrations"), log);
   standby = await startStandby({ primaryUrl: pg.url, dataDir: join(dir, "replica"), port: await freePort(), log });
 });
 
@@ -276,5 +281,21 @@ describe("the read replica", () => {
     // A healthy node: the dying replica was a warning, never an error.
     const errors = lines.filter((l) => /"level":(50|60)/.test(l));
     expect(errors).toEqual([]);
+  });
+
+  it("started again after the primary gained a tablespace, is rebuilt rather than replaying it into the primary's folder", async () => {
+    const second = join(dir, "volume-c");
+    ensureDirsForPostgres(second);
+    await query(pg.url, `CREATE TABLESPACE probe_space_2 LOCATION '${second}'`);
+    await query(pg.url, "CREATE TABLE probe2 (n int) TABLESPACE probe_space_2");
+    await query(pg.url, "INSERT INTO probe2 VALUES (1)");
+    standby = await startStandby({ primaryUrl: pg.url, dataDir: join(dir, "replica"), port: standby!.port, log });
+    const [where] = await onReplica(
+      "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space_2'",
+    );
+    expect(where?.path).toMatch(new RegExp(`^${join(dir, "replica")}\\.tablespaces/\\d+$`));
+    expect((await onReplica("SELECT count(*)::int AS n FROM probe2"))[0]?.n).toBe(1);
+    // The games played before are all there.
+    expect((await onReplica(`SELECT count(*)::int AS n FROM "Game" WHERE status = 'finished'`))[0]?.n).toBeGreaterThanOrEqual(2);
   });
 });
