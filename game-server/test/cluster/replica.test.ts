@@ -139,10 +139,12 @@ describe("the read replica", () => {
   let finished: { gameId: string; a: Player };
 
   it("copies the primary's tablespaces into folders of its own, and keeps following them", async () => {
-    const [where] = await onReplica(
-      "SELECT pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname = 'probe_space'",
+    // Every one of them: the move log's (moves_a, moves_b, moves_c: the embedded primary makes them) and ours.
+    const spaces = await onReplica(
+      "SELECT spcname AS name, pg_tablespace_location(oid) AS path FROM pg_tablespace WHERE spcname NOT LIKE 'pg\\_%' ORDER BY 1",
     );
-    expect(where?.path).toMatch(new RegExp(`^${join(dir, "replica")}\\.tablespaces/\\d+$`));
+    expect(spaces.map((t) => t.name)).toEqual(["moves_a", "moves_b", "moves_c", "probe_space"]);
+    for (const t of spaces) expect(t.path, String(t.name)).toMatch(new RegExp(`^${join(dir, "replica")}\\.tablespaces/\\d+$`));
     expect((await onReplica("SELECT count(*)::int AS n FROM probe"))[0]?.n).toBe(100);
     await query(pg.url, "INSERT INTO probe VALUES (101)");
     await waitFor(
