@@ -27,6 +27,7 @@ import { TABLESPACE_NAMES } from "../../src/db/partitions/tablespaces.ts";
 import { newGameId, OLD_ID_ALPHABET } from "../../src/game/gameId.ts";
 import { createLogger } from "../../src/log.ts";
 import { createTestDatabase, query } from "../support/db.ts";
+import { startTestNode } from "../support/node.ts";
 import { schemaDrift } from "../support/schemaDrift.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -260,6 +261,40 @@ describe("partition maintenance", () => {
     expect(await query(url, `SELECT * FROM "AuditEvent" WHERE kind = 'test' ORDER BY id`)).toEqual(auditBefore);
     const back = (await partitions(url)).find((p) => p.name === oldMove);
     expect(back?.space).toBe(tablespaceOf("Move", old));
+  });
+});
+
+/** A maintenance pass of our own, once the node's own pass (same advisory lock) lets it run. */
+async function passOf(p: PartitionPolicy, nowMs = Date.now()) {
+  for (let i = 0; i < 200; i++) {
+    const report = await maintainPartitions(pool, p, log, nowMs);
+    if (report.ran) return report;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the partition job's lock stayed taken for 10 s");
+}
+
+describe("a game whose moves were archived", () => {
+  it("keeps its row, and GET /api/games/:id says movesArchived instead of showing an empty game", async () => {
+    const node = await startTestNode({ DATABASE_URL: url });
+    try {
+      const old = addMonths(thisMonth, -5);
+      await passOf(policy({ aheadMonths: 0 }), monthStart(old));
+      const id = newGameId(monthStart(old) + 3_600_000);
+      await addGame(url, id);
+      await addMoves(url, id, 4);
+      await query(url, `UPDATE "Game" SET ply = 4 WHERE id = $1`, [id]);
+      const get = async (q = "") => (await fetch(`${node.url}/api/games/${id}${q}`)).json();
+      expect(await get()).toMatchObject({ game: { gameId: id }, moves: [{ ply: 1 }, { ply: 2 }, { ply: 3 }, { ply: 4 }] });
+      expect(await get()).not.toHaveProperty("movesArchived");
+
+      const report = await passOf(policy({ keepMonths: { Move: 1, AuditEvent: 0 } }));
+      expect(report.retired.map((r) => r.partition)).toContain(partitionName("Move", old));
+      expect(await get()).toMatchObject({ game: { gameId: id, status: "finished" }, moves: [], movesArchived: true });
+      expect(await get("?positions=1")).not.toHaveProperty("positions");
+    } finally {
+      await node.stop();
+    }
   });
 });
 
