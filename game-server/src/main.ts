@@ -36,7 +36,7 @@ try {
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await node.stop();
+    await node.stop(signal);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -70,8 +70,11 @@ export interface RunningNode {
   metricsPort: number | undefined;
   /** This node's audit log (audit/writer.ts): tests flush it to read its rows at once. */
   audit: AuditLog;
-  /** Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started). */
-  stop(): Promise<void>;
+  /**
+   * Stop accepting, close rooms, release the database (and stop an embedded PostgreSQL this node started).
+   * `reason` (main.ts: the signal) is written with the audit log's node.stop.
+   */
+  stop(reason?: string): Promise<void>;
 }
 
 /**
@@ -345,10 +348,10 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     reads,
     metricsPort: metricsListener?.port,
     audit,
-    async stop() {
+    async stop(reason?: string) {
       if (stopped) return;
       stopped = true;
-      audit.record({ kind: "node.stop", detail: {} });
+      audit.record({ kind: "node.stop", detail: reason ? { reason } : {} });
       takeover.stop();
       await figures?.stop();
       matchmaker.close();

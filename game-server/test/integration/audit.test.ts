@@ -217,7 +217,9 @@ describe("takeover and node stop", () => {
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     // Written before the node let its database go.
-    expect(await rows(databaseUrl, "node.stop", `"nodeId" = 'a1'`)).toHaveLength(1);
+    expect(await rows(databaseUrl, "node.stop", `"nodeId" = 'a1'`)).toEqual([
+      expect.objectContaining({ detail: { reason: "SIGTERM" } }),
+    ]);
     running.push(await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "a2" }));
     const [taken] = await eventually(
       () => rows(databaseUrl, "game.takeover", `"gameId" = $2`, [gameId]),
