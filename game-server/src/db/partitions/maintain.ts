@@ -96,6 +96,23 @@ async function createAhead(client: pg.ClientBase, table: PartitionedTable, now: 
   return made;
 }
 
+/**
+ * Make the month partitions from `from` to `to` (inclusive) of each partitioned table the database has (a
+ * database migrated only part of the way may have neither), e.g. before loading the rows of past months
+ * (dumpRestore.ts). @returns the names made.
+ */
+export async function createMonthPartitions(client: pg.ClientBase, from: Month, to: Month): Promise<string[]> {
+  const { rows } = await client.query<{ table: PartitionedTable }>(
+    `SELECT c.relname AS table FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+     WHERE c.relname = ANY($1) AND c.relnamespace = current_schema()::regnamespace`,
+    [PARTITIONED_TABLES],
+  );
+  const months = to.year * 12 + to.month - (from.year * 12 + from.month);
+  const made: string[] = [];
+  for (const { table } of rows) made.push(...(await createAhead(client, table, from, months)));
+  return made;
+}
+
 /** Why a month of moves must stay although past retention: a game of that month still being played. */
 async function keepReason(client: pg.ClientBase, table: PartitionedTable, m: Month): Promise<string | null> {
   if (table !== "Move") return null;

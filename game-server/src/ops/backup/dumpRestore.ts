@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import pg from "pg";
+import { monthOf } from "../../db/partitions/layout.ts";
+import { createMonthPartitions } from "../../db/partitions/maintain.ts";
+import { ID_EPOCH_MS } from "../../game/gameId.ts";
 import { from as copyFrom } from "pg-copy-streams";
 import { migrate } from "../../db/migrate.ts";
 import type { Logger } from "../../log.ts";
@@ -55,6 +58,9 @@ export async function restoreDump(opts: {
       await rm(upTo, { recursive: true, force: true });
     }
     say(`restore dump ${manifest.id}: schema migrated to ${manifest.migration}`);
+    // The migrations made the month partitions of today; the dump's rows may be of any month since game ids
+    // became time-ordered (docs/database.md).
+    await createMonthPartitions(client, monthOf(ID_EPOCH_MS), monthOf(Date.now()));
     await client.query("BEGIN");
     await client.query("SET LOCAL session_replication_role = replica");
     for (const t of manifest.tables) {
