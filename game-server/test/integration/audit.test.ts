@@ -296,9 +296,11 @@ describe("searchAudit", () => {
 
   it("finds an admin action recorded through the node's audit log", async () => {
     node.audit.record({ kind: "admin.audit_test", playerId: player, detail: { what: "looked" } });
+    // A string PostgreSQL's jsonb would refuse (a NUL, a lone surrogate) is cleaned, not the whole batch lost.
+    node.audit.record({ kind: "admin.audit_test", playerId: player, detail: { what: "od\0d\ud800" } });
     await node.audit.flush();
     const page = await searchAudit(node.db, { kind: "admin.audit_test", playerId: player });
-    expect(page.entries).toEqual([expect.objectContaining({ kind: "admin.audit_test", detail: { what: "looked" } })]);
+    expect(page.entries.map((e) => e.detail)).toEqual([{ what: "odd\ufffd" }, { what: "looked" }]);
   });
 });
 
