@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { WebSocket } from "ws";
 import { freePort } from "../../../compose/processes.ts";
 import { searchAudit } from "../../src/audit/search.ts";
@@ -320,6 +320,7 @@ describe("PostgreSQL down, then back", () => {
     const url = pg.url;
     const own = await spawnNode({ DATABASE_URL: url, NODE_ID: "d1" });
     running.push(own);
+    onTestFailed(() => console.log(`node d1's output:\n${own.output()}`));
     await eventually(
       () => rows(url, "node.start"),
       (r) => r.length === 1,
