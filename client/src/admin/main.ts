@@ -39,6 +39,7 @@ function setState(state: State, why = ""): void {
   show($("admin-refused"), state === "refused");
   show($("admin-dashboard"), state === "dashboard");
   show($("admin-signout"), api.signedIn);
+  show($("admin-updated"), state === "dashboard");
   setText($("admin-signin-why"), why);
   live.setActive(state === "dashboard" && document.visibilityState === "visible");
   if (state !== "dashboard") {
@@ -57,7 +58,6 @@ function refusal(err: unknown): boolean {
     return true;
   }
   if (err.status === 403) {
-    setText($("admin-refused-detail"), `This identity is not an operator, so the operator page shows nothing. (${err.message})`);
     setState("refused");
     return true;
   }

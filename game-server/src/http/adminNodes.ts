@@ -51,7 +51,7 @@ export async function listAdminNodes(src: NodeSources): Promise<AdminNode[]> {
   const stats = new Map(colyseus.map((c) => [c.processId, c]));
   const ids = [...new Set([...infos.keys(), ...stats.keys()])];
   const ttls = await heartbeatTtls(src.redis, ids);
-  const rows = ids.map((processId, i): AdminNode => {
+  const rows = ids.map((processId, i): AdminNode | null => {
     const info = infos.get(processId) ?? null;
     const st = stats.get(processId);
     const ttl = ttls?.[i] ?? null;
@@ -59,6 +59,8 @@ export async function listAdminNodes(src: NodeSources): Promise<AdminNode[]> {
     let status: AdminNode["status"] = "unknown";
     if (!src.redis) status = "up";
     else if (ttl !== null) status = ttl > 0 ? "up" : "down";
+    // A node that stopped cleanly withdrew its status: nothing left to show once it is also off the lists.
+    if (!info && !st && status !== "up") return null;
     return {
       nodeId: info?.nodeId ?? st?.nodeId ?? "?",
       processId,
@@ -76,7 +78,9 @@ export async function listAdminNodes(src: NodeSources): Promise<AdminNode[]> {
       self: isSelf,
     };
   });
-  return rows.sort((a, b) => Number(b.self) - Number(a.self) || a.nodeId.localeCompare(b.nodeId));
+  return rows
+    .filter((r): r is AdminNode => r !== null)
+    .sort((a, b) => Number(b.self) - Number(a.self) || a.nodeId.localeCompare(b.nodeId));
 }
 
 /** Remaining life of each node's heartbeat key, ms (≤ 0: none); null when Redis is absent or failing. */

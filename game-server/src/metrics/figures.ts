@@ -20,7 +20,10 @@ import type { Metrics } from "./metrics.ts";
 export const FIGURES_WINDOW_MS = 10 * 60_000;
 /** A node's published samples (a list, oldest first). */
 export const figuresKey = (processId: string) => `tabula:figures:${processId}`;
-/** A node's latest status (JSON NodeInfo), expiring three intervals after it was written. */
+/**
+ * A node's latest status (JSON NodeInfo), kept as long as its samples: a node that died still has a row
+ * (its heartbeat says down) with what it last reported; one that stopped cleanly deletes it.
+ */
 export const nodeInfoKey = (processId: string) => `tabula:nodeinfo:${processId}`;
 /** Sorted set: process id → when it last published (epoch ms). */
 export const FIGURES_PROCS_KEY = "tabula:figures:procs";
@@ -54,7 +57,7 @@ export interface FiguresSampler {
   info(): NodeInfo;
   /** Every node's samples (Redis), or this node's alone (no Redis, or Redis failing: `source` says which). */
   everyNode(): Promise<{ byNode: FigureSample[][]; source: "cluster" | "local" }>;
-  /** Every node that published in the window with its last status (null once it expired), or null without Redis / on failure. */
+  /** Every node that published in the window with its last status (null once deleted at a clean stop), or null without Redis / on failure. */
   published(): Promise<Array<{ processId: string; info: NodeInfo | null }> | null>;
 }
 
@@ -140,7 +143,7 @@ export function createFiguresSampler(opts: {
         .rpush(figuresKey(processId), JSON.stringify(sample))
         .ltrim(figuresKey(processId), -capacity, -1)
         .pexpire(figuresKey(processId), FIGURES_WINDOW_MS)
-        .set(nodeInfoKey(processId), JSON.stringify(info()), "PX", 3 * intervalMs)
+        .set(nodeInfoKey(processId), JSON.stringify(info()), "PX", FIGURES_WINDOW_MS)
         .zadd(FIGURES_PROCS_KEY, sample.at, processId)
         .exec();
       if (failing) opts.log.info("figures published to Redis again");
