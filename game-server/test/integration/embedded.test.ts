@@ -23,7 +23,8 @@ afterAll(async () => {
 
 function embeddedConfig(port: number): Config {
   const dataDir = mkdtempSync(join(tmpdir(), "tabula-embedded-"));
-  dirs.push(dataDir);
+  // The tablespaces of the partitioned logs go beside the data directory (db/partitions/tablespaces.ts).
+  dirs.push(dataDir, `${dataDir}-tablespaces`);
   return loadConfig({
     NODE_ENV: "test",
     PORT: "0",
@@ -49,6 +50,13 @@ describe("embedded PostgreSQL (no DATABASE_URL)", () => {
     const config = embeddedConfig(await freePort());
     const first = await start(config);
     expect(first.databaseUrl).toBe(`postgresql://tabula:tabula@127.0.0.1:${config.embeddedPgPort}/tabula`);
+    const spaces = await query<{ name: string; location: string }>(
+      first.databaseUrl,
+      "SELECT spcname AS name, pg_tablespace_location(oid) AS location FROM pg_tablespace WHERE spcname LIKE 'moves%' ORDER BY 1",
+    );
+    expect(spaces).toEqual(
+      ["moves_a", "moves_b", "moves_c"].map((name) => ({ name, location: join(`${config.dataDir}-tablespaces`, name) })),
+    );
     const guest = await http<{ player: { id: string; name: string } }>(first.url, "POST", "/api/guest", undefined, {
       name: "Persistent",
     });
