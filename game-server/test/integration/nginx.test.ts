@@ -71,6 +71,8 @@ interface EchoServer {
 async function echoServer(name: string): Promise<EchoServer> {
   const server = http.createServer((req, res) => {
     res.setHeader("content-type", "application/json");
+    // As large as a node's own response headers (its Content-Security-Policy and the other security headers: ~1.1 KB).
+    res.setHeader("content-security-policy", `default-src 'self'; ${"x".repeat(1_200)}`);
     res.end(JSON.stringify({ server: name, url: req.url, headers: req.headers } satisfies Seen));
   });
   const wss = new WebSocketServer({ server });
@@ -209,6 +211,19 @@ describe("nginx entry point", () => {
       expect(await nextMessage(b.ws)).toBe(`s2 echo: ${big}`);
       a.ws.close();
       b.ws.close();
+    });
+
+    it("answers /node/<id>/healthz from that node over plain HTTP, whole headers and all (operators' per-node check)", async () => {
+      for (const [id, server] of [
+        ["n1", "s1"],
+        ["n2", "s2"],
+      ]) {
+        const r = await httpRequest(`${base}/node/${id}/healthz`);
+        expect(r.status, id).toBe(200);
+        expect((JSON.parse(r.body) as Seen).server).toBe(server);
+        expect((JSON.parse(r.body) as Seen).url).toBe("/healthz");
+        expect(String(r.headers["content-security-policy"]).length).toBeGreaterThan(1_024);
+      }
     });
 
     it("answers an unknown node id with a JSON 404, over HTTP and WebSocket", async () => {
