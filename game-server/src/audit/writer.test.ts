@@ -108,6 +108,33 @@ describe("audit writer", () => {
     expect(audit.stats).toMatchObject({ written: 1, dropped: 1 });
   });
 
+  it("a batch refused for its content is written row by row: only the refused event is dropped", async () => {
+    const { sql, state } = fakePool();
+    // PostgreSQL refuses any INSERT holding the event named "bad" (a value it cannot take).
+    const query = sql.query;
+    sql.query = async (q) => {
+      if ((q.values[6] as string[]).some((d) => JSON.parse(d).name === "bad")) {
+        throw Object.assign(new Error("invalid input syntax"), { code: "22P02" });
+      }
+      return query(q);
+    };
+    const audit = createAuditLog({ sql, nodeId: "n1", log, flushMs: 100 });
+    for (const name of ["a", "bad", "c"]) audit.record({ kind: "identity.created", detail: { name } });
+    await audit.flush();
+    expect(state.values.flatMap(names)).toEqual(["a", "c"]);
+    expect(audit.stats).toMatchObject({ written: 2, dropped: 1, buffered: 0 });
+  });
+
+  it("strips what PostgreSQL's text and jsonb cannot hold (NUL, lone surrogates) from every string", async () => {
+    const { sql, state } = fakePool();
+    const audit = createAuditLog({ sql, nodeId: "n1", log });
+    audit.record({ kind: "join.refused", ip: "1.2.3.4\0", gameId: "ab\0cd", detail: { close: 4400, reason: "x\0y\ud800z" } });
+    await audit.flush();
+    const v = state.values[0];
+    expect([(v[4] as string[])[0], (v[5] as string[])[0]]).toEqual(["abcd", "1.2.3.4"]);
+    expect(JSON.parse((v[6] as string[])[0])).toEqual({ close: 4400, reason: "xy\ufffdz", count: 1 });
+  });
+
   it("close writes the buffer and the throttle's pending counts; records after close are ignored", async () => {
     const { sql, state } = fakePool();
     const audit = createAuditLog({ sql, nodeId: "n1", log, flushMs: 60_000, floodWindowMs: 60_000 });

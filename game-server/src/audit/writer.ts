@@ -13,8 +13,9 @@
  *   (AUDIT_BUFFER_MAX): past it the oldest events are dropped, counted in
  *   `tabula_audit_dropped_total` and logged once per outage, never a crash and
  *   never unbounded memory. A batch PostgreSQL refuses for another reason (a bad
- *   value, no partition for its time) is dropped and counted the same way, so
- *   one bad event cannot block the events behind it.
+ *   value, no partition for its time) is written again row by row, and only the
+ *   rows it refuses are dropped and counted: one bad event cannot block or take
+ *   the events around it.
  * - `close` (node shutdown) writes the throttle's pending counts and whatever
  *   is buffered, waiting at most `closeTimeoutMs` (5 s) for a database that
  *   does not answer.
@@ -150,44 +151,67 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
     sweeper.unref();
   }
 
-  /** One batch: written, or back in the buffer (outage), or dropped (refused). */
+  /** One INSERT of `rows`; counted when it commits. */
+  async function insert(rows: Row[]): Promise<void> {
+    await opts.sql.query({
+      name: "tabula_audit_insert",
+      text: INSERT_AUDIT_SQL,
+      values: [
+        rows.map((r) => r.at),
+        nodeId,
+        rows.map((r) => r.kind),
+        rows.map((r) => r.playerId),
+        rows.map((r) => r.gameId),
+        rows.map((r) => r.ip),
+        rows.map((r) => r.detail),
+      ],
+    });
+    stats.written += rows.length;
+    for (const r of rows) opts.metrics?.events.inc({ kind: r.kind });
+    if (outage) log.info({ buffered: buffer.length, dropped: stats.dropped }, "audit log written to PostgreSQL again");
+    outage = false;
+    overflowed = false;
+    retryMs = 0;
+  }
+
+  /** `rows` (from the head of the buffer) go back to it: PostgreSQL cannot be reached; retried later. */
+  function holdBack(rows: Row[], err: unknown): void {
+    buffer.unshift(...rows);
+    trim(); // what no longer fits is the oldest
+    if (!outage)
+      log.warn({ err: (err as Error).message, buffered: buffer.length }, "audit log cannot reach PostgreSQL: holding events");
+    outage = true;
+    retryMs = Math.min(MAX_RETRY_MS, Math.max(flushMs, retryMs * 2));
+  }
+
+  /**
+   * One batch: written; or back in the buffer (outage: false is returned); or, when PostgreSQL refuses
+   * it for its content, written row by row so that only the rows it refuses are dropped (and counted).
+   */
   async function writeBatch(): Promise<boolean> {
     const batch = buffer.splice(0, batchMax);
     try {
-      await opts.sql.query({
-        name: "tabula_audit_insert",
-        text: INSERT_AUDIT_SQL,
-        values: [
-          batch.map((r) => r.at),
-          nodeId,
-          batch.map((r) => r.kind),
-          batch.map((r) => r.playerId),
-          batch.map((r) => r.gameId),
-          batch.map((r) => r.ip),
-          batch.map((r) => r.detail),
-        ],
-      });
-      stats.written += batch.length;
-      for (const r of batch) opts.metrics?.events.inc({ kind: r.kind });
-      if (outage) log.info({ buffered: buffer.length, dropped: stats.dropped }, "audit log written to PostgreSQL again");
-      outage = false;
-      overflowed = false;
-      retryMs = 0;
+      await insert(batch);
       return true;
     } catch (err) {
       if (isConnectionError(err)) {
-        // Back to the head, in order; what no longer fits is the oldest.
-        buffer.unshift(...batch);
-        trim();
-        if (!outage)
-          log.warn({ err: (err as Error).message, buffered: buffer.length }, "audit log cannot reach PostgreSQL: holding events");
-        outage = true;
-        retryMs = Math.min(MAX_RETRY_MS, Math.max(flushMs, retryMs * 2));
-      } else {
-        drop(batch.length);
-        log.warn({ err: (err as Error).message, dropped: batch.length }, "PostgreSQL refused an audit batch: dropped");
+        holdBack(batch, err);
+        return false;
       }
-      return false;
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          if (batch.length === 1) throw err;
+          await insert([batch[i]]);
+        } catch (rowErr) {
+          if (isConnectionError(rowErr)) {
+            holdBack(batch.slice(i), rowErr);
+            return false;
+          }
+          drop(1);
+          log.warn({ err: (rowErr as Error).message, kind: batch[i].kind }, "PostgreSQL refused an audit event: dropped");
+        }
+      }
+      return true;
     } finally {
       stats.buffered = buffer.length;
     }
@@ -267,10 +291,15 @@ function rowOf(e: AuditEventInput, at: number): Row {
   }
   return {
     at,
-    kind: e.kind.slice(0, 40),
+    kind: clean(e.kind).slice(0, 40),
     playerId,
-    gameId: e.gameId?.slice(0, 16) ?? null,
-    ip: e.ip?.slice(0, 64) ?? null,
-    detail: JSON.stringify(detail),
+    gameId: e.gameId ? clean(e.gameId).slice(0, 16) : null,
+    ip: e.ip ? clean(e.ip).slice(0, 64) : null,
+    detail: JSON.stringify(detail, (_key, v) => (typeof v === "string" ? clean(v) : v)),
   };
+}
+
+/** PostgreSQL's text and jsonb take no NUL character and no lone surrogate: a client-supplied string could carry either. */
+function clean(s: string): string {
+  return s.replaceAll("\0", "").replace(/\p{Cs}/gu, "\uFFFD");
 }

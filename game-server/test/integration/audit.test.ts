@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { WebSocket } from "ws";
 import { freePort } from "../../../compose/processes.ts";
 import { searchAudit } from "../../src/audit/search.ts";
@@ -296,9 +296,11 @@ describe("searchAudit", () => {
 
   it("finds an admin action recorded through the node's audit log", async () => {
     node.audit.record({ kind: "admin.audit_test", playerId: player, detail: { what: "looked" } });
+    // A string PostgreSQL's jsonb would refuse (a NUL, a lone surrogate) is cleaned, not the whole batch lost.
+    node.audit.record({ kind: "admin.audit_test", playerId: player, detail: { what: "od\0d\ud800" } });
     await node.audit.flush();
     const page = await searchAudit(node.db, { kind: "admin.audit_test", playerId: player });
-    expect(page.entries).toEqual([expect.objectContaining({ kind: "admin.audit_test", detail: { what: "looked" } })]);
+    expect(page.entries.map((e) => e.detail)).toEqual([{ what: "odd\ufffd" }, { what: "looked" }]);
   });
 });
 
@@ -318,6 +320,7 @@ describe("PostgreSQL down, then back", () => {
     const url = pg.url;
     const own = await spawnNode({ DATABASE_URL: url, NODE_ID: "d1" });
     running.push(own);
+    onTestFailed(() => console.log(`node d1's output:\n${own.output()}`));
     await eventually(
       () => rows(url, "node.start"),
       (r) => r.length === 1,
