@@ -251,7 +251,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
           aliveTtlMs: config.nodeAliveTtlMs,
           liveGames: () => listLiveGames(),
           online,
-          auditDb: db,
+          reads,
           audit,
           rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
           redis,

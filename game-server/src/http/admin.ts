@@ -14,8 +14,9 @@
 import express from "express";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { AuditQuery, type AuditDb, searchAudit } from "../audit/search.ts";
+import { AuditQuery, searchAudit } from "../audit/search.ts";
 import type { AuditSink } from "../audit/writer.ts";
+import type { Reads } from "../db/reads.ts";
 import { ClientError } from "../errors.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
@@ -38,8 +39,8 @@ export interface AdminDeps {
   aliveTtlMs: number;
   liveGames: () => Promise<LiveGame[]>;
   online: Pick<OnlineTracker, "count">;
-  /** Where the audit log is read (the primary, or a read replica). */
-  auditDb: AuditDb;
+  /** Where the audit log is read: the read replica while it is up and fresh, else the primary (db/reads.ts). */
+  reads: Pick<Reads, "read">;
   /** Where operators' actions are recorded (`admin.*` kinds); unset: not recorded. */
   audit?: AuditSink;
   rateLimits: { apiPerMin: number; guestPerMin: number };
@@ -133,7 +134,7 @@ export function createAdminApi(deps: AdminDeps): express.Router {
     "/audit",
     route(async (req, res) => {
       const query = parse(AuditQuery, req.query);
-      const page = await searchAudit(deps.auditDb, query);
+      const page = await deps.reads.read((db) => searchAudit(db, query));
       // Who looked at what: reading the audit log is itself an operator's action worth keeping.
       const { limit: _limit, ...filters } = query;
       deps.audit?.record({

@@ -5,12 +5,13 @@
  * with REPLICA_DATABASE_URL. Players play Connect Four through the public API;
  * their moves reach the replica; history and replay are served by it (seen in
  * the node's tabula_replica_reads_total and in the replica's own
- * pg_stat_activity); a game just finished is read from the primary while the
+ * pg_stat_activity), and so is the operator page's audit search; a game just finished is read from the primary while the
  * replica has not replayed it (read-your-writes); past REPLICA_MAX_LAG_S
  * (replay paused) reads go to the primary and the lag metric shows it; with
  * the standby's postmaster SIGKILLed the same requests still answer, from the
  * primary; and the standby never saw a write.
  */
+import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ import {
   startEmbeddedPostgresProcess,
   startGameNode,
 } from "../../../compose/processes.ts";
+import { createTokenService } from "../../src/auth/tokens.ts";
 import { type Standby, startStandby } from "../../src/db/replica.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { ensureDirsForPostgres } from "../../src/ops/backup/archive.ts";
@@ -39,6 +41,10 @@ let standby: Standby | undefined;
 let node: GameNodeHandle | undefined;
 const lines: string[] = [];
 
+const TOKEN_SECRET = "replica-tests-secret-0123456789abcdef";
+/** An operator (ADMIN_PLAYER_IDS) of the nodes below: the operator page's audit search is a replica read too. */
+const operator = { playerId: randomUUID(), name: "Operator" };
+
 /** Start a node on the primary with the replica at `replicaUrl` and lag bound `maxLagS`. */
 async function startNode(replicaUrl: string, maxLagS: number): Promise<GameNodeHandle> {
   return startGameNode({
@@ -48,7 +54,8 @@ async function startNode(replicaUrl: string, maxLagS: number): Promise<GameNodeH
       CLIENT_DIST: "",
       LOG_JSON: "true",
       LOG_LEVEL: "info",
-      TOKEN_SECRET: "replica-tests-secret-0123456789abcdef",
+      TOKEN_SECRET,
+      ADMIN_PLAYER_IDS: operator.playerId,
       DATABASE_URL: pg.url,
       REPLICA_DATABASE_URL: replicaUrl,
       REPLICA_MAX_LAG_S: String(maxLagS),
@@ -185,6 +192,19 @@ describe("the read replica", () => {
     // The standby itself saw the node's reads: its connections are there, under the reads' name.
     const sessions = await onReplica(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'tabula-reads'`);
     expect(sessions[0]?.n).toBeGreaterThan(0);
+
+    // The operator page's audit search is served by the replica as well.
+    await query(pg.url, `INSERT INTO "Player" (id, name, "nameKey") VALUES ($1, $2, $3)`, [
+      operator.playerId,
+      operator.name,
+      operator.name.toLowerCase(),
+    ]);
+    const token = await createTokenService(TOKEN_SECRET, 1).sign(operator);
+    const searched = await replicaMetrics(node);
+    const audit = await http<{ entries: { kind: string }[] }>(node.url, "GET", "/api/admin/audit?kind=identity.created", token);
+    expect(audit.status).toBe(200);
+    expect(audit.body.entries.length).toBeGreaterThan(0);
+    expect(reads(await replicaMetrics(node), "replica", "fresh") - reads(searched, "replica", "fresh")).toBe(1);
   });
 
   it("reads a game just finished from the primary while the replica has not replayed it (read-your-writes)", async () => {
