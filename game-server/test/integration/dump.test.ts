@@ -58,6 +58,9 @@ describe("logical dump", () => {
     ] as const)
       await seat.play(move);
     for (const s of seats) await s.room.leave(true);
+    // The node writes audit events in the background (audit/writer.ts): stopped, it has written them all, and
+    // the database holds still while it is dumped and compared.
+    await node.stop();
 
     const manifest = await takeDump({ databaseUrl: node.databaseUrl, backupDir });
     expect(manifest.tables.find((t) => t.name === "Move")?.rows).toBe(4);
