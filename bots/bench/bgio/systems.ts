@@ -123,13 +123,15 @@ const postgres: BenchSystem = {
   label: `${BGIO} + bgio-postgres`,
   persisted: true,
   async start(log) {
-    const dataDir = mkdtempSync(join(tmpdir(), "bench-bgio-pg-"));
+    const dir = mkdtempSync(join(tmpdir(), "bench-bgio-pg-"));
+    // Inside `dir`: the tablespaces made beside the data directory go with it.
+    const dataDir = join(dir, "data");
     let db: PostgresHandle | undefined;
     let server: { proc: ManagedProcess; url: string } | undefined;
     const stop = async () => {
       await server?.proc.stop(10_000);
       await db?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     };
     try {
       db = await startEmbeddedPostgresProcess({ dataDir, output: (line) => log(`[bgio-pg] ${line}`) });

@@ -29,7 +29,8 @@ let pgDir: string;
 beforeAll(async () => {
   // A PostgreSQL of its own: one test stops it.
   pgDir = mkdtempSync(join(tmpdir(), "tabula-failover-pg-"));
-  pg = await startEmbeddedPostgresProcess({ dataDir: pgDir, output: silentSink });
+  // Inside pgDir, so that its tablespaces (made beside the data directory) are removed with it.
+  pg = await startEmbeddedPostgresProcess({ dataDir: join(pgDir, "data"), output: silentSink });
   cluster = await startCluster({ nodes: 3, env: ENV, databaseUrl: pg.url });
 });
 afterAll(async () => {
@@ -169,7 +170,7 @@ describe("failover", () => {
     // Down until some robot has had a move refused (so the outage was felt), at most 10 s.
     await until(() => g.robots.some((r) => r.errors.includes("UNAVAILABLE")), "a move refused as UNAVAILABLE").finally(
       async () => {
-        pg = await startEmbeddedPostgresProcess({ dataDir: pgDir, port, output: silentSink });
+        pg = await startEmbeddedPostgresProcess({ dataDir: join(pgDir, "data"), port, output: silentSink });
       },
     );
     await check(g, ["UNAVAILABLE"]);

@@ -306,6 +306,8 @@ describe("searchAudit", () => {
 
 describe("PostgreSQL down, then back", () => {
   const dir = mkdtempSync(join(tmpdir(), "tabula-audit-pg-"));
+  // Inside `dir`, so that its tablespaces (made beside the data directory) go with it.
+  const dataDir = join(dir, "data");
   const pgLog = createLogger({ level: "silent", json: true, nodeId: "pg" });
   let pg: EmbeddedDatabase | undefined;
   afterAll(async () => {
@@ -316,7 +318,7 @@ describe("PostgreSQL down, then back", () => {
   it("events recorded during the outage are written when it returns, and the node never stops serving", async () => {
     // A PostgreSQL of its own, to stop and start again, and the node in its own process (see above).
     const port = await freePort();
-    pg = await startEmbeddedPostgres({ dataDir: dir, port, log: pgLog });
+    pg = await startEmbeddedPostgres({ dataDir, port, log: pgLog });
     const url = pg.url;
     const own = await spawnNode({ DATABASE_URL: url, NODE_ID: "d1" });
     running.push(own);
@@ -342,7 +344,7 @@ describe("PostgreSQL down, then back", () => {
       "the writer to meet the outage",
     );
     const backAt = Date.now();
-    pg = await startEmbeddedPostgres({ dataDir: dir, port, log: pgLog });
+    pg = await startEmbeddedPostgres({ dataDir, port, log: pgLog });
     const written = await eventually(
       () => rows(url, "token.refused", "ip LIKE '10.4.4.%'").catch(() => []),
       (r) => r.length === 10,
