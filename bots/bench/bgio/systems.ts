@@ -4,7 +4,7 @@
  * PostgreSQL store, bgio-postgres, on an embedded PostgreSQL of its own. Both
  * are loaded by driver.ts, boardgame.io's own client.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -124,6 +124,7 @@ const postgres: BenchSystem = {
   persisted: true,
   async start(log) {
     const dir = mkdtempSync(join(tmpdir(), "bench-bgio-pg-"));
+    chmodSync(dir, 0o755); // postgres (its own user when we are root) must reach the folder inside
     // Inside `dir`: the tablespaces made beside the data directory go with it.
     const dataDir = join(dir, "data");
     let db: PostgresHandle | undefined;

@@ -4,7 +4,7 @@
  * mid-run, and PostgreSQL stopped for a few seconds mid-run. In each case
  * robots keep playing; no acknowledged move is lost and every game ends.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,7 @@ let pgDir: string;
 beforeAll(async () => {
   // A PostgreSQL of its own: one test stops it.
   pgDir = mkdtempSync(join(tmpdir(), "tabula-failover-pg-"));
+  chmodSync(pgDir, 0o755); // postgres (its own user when we are root) must reach the folder inside
   // Inside pgDir, so that its tablespaces (made beside the data directory) are removed with it.
   pg = await startEmbeddedPostgresProcess({ dataDir: join(pgDir, "data"), output: silentSink });
   cluster = await startCluster({ nodes: 3, env: ENV, databaseUrl: pg.url });

@@ -8,7 +8,7 @@
  * event and no crash: they are written when it is back.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -306,6 +306,7 @@ describe("searchAudit", () => {
 
 describe("PostgreSQL down, then back", () => {
   const dir = mkdtempSync(join(tmpdir(), "tabula-audit-pg-"));
+  chmodSync(dir, 0o755); // postgres (its own user when we are root) must reach the folder inside
   // Inside `dir`, so that its tablespaces (made beside the data directory) go with it.
   const dataDir = join(dir, "data");
   const pgLog = createLogger({ level: "silent", json: true, nodeId: "pg" });
