@@ -1,32 +1,29 @@
 /**
- * Assembles one Tabula node: database (embedded or DATABASE_URL), migrations,
- * Prisma, identity, matchmaking, the game room and the HTTP API, on a Colyseus
- * server. `startNode` is what `main.ts` and the integration tests call.
+ * Assembles one Tabula node on a Colyseus server: its database (db/storage.ts:
+ * embedded or DATABASE_URL, migrated, with the replica's reads), the audit log,
+ * identity, matchmaking (in memory, or through Redis in a cluster), leases,
+ * liveness and takeover, the game room, and the HTTP routes (http/app.ts).
+ * `startNode` is what `main.ts` and the integration tests call.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalDriver, LocalPresence, type MatchMakerDriver, matchMaker, type Presence, Server } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import { GAME_ROOM } from "@tabula/shared/protocol";
-import express from "express";
 import { createTokenService } from "./auth/tokens.ts";
 import { type Config, usesDevSecret } from "./config.ts";
-import { type Db, openDatabase } from "./db/client.ts";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
+import type { Db } from "./db/client.ts";
 import { createGameRepository } from "./db/games.ts";
 import { GroupCommit } from "./db/groupCommit.ts";
-import { migrate } from "./db/migrate.ts";
-import { createReads, type Reads, withPrimaryCredentials } from "./db/reads.ts";
+import { openStorage } from "./db/storage.ts";
+import type { Reads } from "./db/reads.ts";
 import { findPlayer } from "./db/players.ts";
 import { type HostClock, systemClock } from "./game/clock.ts";
 import { createGameFactory } from "./game/factory.ts";
 import { createMemoryOnlineTracker, createRedisOnlineTracker } from "./game/online.ts";
-import { createAdminApi } from "./http/admin.ts";
-import { createApi } from "./http/api.ts";
-import { createIdentify } from "./http/identity.ts";
-import { securityHeaders } from "./http/securityHeaders.ts";
-import { applyOriginPolicyToMatchmaker, checkOrigin, createOriginPolicy } from "./http/origin.ts";
+import { mountHttp } from "./http/app.ts";
+import { applyOriginPolicyToMatchmaker, createOriginPolicy } from "./http/origin.ts";
 import { createKeyLimit } from "./http/rateLimit.ts";
 import type { Logger } from "./log.ts";
 import type { Matchmaker, PairingHandler } from "./matchmaking/matchmaker.ts";
@@ -43,14 +40,10 @@ import { createTakeover } from "./cluster/takeover.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 import { backupGauge } from "./metrics/backups.ts";
-import { archiveDirOf } from "./db/partitions/archive.ts";
-import { startPartitionJob } from "./db/partitions/job.ts";
-import { httpMetrics } from "./metrics/http.ts";
 import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
 import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
 import { auditMetrics } from "./metrics/audit.ts";
 import { type AuditLog, createAuditLog } from "./audit/writer.ts";
-import { replicaMetrics } from "./metrics/replica.ts";
 import { serveMetrics } from "./metrics/server.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
@@ -84,44 +77,12 @@ export interface RunningNode {
 export async function startNode(config: Config, log: Logger, clock: HostClock = systemClock): Promise<RunningNode> {
   if (usesDevSecret(config)) log.warn("TOKEN_SECRET is not set: using the insecure development secret (refused in production)");
 
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: resolve(REPO_ROOT, config.dataDir),
-      port: config.embeddedPgPort,
-      log,
-      tablespaces: config.tablespaces,
-      archive: config.walArchive
-        ? { backupDir: resolve(REPO_ROOT, config.backupDir), timeoutS: config.walArchiveTimeoutS }
-        : undefined,
-    });
-    databaseUrl = embedded.url;
-  } else {
-    log.info({ database: redact(databaseUrl) }, "using DATABASE_URL");
-  }
-
-  const applied = await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log, config.tablespaces);
-  log.info({ applied: applied.length }, applied.length ? "database migrated" : "database schema up to date");
-
   const metrics = createMetrics();
   backupGauge(metrics.registry, resolve(REPO_ROOT, config.backupDir));
-  const database = openDatabase(databaseUrl, config.dbPoolSize, (err) => {
-    metrics.dbErrors.inc({ kind: "idle" });
-    log.warn({ err: err.message }, "an idle database connection failed");
-  });
+  // PostgreSQL (embedded or DATABASE_URL) migrated, its pool, the partition job and the replica's reads (db/storage.ts).
+  const storage = await openStorage(config, log, metrics, REPO_ROOT);
+  const { database, databaseUrl, reads } = storage;
   const { db } = database;
-  // Month partitions made ahead and retired (db/partitions/): at start, then hourly, one node at a time.
-  const partitionJob = startPartitionJob(
-    database.pool,
-    {
-      aheadMonths: config.partitionsAheadMonths,
-      keepMonths: { Move: config.moveKeepMonths, AuditEvent: config.auditKeepMonths },
-      archiveDir: archiveDirOf(resolve(REPO_ROOT, config.backupDir)),
-    },
-    log,
-    metrics.registry,
-  );
   // Security and operations events to the "AuditEvent" table, batched off every request's path (audit/).
   const audit = createAuditLog({
     sql: database.pool,
@@ -131,19 +92,6 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     bufferMax: config.auditBufferMax,
     floodWindowMs: config.auditFloodWindowMs,
   });
-  // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
-  const replicaStats = replicaMetrics(metrics.registry);
-  const reads = createReads({
-    primary: db,
-    primaryPool: database.pool,
-    replicaUrl: config.replicaDatabaseUrl && withPrimaryCredentials(config.replicaDatabaseUrl, databaseUrl),
-    maxLagS: config.replicaMaxLagS,
-    poolSize: Math.max(2, Math.ceil(config.dbPoolSize / 2)),
-    counter: replicaStats.reads,
-    log,
-  });
-  replicaStats.watch(reads.state, config.replicaDatabaseUrl);
-  if (config.replicaDatabaseUrl) log.info({ replica: redact(config.replicaDatabaseUrl) }, "read replica configured");
   const moveLog = new GroupCommit(database.pool, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
@@ -219,15 +167,6 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     logger: colyseusLogger(log), // Colyseus' lines as ours: one line each, a client's bad frame a warning
     gracefullyShutdown: false,
     express: (app) => {
-      app.use(httpMetrics(metrics));
-      app.set("trust proxy", config.trustProxy); // who may name the client (rate limits, logs): TRUST_PROXY
-      app.disable("x-powered-by");
-      // CSP and the other security headers on the client, the API and /healthz (http/securityHeaders.ts).
-      app.use(securityHeaders(config.publicAddress?.split("/")[0]));
-      // Ready only once the games this node owned are rebuilt (load balancers and tests wait for it).
-      app.get("/healthz", (_req, res) => {
-        res.status(ready ? 200 : 503).json({ ok: ready, node: config.nodeId });
-      });
       figures = createFiguresSampler({
         metrics,
         bounds: figureBounds,
@@ -238,56 +177,27 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         redis,
         log,
       });
-      // The operator API (http/admin.ts): before /api, whose router answers 404 for paths it does not know.
-      app.use(
-        "/api/admin",
-        checkOrigin(origins),
-        createAdminApi({
-          adminIds: config.adminPlayerIds,
-          identify: createIdentify({ db, tokens, online, audit }),
-          figures,
-          bounds: figureBounds,
-          nodes,
-          aliveTtlMs: config.nodeAliveTtlMs,
-          liveGames: () => listLiveGames(),
-          online,
-          reads,
-          audit,
-          rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
-          redis,
-          log,
-        }),
-      );
-      app.use(
-        "/api",
-        checkOrigin(origins),
-        createApi({
-          db,
-          reads,
-          games,
-          tokens,
-          matchmaker,
-          factory,
-          online,
-          nodeId: config.nodeId,
-          log,
-          audit,
-          rateLimits: { apiPerMin: config.apiRatePerMin, guestPerMin: config.guestRatePerMin },
-          redis,
-          liveGames: () => listLiveGames(),
-          nodes,
-        }),
-      );
-      const dist = resolve(REPO_ROOT, config.clientDist);
-      if (config.clientDist && existsSync(resolve(dist, "index.html"))) {
-        app.use(express.static(dist, { index: "index.html", maxAge: "1h" }));
-        // The operator page: its own entry (client/admin.html), no Phaser.
-        app.get(/^\/admin\/?$/, (_req, res) => res.sendFile(resolve(dist, "admin.html")));
-        app.get(/^\/(?!api\/|matchmake\/).*/, (_req, res) => res.sendFile(resolve(dist, "index.html")));
-        log.info({ dist }, "serving the browser client");
-      } else if (config.clientDist) {
-        log.warn({ dist }, "browser client not built: run `npm run build -w client` (npm start does it for you)");
-      }
+      mountHttp(app, {
+        config,
+        metrics,
+        origins,
+        ready: () => ready,
+        root: REPO_ROOT,
+        figures,
+        bounds: figureBounds,
+        db,
+        reads,
+        games,
+        tokens,
+        matchmaker,
+        factory,
+        online,
+        audit,
+        redis,
+        liveGames: () => listLiveGames(),
+        nodes,
+        log,
+      });
     },
   });
   // Leases and heartbeats name this process by its Colyseus id (set by the Server constructor).
@@ -361,14 +271,12 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await liveness?.stop();
       leases.close();
       redis?.disconnect();
-      await partitionJob.stop();
+      await storage.partitionJob.stop();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now
-      await reads.close();
-      await database.close();
+      await storage.close();
       await metricsListener?.close();
-      if (embedded) await embedded.stop();
       log.info("stopped");
     },
   };
@@ -387,14 +295,4 @@ async function pickProcessForNewRoom(): Promise<string> {
   const a = all[Math.floor(Math.random() * all.length)];
   const b = all[Math.floor(Math.random() * all.length)];
   return (a.roomCount <= b.roomCount ? a : b).processId;
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable)";
-  }
 }
