@@ -17,19 +17,18 @@ import {
 import { CLOSE_CODES, ClientMessages, type ClientMessageType, type ServerMessages } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import { z } from "zod";
-import { AuthError, type Identity } from "../auth/tokens.ts";
+import type { Identity } from "../auth/tokens.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { GameRecord } from "../game/record.ts";
 import type { Logger } from "../log.ts";
 import { fanOut } from "./fanout.ts";
 import { hostDepsFor } from "./hostDeps.ts";
-import { newJoinTicket } from "./joinTicket.ts";
+import { reserveSeat, type SeatReservation } from "./reservation.ts";
 import type { GameListingMetadata } from "./listing.ts";
 import type { LiveRoom } from "../metrics/gauges.ts";
 import { type RoomServices, roomServices } from "./services.ts";
 
-const JoinOptions = z.object({ spectate: z.boolean().optional() }).passthrough();
 const CreateOptions = z.object({ gameId: z.string(), resume: z.boolean().optional() });
 
 interface ClientData {
@@ -42,7 +41,7 @@ interface ClientData {
 
 type GameClient = Client<{
   userData: ClientData;
-  auth: Identity & { spectate: boolean; sessionId: string; ip?: string };
+  auth: SeatReservation;
   messages: ServerMessages;
 }>;
 
@@ -131,40 +130,9 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
     (this.log ?? this.s?.log)?.error({ err: error, methodName }, "uncaught exception in room");
   }
 
-  /**
-   * Identity, checked once, at the seat reservation (`POST /matchmake/joinById/<gameId>`, on
-   * whichever node nginx picked): the identity token comes in that request's Authorization header,
-   * never in a URL. What it returns travels with the reservation to the room's node, and its
-   * `sessionId` is the join ticket the WebSocket presents instead of the identity token: random
-   * (JOIN_TICKET_BYTES), single use and expiring with the reservation (JOIN_TICKET_TTL_S), valid in
-   * this game only, and the player it names is the one who joins (rooms/joinTicket.ts).
-   */
-  static async onAuth(token: string | undefined, options: unknown, context: AuthContext) {
-    const parsed = JoinOptions.safeParse(options ?? {});
-    if (!parsed.success) throw new ServerError(400, "invalid join options");
-    try {
-      const services = roomServices();
-      const identity = await services.tokens.verify(token);
-      // A player reserving seats in a loop (each reservation a ticket, a presence write and a room call) is cut off.
-      if (services.joinLimit && !(await services.joinLimit(identity.playerId))) {
-        services.audit?.record({
-          kind: "ratelimit.cutoff",
-          playerId: identity.playerId,
-          ip: context.ip,
-          detail: { limiter: "join" },
-        });
-        throw new ServerError(429, "too many seat reservations; slow down");
-      }
-      return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket(), ip: context.ip };
-    } catch (err) {
-      // An HTTP status (the matchmaking route answers with the code as its status): 401, body `{ code: 401, error }`.
-      if (err instanceof AuthError) {
-        const detail = { where: "reservation" as const, reason: err.message };
-        roomServices().audit?.record({ kind: "token.refused", ip: context.ip, detail });
-        throw new ServerError(401, err.message);
-      }
-      throw err;
-    }
+  /** The seat reservation's checks, before any seat is held (rooms/reservation.ts). */
+  static onAuth(token: string | undefined, options: unknown, context: AuthContext): Promise<SeatReservation> {
+    return reserveSeat(token, options, context);
   }
 
   /**
