@@ -6,7 +6,15 @@
 import { resolve } from "node:path";
 import pg from "pg";
 import { createLogger } from "../../log.ts";
-import { backupDirOf, configOrExit, databaseUrlOf, EXIT, parseCommandLine } from "../../ops/backup/cliSupport.ts";
+import {
+  backupDirOf,
+  configIfValid,
+  configOrExit,
+  databaseUrlOf,
+  EXIT,
+  failureMessage,
+  parseCommandLine,
+} from "../../ops/backup/cliSupport.ts";
 import { archiveDirOf, loadArchive } from "./archive.ts";
 import { maintainPartitions } from "./maintain.ts";
 
@@ -67,6 +75,6 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (err) {
-  console.error(`partitions failed: ${(err as Error).message}`);
+  console.error(`partitions failed: ${failureMessage(err, configIfValid())}`);
   process.exitCode = EXIT.failed;
 }

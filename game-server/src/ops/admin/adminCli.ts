@@ -9,11 +9,11 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createTokenService } from "../../auth/tokens.ts";
-import { usesDevSecret } from "../../config.ts";
+import { type Config, usesDevSecret } from "../../config.ts";
 import { openDatabase } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createLogger } from "../../log.ts";
-import { configOrExit, databaseUrlOf, EXIT, REPO_ROOT } from "../backup/cliSupport.ts";
+import { configOrExit, databaseUrlOf, EXIT, failureMessage, REPO_ROOT } from "../backup/cliSupport.ts";
 import { createOperator, type OperatorIdentity, operatorToken, withOperator } from "./operators.ts";
 
 const USAGE = `Usage: npm run admin -- <command>
@@ -29,6 +29,9 @@ Exit codes: 0 done, 1 failed (database unreachable, no such player), 2 bad usage
 
 const Name = z.string().trim().min(1, "a name").max(20, "at most 20 characters");
 const Id = z.string().uuid("a player id (UUID)");
+
+/** The settings in use, once read: the failure message names the database they point at. */
+let used: Config | undefined;
 
 async function main(): Promise<number> {
   let positionals: string[];
@@ -58,6 +61,7 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
   const config = configOrExit();
+  used = config;
   if (usesDevSecret(config)) {
     console.error(
       "warning: TOKEN_SECRET is not set: the token is signed with the development secret (nodes in production refuse it)",
@@ -65,7 +69,7 @@ async function main(): Promise<number> {
   }
   const databaseUrl = databaseUrlOf(config);
   const log = createLogger({ level: "warn", json: false, nodeId: "admin" });
-  await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log);
+  await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log, config.tablespaces);
   const database = openDatabase(databaseUrl, 2);
   try {
     const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
@@ -100,7 +104,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`admin: ${(err as Error)?.message ?? err}`);
+    console.error(`admin: ${failureMessage(err, used)}`);
     process.exit(EXIT.failed);
   },
 );

@@ -5,7 +5,16 @@
  */
 import { createLogger } from "../../log.ts";
 import { takeBaseBackup } from "./baseBackup.ts";
-import { backupDirOf, configOrExit, databaseUrlOf, EXIT, parseCommandLine, progressLine } from "./cliSupport.ts";
+import {
+  backupDirOf,
+  configIfValid,
+  configOrExit,
+  databaseUrlOf,
+  EXIT,
+  failureMessage,
+  parseCommandLine,
+  progressLine,
+} from "./cliSupport.ts";
 import { takeDump } from "./dump.ts";
 import { pruneBackups } from "./prune.ts";
 import { runSchedule } from "./schedule.ts";
@@ -67,6 +76,6 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (err) {
-  console.error(`backup failed: ${(err as Error).message}`);
+  console.error(`backup failed: ${failureMessage(err, configIfValid())}`);
   process.exitCode = EXIT.failed;
 }

@@ -51,3 +51,26 @@ export function databaseUrlOf(config: Config): string {
 
 /** A progress line on stdout, prefixed with the command's name. */
 export const progressLine = (command: string) => (line: string) => console.log(`${command}: ${line}`);
+
+/**
+ * What went wrong, for a command's last line: a refused connection to the embedded PostgreSQL says
+ * that it runs only while Tabula does (npm start, npm run cluster), instead of a bare ECONNREFUSED.
+ */
+export function failureMessage(err: unknown, config: Config | undefined): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === "ECONNREFUSED" && config) {
+    return config.databaseUrl
+      ? `PostgreSQL does not answer at DATABASE_URL (${e.message}): is it running?`
+      : `the embedded PostgreSQL does not answer on port ${config.embeddedPgPort} (EMBEDDED_PG_PORT): it runs only while Tabula does — start it (npm start, or npm run cluster) and run this again, or set DATABASE_URL`;
+  }
+  return e?.message ?? String(err);
+}
+
+/** The configuration if it loads (for failure messages; the command itself read it with configOrExit). */
+export function configIfValid(): Config | undefined {
+  try {
+    return loadConfig(process.env);
+  } catch {
+    return undefined;
+  }
+}
