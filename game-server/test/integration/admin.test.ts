@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditLog } from "../../src/audit/writer.ts";
 import { createLogger } from "../../src/log.ts";
 import { http, newPlayer, quickPlay, Seat } from "../support/clients.ts";
-import { createTestDatabase } from "../support/db.ts";
+import { createTestDatabase, query } from "../support/db.ts";
 import { startTestNode, type TestNode } from "../support/node.ts";
 
 const SECRET = "integration-tests-secret-0123456789abcdef";
@@ -67,6 +67,17 @@ describe("npm run admin", () => {
     const again = await adminCli(node.databaseUrl, "token", operator.id);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/^token:\s+\S+$/m);
+    // Both in the audit log, by the command (its node id), naming the operator.
+    const rows = await query<{ kind: string; nodeId: string }>(
+      node.databaseUrl,
+      `SELECT kind, "nodeId" FROM "AuditEvent" WHERE "playerId" = $1 ORDER BY at, id`,
+      [operator.id],
+    );
+    expect(rows.filter((r) => r.nodeId === "npm run admin").map((r) => r.kind)).toEqual([
+      "identity.created",
+      "admin.create_operator",
+      "admin.issue_token",
+    ]);
   });
 });
 

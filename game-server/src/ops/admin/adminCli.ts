@@ -13,6 +13,7 @@ import { type Config, usesDevSecret } from "../../config.ts";
 import { openDatabase } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
 import { createLogger } from "../../log.ts";
+import { createAuditLog } from "../../audit/writer.ts";
 import { configOrExit, databaseUrlOf, EXIT, failureMessage, REPO_ROOT } from "../backup/cliSupport.ts";
 import { createOperator, type OperatorIdentity, operatorToken, withOperator } from "./operators.ts";
 
@@ -71,17 +72,22 @@ async function main(): Promise<number> {
   const log = createLogger({ level: "warn", json: false, nodeId: "admin" });
   await migrate(databaseUrl, resolve(REPO_ROOT, "prisma/migrations"), log, config.tablespaces);
   const database = openDatabase(databaseUrl, 2);
+  // An operator made or handed a token is a security event: in the audit log like the nodes' own (audit/).
+  const audit = createAuditLog({ sql: database.pool, nodeId: "npm run admin", log });
   try {
     const tokens = createTokenService(config.tokenSecret, config.tokenTtlDays);
     let who: OperatorIdentity | null;
     if (command === "create") {
       who = await createOperator(database.db, tokens, checked.data);
+      audit.record({ kind: "identity.created", playerId: who.id, detail: { name: who.name } });
+      audit.record({ kind: "admin.create_operator", playerId: who.id, detail: { name: who.name } });
     } else {
       who = await operatorToken(database.db, tokens, checked.data);
       if (!who) {
         console.error(`no player with id ${checked.data}`);
         return EXIT.failed;
       }
+      audit.record({ kind: "admin.issue_token", playerId: who.id, detail: { name: who.name } });
     }
     const listed = config.adminPlayerIds.includes(who.id);
     console.log(`player:  ${who.name}`);
@@ -97,6 +103,7 @@ async function main(): Promise<number> {
     console.log("Then open /admin and paste the token. Keep it secret: it is the operator's password.");
     return EXIT.ok;
   } finally {
+    await audit.close();
     await database.close();
   }
 }
