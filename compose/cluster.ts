@@ -21,8 +21,9 @@ const USAGE = `Usage:
 
 Starts a local Tabula cluster (loopback only) and keeps it running until Ctrl-C:
   redis-server   127.0.0.1:<redis-port>   (default 6390; data in .data/cluster/redis, no persistence)
-  PostgreSQL     $DATABASE_URL if set, else one embedded PostgreSQL on 127.0.0.1:54329
-                 (data in .data/postgres, the same database \`npm start\` uses)
+  PostgreSQL     $DATABASE_URL if set, else one embedded PostgreSQL on 127.0.0.1:$EMBEDDED_PG_PORT
+                 (default 54329; data in $DATA_DIR, default .data/postgres: the database
+                 \`npm start\` uses with the same settings)
   nodes n1..nN   127.0.0.1:2567, 2568, …  (node game-server/src/main.ts)
   nginx          http://localhost:<port>/ (default 8080) — the one URL to open
 

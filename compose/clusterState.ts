@@ -5,7 +5,8 @@
  * of one that was killed. Also the paths, and the runner's voice.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { loadConfig } from "../game-server/src/config.ts";
 import { prefixedSink } from "./output.ts";
 import { REPO_ROOT } from "./spawn.ts";
 
@@ -15,10 +16,23 @@ export const STATE_FILE = join(CLUSTER_DIR, "state.json");
 export const NGINX_PREFIX = join(CLUSTER_DIR, "nginx");
 export const REDIS_DIR = join(CLUSTER_DIR, "redis");
 export const PROMETHEUS_DIR = join(CLUSTER_DIR, "prometheus");
-export const PG_DIR = join(DATA, "postgres");
-export const PG_PORT = 54329;
-/** The read replica (--replica): its data folder and port. */
-export const REPLICA_DIR = join(DATA, "replica");
+/**
+ * The embedded PostgreSQL: DATA_DIR and EMBEDDED_PG_PORT read as `npm start` reads them (same defaults,
+ * .data/postgres and 54329), so that the cluster runs the database `npm start`, `npm run backup` and
+ * `npm run admin` find with the same settings.
+ */
+const pgSettings = (() => {
+  try {
+    return loadConfig({ DATA_DIR: process.env.DATA_DIR, EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT });
+  } catch (err) {
+    console.error(`\n[cluster] ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+})();
+export const PG_DIR = resolve(REPO_ROOT, pgSettings.dataDir);
+export const PG_PORT = pgSettings.embeddedPgPort;
+/** The read replica (--replica): its data folder (beside the primary's: .data/replica by default) and port. */
+export const REPLICA_DIR = join(dirname(PG_DIR), "replica");
 export const REPLICA_PORT = 54330;
 export const FIRST_NODE_PORT = 2567;
 

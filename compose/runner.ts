@@ -6,7 +6,6 @@
  * PostgreSQL.
  */
 import { rmSync } from "node:fs";
-import { relative } from "node:path";
 import {
   type ClusterState,
   FIRST_NODE_PORT,
@@ -30,10 +29,11 @@ import { isPortFree } from "./ports.ts";
 import { startEmbeddedPostgresProcess } from "./postgresProcess.ts";
 import { startReplicaProcess } from "./replicaProcess.ts";
 import { startRedis } from "./redis.ts";
-import { describeSentinelGroup, type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
+import { type RedisSentinelGroup, startRedisSentinelGroup } from "./sentinel.ts";
+import { printBanner, shownPath } from "./banner.ts";
 import { preflight } from "./preflight.ts";
 import { walArchiveSettings } from "./backupSettings.ts";
-import { findCommand, type ManagedProcess, REPO_ROOT } from "./spawn.ts";
+import { findCommand, type ManagedProcess } from "./spawn.ts";
 
 type Role = "prometheus" | "node" | "nginx" | "redis" | "replica" | "pg";
 /** Prometheus first: it would only record the nodes going down. */
@@ -216,8 +216,8 @@ export async function runCluster(opts: {
     } else {
       const archive = walArchiveSettings();
       say(
-        `starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in .data/postgres` +
-          `${archive ? `, WAL archived into ${relative(REPO_ROOT, archive.backupDir)}: docs/backups.md` : ""})…`,
+        `starting the embedded PostgreSQL on 127.0.0.1:${PG_PORT} (data in ${shownPath(PG_DIR)}` +
+          `${archive ? `, WAL archived into ${shownPath(archive.backupDir)}: docs/backups.md` : ""})…`,
       );
       const pg = await startEmbeddedPostgresProcess({ dataDir: PG_DIR, port: PG_PORT, onSpawn: track("pg"), archive });
       databaseUrl = pg.url;
@@ -325,27 +325,7 @@ export async function runCluster(opts: {
     }
   }
 
-  const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  const lines = [
-    `Tabula cluster is running (${secs} s): ${state.nodes.length} nodes behind nginx`,
-    "",
-    `  open    ${url}`,
-    `  nodes   ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.port}`).join(", ")}`,
-    `  metrics ${state.nodes.map((n) => `${n.id} 127.0.0.1:${n.metricsPort ?? "-"}`).join(", ")}   (GET /metrics)`,
-    ...(prometheus ? [`  prometheus  ${prometheus.url}/   (rules and dashboard: compose/monitoring/)`] : []),
-    ...(sentinel
-      ? describeSentinelGroup(sentinel).map((l, i) => `${i ? "         " : "  redis  "} ${l}`)
-      : [`  redis   ${redisUrl}`]),
-    `  postgres  ${state.postgres?.embedded ? `embedded, 127.0.0.1:${PG_PORT}` : "DATABASE_URL"}`,
-    ...(state.replica ? [`  replica   127.0.0.1:${REPLICA_PORT} (history and replay reads; REPLICA_DATABASE_URL)`] : []),
-    "  nginx   config and logs in .data/cluster/nginx/{conf,logs}/",
-    "",
-    "  add a node:  npm run cluster:add-node    (in another terminal)",
-    "  stop:        Ctrl-C",
-  ];
-  const width = Math.max(...lines.map((l) => l.length)) + 2;
-  const bar = "═".repeat(width + 2);
-  console.log(`\n╔${bar}╗\n${lines.map((l) => `║  ${l.padEnd(width)}║`).join("\n")}\n╚${bar}╝\n`);
+  printBanner({ secs: (performance.now() - t0) / 1000, state, url, prometheusUrl: prometheus?.url, sentinel, redisUrl });
 }
 
 /** The replica's URL: the primary's, on REPLICA_PORT of this machine. */
