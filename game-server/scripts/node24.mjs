@@ -3,7 +3,8 @@
 // npm registry (the `node` package ships real Node binaries) into .tools/node
 // and the script is re-executed with it. Plain JavaScript on purpose: this file
 // must run on old Node versions too.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { constants } from "node:os";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,11 +39,23 @@ export function node24() {
   return BIN;
 }
 
-/** Re-run the current script under Node >= 24 if this one is older; returns only when already on Node >= 24. */
-export function ensureNode24() {
+/**
+ * Re-run the current script under Node >= 24 if this one is older: resolves only when already on
+ * Node >= 24; otherwise this process waits for the re-run, passes on the signals a supervisor sends
+ * it (SIGINT, SIGTERM, SIGHUP: `kill <pid>` stops Tabula, not just this wrapper) and exits with its code.
+ */
+export async function ensureNode24() {
   if (major() >= REQUIRED_MAJOR) return;
   const bin = node24();
   const env = { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH}` };
-  const r = spawnSync(bin, process.argv.slice(1), { stdio: "inherit", env });
-  process.exit(r.status ?? 1);
+  const child = spawn(bin, process.argv.slice(1), { stdio: "inherit", env });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    // Ctrl-C in a terminal reaches both processes: the child shuts down, and this one waits for it.
+    process.on(signal, () => child.kill(signal));
+  }
+  const code = await new Promise((resolve) => {
+    child.on("exit", (status, signal) => resolve(status ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
+    child.on("error", () => resolve(1));
+  });
+  process.exit(code);
 }

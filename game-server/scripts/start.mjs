@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNode24, REPO_ROOT } from "./node24.mjs";
 
-ensureNode24();
+await ensureNode24();
 
 const step = (msg) => console.log(`\x1b[1mtabula:\x1b[0m ${msg}`);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: REPO_ROOT, stdio: "inherit" });

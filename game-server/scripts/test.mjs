@@ -10,7 +10,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNode24, REPO_ROOT } from "./node24.mjs";
 
-ensureNode24();
+await ensureNode24();
 
 const args = process.argv.slice(2);
 const step = (msg) => console.log(`\n\x1b[1m== ${msg}\x1b[0m`);
