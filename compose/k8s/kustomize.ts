@@ -115,9 +115,12 @@ export function applyOp(doc: unknown, op: PatchOp, what: string): void {
   }
 }
 
-/** kustomize's images transformer: `name[:tag]` in any container or init container becomes newName:newTag. */
+/**
+ * kustomize's images transformer: `name[:tag]` in any container or init container becomes newName:newTag,
+ * in a workload's pod template or a CronJob's job template.
+ */
 function retag(object: K8sObject, image: { name: string; newName?: string; newTag?: string }): void {
-  const spec = (object.spec as any)?.template?.spec;
+  const spec = (object.spec as any)?.template?.spec ?? (object.spec as any)?.jobTemplate?.spec?.template?.spec;
   for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
     const ref = String(c.image);
     const colon = ref.lastIndexOf(":");

@@ -119,6 +119,28 @@ for (const [name, dir] of Object.entries(TARGETS)) {
       expect(`${node.metadata.name}-${hpa.spec.maxReplicas - 1}`).toMatch(/^[a-z0-9-]{1,32}$/);
     });
 
+    it("the nodes retire no partition; a daily CronJob does, archiving onto a volume it keeps", () => {
+      // The nodes' disks are not kept (read-only root, emptyDir): retention there would archive into nothing.
+      expect(env.MOVE_KEEP_MONTHS).toBe("0");
+      expect(env.AUDIT_KEEP_MONTHS).toBe("0");
+      const cron = find(objs, "CronJob", "tabula-partitions");
+      expect(cron.spec.concurrencyPolicy).toBe("Forbid");
+      const job = cron.spec.jobTemplate.spec.template.spec;
+      const c = job.containers[0];
+      expect(c.image).toBe(container.image);
+      const [, script, ...args] = c.command;
+      expect(readFileSync(join(K8S, "../..", script), "utf8")).toContain("--run");
+      expect(args).toEqual(["--run"]);
+      const own = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+      expect(Number(own.AUDIT_KEEP_MONTHS)).toBeGreaterThan(0);
+      const archives = c.volumeMounts.find((m: any) => m.mountPath === own.BACKUP_DIR);
+      const volume = job.volumes.find((v: any) => v.name === archives?.name);
+      expect(find(objs, "PersistentVolumeClaim", volume.persistentVolumeClaim.claimName)).toBeDefined();
+      // The same database and secret as the nodes, and only settings config.ts knows.
+      expect(own.DATABASE_URL).toEqual(container.env.find((e: any) => e.name === "DATABASE_URL").valueFrom);
+      expect(nodeEnvProblems([...Object.keys(env), ...Object.keys(own)])).toEqual([]);
+    });
+
     it("every node the autoscaler may start has a /node/<id>/ route to exactly that pod", () => {
       const routes = find(objs, "Ingress", "tabula-node-routes");
       expect(routes.metadata.annotations["nginx.ingress.kubernetes.io/rewrite-target"]).toBe("/$2");
