@@ -7,7 +7,8 @@ import type { GameSummary, GuestResponse, MoveRecord, TicketResponse } from "@ta
 import type { GameKind } from "@tabula/shared/rules";
 import { type LiveGame, parseLiveGames } from "./liveGames.ts";
 
-const TOKEN_KEY = "tabula.token";
+/** Where the guest identity token is kept (localStorage); the operator page reads it too (admin/adminApi.ts). */
+export const TOKEN_KEY = "tabula.token";
 
 /**
  * How long an API request may take before it is given up, ms. A stalled node

@@ -5,56 +5,12 @@
  * this browser plays as. Without one, the page tries the guest token: a
  * player who opens /admin learns at once that they are not an operator.
  */
-import { Api, ApiError } from "../api.ts";
+import type { AdminFigures, AdminOverview, AuditPage } from "@tabula/shared/protocol";
+import { Api, ApiError, TOKEN_KEY } from "../api.ts";
 
 export const ADMIN_TOKEN_KEY = "tabula.adminToken";
-/** The game's guest token (api.ts TOKEN_KEY). */
-const GUEST_TOKEN_KEY = "tabula.token";
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
-
-export interface AdminNode {
-  nodeId: string;
-  processId: string;
-  status: "up" | "down" | "unknown";
-  heartbeatAgeMs: number | null;
-  version: string | null;
-  startedAt: number | null;
-  uptimeS: number | null;
-  games: number;
-  players: number;
-  spectators: number;
-  rooms: number | null;
-  ccu: number | null;
-  reportedAt: number | null;
-  self: boolean;
-}
-
-export interface Overview {
-  at: number;
-  nodes: AdminNode[];
-  totals: { nodesUp: number; games: number; players: number; spectators: number; playersOnline: number | null };
-}
-
-export interface FigurePoint {
-  at: number;
-  nodes: number;
-  movesPerS: number;
-  commitP50Ms: number | null;
-  commitP99Ms: number | null;
-  pairingP50Ms: number | null;
-  pairingP99Ms: number | null;
-  pairings: number;
-  games: number;
-  players: number;
-  spectators: number;
-}
-
-export interface Figures {
-  intervalMs: number;
-  source: "cluster" | "local";
-  points: FigurePoint[];
-}
 
 export interface AdminGame {
   gameId: string;
@@ -64,17 +20,6 @@ export interface AdminGame {
   spectators: number;
   node: string;
   createdAt: number;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string | number;
-  kind: string;
-  nodeId: string | null;
-  playerId: string | null;
-  gameId: string | null;
-  ip: string | null;
-  detail: unknown;
 }
 
 /** Audit search filters; empty ones are left out of the query. */
@@ -109,7 +54,7 @@ export class AdminApi {
 
   /** The token requests carry: the operator's, else the guest's (or null). */
   get token(): string | null {
-    return this.storage?.getItem(ADMIN_TOKEN_KEY) ?? this.storage?.getItem(GUEST_TOKEN_KEY) ?? null;
+    return this.storage?.getItem(ADMIN_TOKEN_KEY) ?? this.storage?.getItem(TOKEN_KEY) ?? null;
   }
 
   /** Whether the token in use is one pasted on this page (not the game's guest token). */
@@ -135,7 +80,7 @@ export class AdminApi {
     return this.get("/me");
   }
 
-  overview(): Promise<Overview> {
+  overview(): Promise<AdminOverview> {
     return this.get("/overview");
   }
 
@@ -143,11 +88,11 @@ export class AdminApi {
     return this.get("/games");
   }
 
-  figures(minutes = 10): Promise<Figures> {
+  figures(minutes = 10): Promise<AdminFigures> {
     return this.get(`/figures?minutes=${minutes}`);
   }
 
-  audit(filters: AuditFilters): Promise<{ entries: AuditEntry[]; next?: string }> {
+  audit(filters: AuditFilters): Promise<AuditPage> {
     return this.get(`/audit${auditQuery(filters)}`);
   }
 }

@@ -7,7 +7,7 @@
  * labelled as clock times, so no date adapter is needed.
  */
 import { Chart, type ChartDataset, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
-import type { FigurePoint } from "./adminApi.ts";
+import type { FigurePoint } from "@tabula/shared/protocol";
 import { clockText } from "./adminFormat.ts";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { $ } from "../ui.ts";
-import { ADMIN_TOKEN_KEY, AdminApi, type AdminNode, type Overview } from "./adminApi.ts";
+import type { AdminNode, AdminOverview } from "@tabula/shared/protocol";
+import { ADMIN_TOKEN_KEY, AdminApi } from "./adminApi.ts";
 import { showAudit, showGames, showOverview } from "./views.ts";
 
 const PAGE = readFileSync(resolve(import.meta.dirname ?? resolve(process.cwd(), "client/src/admin"), "../../admin.html"), "utf8");
@@ -38,7 +39,7 @@ const node = (over: Partial<AdminNode>): AdminNode => ({
 
 describe("operator page views", () => {
   it("the totals and one row per node, with its health and figures", () => {
-    const o: Overview = {
+    const o: AdminOverview = {
       at: 0,
       nodes: [node({}), node({ nodeId: "n2", processId: "p2", status: "down", heartbeatAgeMs: null, self: false })],
       totals: { nodesUp: 1, games: 3, players: 6, spectators: 1, playersOnline: null },

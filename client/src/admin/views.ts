@@ -1,13 +1,14 @@
 /** The operator page's tables and lists, drawn from the API's answers (DOM, no state). */
 import { GAME_NAMES } from "../format.ts";
 import { $, h, setText } from "../ui.ts";
-import type { AdminGame, AdminNode, AuditEntry, Overview } from "./adminApi.ts";
+import type { AdminNode, AdminOverview, AuditEntry } from "@tabula/shared/protocol";
+import type { AdminGame } from "./adminApi.ts";
 import { ageText, detailText, stampText, uptimeText } from "./adminFormat.ts";
 
 const HEALTH: Record<AdminNode["status"], string> = { up: "up", down: "down", unknown: "unknown" };
 
 /** The totals strip and the node table. */
-export function showOverview(o: Overview): void {
+export function showOverview(o: AdminOverview): void {
   setText($("total-nodes"), String(o.totals.nodesUp));
   setText($("total-games"), String(o.totals.games));
   setText($("total-players"), String(o.totals.players));

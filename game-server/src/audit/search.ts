@@ -9,6 +9,7 @@
  * index order. The cursor is the last row's (at, id): the next page starts
  * strictly after it, so rows written meanwhile never shift a page.
  */
+import type { AuditEntry, AuditPage } from "@tabula/shared/protocol";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -39,29 +40,6 @@ export const AuditQuery = z
   .strict();
 
 export type AuditQuery = z.infer<typeof AuditQuery>;
-
-/** One row of the audit log as the operator page shows it. */
-export interface AuditEntry {
-  /** The row's id (a bigint, as a string). */
-  id: string;
-  /** When it happened, ISO 8601 (UTC, milliseconds). */
-  at: string;
-  kind: string;
-  /** The node that recorded it. */
-  nodeId: string | null;
-  playerId: string | null;
-  gameId: string | null;
-  /** The client's address as the node saw it. */
-  ip: string | null;
-  detail: Record<string, unknown>;
-}
-
-export interface AuditPage {
-  /** Newest first. */
-  entries: AuditEntry[];
-  /** Pass as `before` for the next (older) page; absent on the last page. */
-  next?: string;
-}
 
 /**
  * What a search needs of the database: the AuditEvent model's findMany. The primary's Prisma client

@@ -11,6 +11,7 @@
  *   GET /api/admin/figures     moves/s, commit latency and pairing time p50/p99, connections, per interval, cluster-wide
  *   GET /api/admin/audit       the audit log, filtered by time, kind, player and game, a page at a time
  */
+import type { AdminFigures, AdminOverview } from "@tabula/shared/protocol";
 import express from "express";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -88,7 +89,7 @@ export function createAdminApi(deps: AdminDeps): express.Router {
 
   admin.get(
     "/overview",
-    route(async () => {
+    route(async (): Promise<AdminOverview> => {
       const [nodes, games, playersOnline] = await Promise.all([
         listAdminNodes(sources),
         deps.liveGames(),
@@ -116,7 +117,7 @@ export function createAdminApi(deps: AdminDeps): express.Router {
 
   admin.get(
     "/figures",
-    route(async (req) => {
+    route(async (req): Promise<AdminFigures> => {
       const { minutes } = parse(FiguresQuery, req.query);
       const { byNode, source } = await deps.figures.everyNode();
       const points = mergeFigures(byNode, {

@@ -3,33 +3,10 @@
  * or publishing figures, with what it says about itself (figures.ts
  * NodeInfo), its Colyseus room counts and the age of its heartbeat in Redis.
  */
+import type { AdminNode } from "@tabula/shared/protocol";
 import type { Redis } from "ioredis";
 import { aliveKey } from "../cluster/liveness.ts";
 import type { FiguresSampler, NodeInfo } from "../metrics/figures.ts";
-
-/** One row of the node table. */
-export interface AdminNode {
-  nodeId: string;
-  processId: string;
-  /** up: heartbeat fresh; down: heartbeat gone (dead, or stopped); unknown: Redis could not say. Single node: up. */
-  status: "up" | "down" | "unknown";
-  /** How long ago the heartbeat was renewed, ms (null: no heartbeat, single node or Redis unreachable). */
-  heartbeatAgeMs: number | null;
-  version: string | null;
-  startedAt: number | null;
-  uptimeS: number | null;
-  /** Live games hosted, players and spectators connected (the node's own count, at `reportedAt`). */
-  games: number;
-  players: number;
-  spectators: number;
-  /** Colyseus' count of rooms and connections on the node (null when it is not listed). */
-  rooms: number | null;
-  ccu: number | null;
-  /** When the node last reported its counts, epoch ms (null: never, or expired). */
-  reportedAt: number | null;
-  /** The node answering this request. */
-  self: boolean;
-}
 
 export interface NodeSources {
   figures: Pick<FiguresSampler, "info" | "published">;

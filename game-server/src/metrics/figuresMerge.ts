@@ -4,6 +4,7 @@
  * and connections, quantiles from the summed histogram buckets, so a p99 is
  * the cluster's p99, not an average of nodes' p99s). No I/O here.
  */
+import type { FigurePoint } from "@tabula/shared/protocol";
 
 /** One node's figures over one sampling interval (figures.ts takes them; Redis carries them between nodes). */
 export interface FigureSample {
@@ -18,25 +19,6 @@ export interface FigureSample {
   /** Quick-play waits paired in the interval: cumulative counts per bucket (PAIRING_BUCKETS_S, then +Inf). */
   pairing: number[];
   /** At the end of the interval: live games hosted, players and spectators connected to this node. */
-  games: number;
-  players: number;
-  spectators: number;
-}
-
-/** One point of the cluster's series (figures of every node that sampled in that slot). */
-export interface FigurePoint {
-  /** Start of the slot, epoch ms. */
-  at: number;
-  /** Nodes whose sample fell in this slot. */
-  nodes: number;
-  movesPerS: number;
-  /** Commit latency quantiles in the slot, ms; null when nothing was committed. */
-  commitP50Ms: number | null;
-  commitP99Ms: number | null;
-  /** Quick-play pairing time quantiles in the slot, ms; null when nobody was paired. */
-  pairingP50Ms: number | null;
-  pairingP99Ms: number | null;
-  pairings: number;
   games: number;
   players: number;
   spectators: number;

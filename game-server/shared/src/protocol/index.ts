@@ -294,3 +294,6 @@ export interface Heartbeat {
   /** Silence (no pong, no message) after which the server counts as gone, ms. */
   timeoutMs: number;
 }
+
+// The operator API's answers (operators only): admin.ts.
+export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
