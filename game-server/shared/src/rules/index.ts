@@ -15,6 +15,8 @@ export { createRng } from "./rng.ts";
 export type { Rng } from "./rng.ts";
 export { chooseBotMove } from "./bot.ts";
 export { replay } from "./replay.ts";
+export { isRatingPool, RATING_POOLS, ratingPool } from "./pools.ts";
+export type { RatingPool } from "./pools.ts";
 export type { ReplayResult } from "./replay.ts";
 
 /** Every game, by kind. */

@@ -1,0 +1,28 @@
+/**
+ * Rating pools: which rating a game changes. Chess is rated per speed, as
+ * lichess does, by the estimated duration of a 40-move game (initial time +
+ * 40 × increment): under 3 min bullet, under 8 min blitz, otherwise rapid.
+ * Connect Four has a single pool.
+ */
+import { findTimeControl } from "./index.ts";
+import type { GameKind } from "./types.ts";
+
+/** Every rating pool, in display order. */
+export const RATING_POOLS = ["chess-bullet", "chess-blitz", "chess-rapid", "connect4"] as const;
+export type RatingPool = (typeof RATING_POOLS)[number];
+
+/** Whether `pool` names a rating pool (guards URL parameters). */
+export function isRatingPool(pool: unknown): pool is RatingPool {
+  return typeof pool === "string" && (RATING_POOLS as readonly string[]).includes(pool);
+}
+
+/** The pool a game of `kind` at time control `timeControl` ("3+2") is rated in; undefined for an unknown time control. */
+export function ratingPool(kind: GameKind, timeControl: string): RatingPool | undefined {
+  const tc = findTimeControl(kind, timeControl);
+  if (!tc) return undefined;
+  if (kind === "connect4") return "connect4";
+  const estimate = tc.initialSeconds + 40 * tc.incrementSeconds;
+  if (estimate < 180) return "chess-bullet";
+  if (estimate < 480) return "chess-blitz";
+  return "chess-rapid";
+}
