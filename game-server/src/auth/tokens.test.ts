@@ -10,6 +10,15 @@ describe("identity tokens", () => {
     const token = await t.sign({ playerId: "p1", name: "Ann" });
     expect(await t.verify(token)).toEqual({ playerId: "p1", name: "Ann" });
   });
+  it("says whether the identity is a registered account (a guest's token has no claim)", async () => {
+    const t = createTokenService(secret, 1);
+    expect(await t.verify(await t.sign({ playerId: "p1", name: "Ann", account: true }))).toEqual({
+      playerId: "p1",
+      name: "Ann",
+      account: true,
+    });
+    expect(await t.verify(await t.sign({ playerId: "p1", name: "Ann", account: false }))).toEqual({ playerId: "p1", name: "Ann" });
+  });
   it("rejects missing, forged, foreign and expired tokens with a reason", async () => {
     const t = createTokenService(secret, 1);
     await expect(t.verify(undefined)).rejects.toThrow(/missing/);

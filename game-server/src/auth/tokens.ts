@@ -8,6 +8,8 @@ import { jwtVerify, SignJWT, errors } from "jose";
 export interface Identity {
   playerId: string;
   name: string;
+  /** True for a registered account (the token's `acct` claim); a guest's token has none. Rated play needs it. */
+  account?: boolean;
 }
 
 export class AuthError extends Error {
@@ -45,8 +47,8 @@ export function createTokenService(secret: string, ttlDays: number, now: () => n
     verified.set(token, { identity, until: Math.min(expires, now() + REMEMBER_MS), expires });
   };
   return {
-    async sign({ playerId, name }) {
-      return new SignJWT({ name })
+    async sign({ playerId, name, account }) {
+      return new SignJWT(account ? { name, acct: true } : { name })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject(playerId)
         .setIssuer(ISSUER)
@@ -73,7 +75,8 @@ export function createTokenService(secret: string, ttlDays: number, now: () => n
         if (typeof payload.sub !== "string" || typeof payload.name !== "string") {
           throw new AuthError("identity token lacks subject or name");
         }
-        const identity = { playerId: payload.sub, name: payload.name };
+        const identity: Identity = { playerId: payload.sub, name: payload.name };
+        if (payload.acct === true) identity.account = true;
         if (typeof payload.exp === "number") remember(token, identity, payload.exp * 1000);
         return identity;
       } catch (err) {

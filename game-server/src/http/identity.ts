@@ -35,7 +35,7 @@ export function createIdentify(deps: {
       const player = await knownPlayer(id.playerId);
       if (!player) throw new AuthError("unknown player; get a new guest identity");
       deps.online.touch(id.playerId);
-      return { playerId: player.id, name: player.name };
+      return id.account ? { playerId: player.id, name: player.name, account: true } : { playerId: player.id, name: player.name };
     } catch (err) {
       if (err instanceof AuthError) {
         deps.audit?.record({ kind: "token.refused", ip: req.ip, detail: { where: "api", reason: err.message } });
