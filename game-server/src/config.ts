@@ -143,6 +143,13 @@ export const ENV_SCHEMA = z.object({
   /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
   JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
   /**
+   * Wrong passwords of one private game or invite, per client address and per player, within
+   * GAME_PASSWORD_WINDOW_S; past them every attempt (the right password too) gets PASSWORD_THROTTLED.
+   */
+  GAME_PASSWORD_MAX_WRONG: z.coerce.number().int().min(1).default(5),
+  /** The window over which wrong private-game passwords are counted, s (from the first wrong one). */
+  GAME_PASSWORD_WINDOW_S: z.coerce.number().int().min(1).default(300),
+  /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
    * always allowed, and outside production so is any page on localhost. Requests without Origin (bots, SDK in Node)
@@ -284,6 +291,8 @@ export interface Config {
   apiRatePerMin: number;
   guestRatePerMin: number;
   joinRatePerMin: number;
+  /** Wrong private-game passwords allowed per address or player and game/invite per window, and the window (s). */
+  privatePasswords: { maxWrong: number; windowS: number };
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -384,6 +393,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    privatePasswords: { maxWrong: e.GAME_PASSWORD_MAX_WRONG, windowS: e.GAME_PASSWORD_WINDOW_S },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

@@ -29,6 +29,13 @@ export const AUDIT_DETAILS = {
    * per player (429; join), or a room-message flood (socket closed; messages).
    */
   "ratelimit.cutoff": Repeats.extend({ limiter: z.enum(["api", "guest", "join", "messages"]) }),
+  /**
+   * A wrong password for a private game: accepting its invite (`scope` invite, with the code) or watching it
+   * (`scope` game). Never the password. Bounded by the password throttle (GAME_PASSWORD_MAX_WRONG).
+   */
+  "password.wrong": z.object({ scope: z.enum(["invite", "game"]), invite: z.string().optional() }),
+  /** An attempt refused unchecked because this address or player gave too many wrong passwords (PASSWORD_THROTTLED). */
+  "password.limited": Repeats.extend({ scope: z.enum(["invite", "game"]), invite: z.string().optional() }),
   /** A write of this node was refused because another node's fencing token replaced ours: it gave the game up. */
   "write.fenced": z.object({ reason: z.string() }),
   /** This node rebuilt a game from the move log: `from` the node that had it (if known), `why` (node dead, lease gone…). */
@@ -84,4 +91,9 @@ export interface AuditSink {
 }
 
 /** Kinds a flood can repeat: recorded once per (kind, ip or player) per window, with a count (throttle.ts). */
-export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>(["token.refused", "join.refused", "ratelimit.cutoff"]);
+export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>([
+  "token.refused",
+  "join.refused",
+  "ratelimit.cutoff",
+  "password.limited",
+]);

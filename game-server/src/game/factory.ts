@@ -26,6 +26,8 @@ export interface NewGameRequest {
   /** Keep `playerIds` order as seats 0 and 1 (rematches swap colours explicitly). */
   seatsFixed?: boolean;
   rematchOfId?: string;
+  /** A private game's password hash (Argon2id): spectators must give the password. */
+  passwordHash?: string;
 }
 
 export interface GameFactory {
@@ -75,6 +77,7 @@ export function createGameFactory(deps: {
         deadlineAt: new Date(t + deps.firstMoveTimeoutMs),
         ownerNode: deps.nodeId,
         rematchOfId: req.rematchOfId ?? null,
+        passwordHash: req.passwordHash ?? null,
       };
     },
     async host(gameId) {

@@ -61,6 +61,8 @@ export interface GameRecord {
   offers: Offers;
   /** Fencing token of the current owner (every write must carry it). */
   leaseToken: bigint;
+  /** A private game (it has a password): spectators must give it, and the Watch list shows a lock. */
+  private?: boolean;
   players: [TablePlayer, TablePlayer];
   /** The move log, ply 0 first. */
   moves: MoveRecord[];
@@ -83,6 +85,8 @@ export interface NewGame {
   deadlineAt: Date | null;
   ownerNode: string | null;
   rematchOfId: string | null;
+  /** A private game's password as an Argon2id hash (never the password); unset: not private. */
+  passwordHash?: string | null;
 }
 
 /** Where a write is expected to land: the game must still be at this ply and status. */

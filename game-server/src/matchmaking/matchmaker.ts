@@ -13,16 +13,27 @@ export interface InviteInfo {
   game: GameKind;
   timeControl: string;
   host: { name: string };
+  /** A private game: accepting (and watching) needs its password. */
+  passwordRequired: boolean;
 }
+
+/**
+ * Asked with the invite's stored password hash (null: none) before the invite is taken; rejects to
+ * refuse the acceptance, which then changes nothing (privateGames/passwordGate.ts).
+ */
+export type InviteUnlock = (passwordHash: string | null) => Promise<void>;
 
 export interface Matchmaker {
   /** Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one cancels the old. */
   quickPlay(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
-  /** Open a private game; the returned ticket carries the invite code. */
-  createInvite(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  /**
+   * Open a private game; the returned ticket carries the invite code. With `passwordHash` (Argon2id,
+   * never the password) accepting needs the password, and the game's row gets the hash.
+   */
+  createInvite(playerId: string, game: GameKind, timeControl: string, passwordHash?: string): Promise<TicketResponse>;
   inviteInfo(code: string): Promise<InviteInfo | null>;
-  /** Join the invite `code`; resolves with the new game's id. */
-  acceptInvite(playerId: string, code: string): Promise<{ gameId: string }>;
+  /** Join the invite `code` once `unlock` passed (a private invite); resolves with the new game's id. */
+  acceptInvite(playerId: string, code: string, unlock?: InviteUnlock): Promise<{ gameId: string }>;
   /** A ticket's status, waiting up to `waitMs` for it to change from "waiting". */
   poll(ticketId: string, playerId: string, waitMs: number): Promise<TicketResponse>;
   cancel(ticketId: string, playerId: string): Promise<TicketResponse>;
@@ -38,6 +49,8 @@ export type PairingHandler = (args: {
   timeControl: string;
   mode: "quick" | "invite";
   playerIds: [string, string];
+  /** A private game's password hash, for the game's row. */
+  passwordHash?: string;
 }) => Promise<string>;
 
 /** A matchmaking refusal (NO_TICKET, NO_INVITE, OWN_INVITE, UNAVAILABLE…): the API answers it as is. */

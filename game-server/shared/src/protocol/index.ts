@@ -239,6 +239,9 @@ export const HTTP_ERRORS = {
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  PASSWORD_REQUIRED: { status: 403, meaning: "this invite (a private game) needs its password" },
+  WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
+  PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
@@ -250,7 +253,8 @@ export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** The body of every HTTP error answer. */
 export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string };
+  /** `retryAfterS`: with PASSWORD_THROTTLED, the seconds until a password is looked at again. */
+  error: { code: HttpErrorCode; message: string; retryAfterS?: number };
 }
 
 // ---------------------------------------------------------------------------
@@ -297,3 +301,6 @@ export interface Heartbeat {
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
+
+// Private games with a password: privateGames.ts.
+export * from "./privateGames.ts";
