@@ -142,6 +142,12 @@ export const ENV_SCHEMA = z.object({
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
   /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
   JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
+  /** Chat messages per minute per player, lobby and games together, counted across the cluster; more are refused (CHAT_RATE_LIMITED). */
+  CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
+  /** Longest chat message, in characters (code points) once cleaned; longer ones are refused (CHAT_TOO_LONG). */
+  CHAT_MAX_CHARS: z.coerce.number().int().min(1).max(500).default(280),
+  /** Chat messages a late joiner is sent (the recent history of a game channel or the lobby). */
+  CHAT_HISTORY: z.coerce.number().int().min(0).max(200).default(50),
   /**
    * Wrong passwords of one private game or invite, per client address and per player, within
    * GAME_PASSWORD_WINDOW_S; past them every attempt (the right password too) gets PASSWORD_THROTTLED.
@@ -293,6 +299,8 @@ export interface Config {
   joinRatePerMin: number;
   /** Wrong private-game passwords allowed per address or player and game/invite per window, and the window (s). */
   privatePasswords: { maxWrong: number; windowS: number };
+  /** Chat: messages per minute per player, longest message (code points), history sent to a late joiner. */
+  chat: { perMin: number; maxChars: number; historySize: number };
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -394,6 +402,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
     privatePasswords: { maxWrong: e.GAME_PASSWORD_MAX_WRONG, windowS: e.GAME_PASSWORD_WINDOW_S },
+    chat: { perMin: e.CHAT_PER_MIN, maxChars: e.CHAT_MAX_CHARS, historySize: e.CHAT_HISTORY },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

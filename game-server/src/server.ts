@@ -37,6 +37,7 @@ import { createNodeLiveness, NODES_KEY } from "./cluster/liveness.ts";
 import { colyseusRedis, connectRedis, describeRedis, reportRedisErrors } from "./cluster/redis.ts";
 import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
+import { createChatService } from "./chat/service.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 import { createPasswordGate } from "./privateGames/passwordGate.ts";
@@ -141,6 +142,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   // Private games' passwords: one gate for the API (invites) and the seat reservations (spectators).
   const passwords = createPasswordGate({ ...config.privatePasswords, redis, log, audit });
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
+  // Chat (chat/): stored first, limited across the cluster, the lobby relayed through Redis pub/sub.
+  const chat = createChatService({ config, db, redis, log, audit });
 
   let ready = false;
   /** Rooms and connections per node, from Colyseus' stats (/api/nodes, the operator page). */
@@ -198,6 +201,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         audit,
         redis,
         passwords,
+        chat,
         liveGames: () => listLiveGames(),
         nodes,
         log,
@@ -231,7 +235,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     audit,
   });
   const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, passwords });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, passwords, chat });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -244,6 +248,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
   await liveness?.start();
   await figures?.start();
+  await chat.lobby.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
   audit.record({ kind: "node.start", detail: { transport: transportName } });
 
@@ -271,6 +276,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       matchmaker.close();
       online.close();
       passwords.close();
+      chat.lobby.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
       await liveness?.stop();

@@ -31,6 +31,8 @@ import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { PasswordGate } from "../privateGames/passwordGate.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import type { ChatService } from "../chat/service.ts";
+import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { createRateLimiters } from "./rateLimit.ts";
@@ -57,6 +59,8 @@ export interface ApiDeps {
   passwords: PasswordGate;
   /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
   audit?: AuditSink;
+  /** Chat (chat/service.ts): the lobby, mute/block, reports (http/chat.ts). */
+  chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
   /** Rooms and connections per node. */
@@ -262,6 +266,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/nodes",
     route(async () => ({ nodes: await deps.nodes() })),
   );
+
+  chatRoutes(api, deps, identify);
 
   api.use(notFound);
   api.use(errorHandler(deps.log));

@@ -14,6 +14,7 @@ import type { HostClock } from "../game/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { AuditSink } from "../audit/writer.ts";
 import type { PasswordGate } from "../privateGames/passwordGate.ts";
+import type { ChatService } from "../chat/service.ts";
 
 export interface RoomServices {
   config: Config;
@@ -33,6 +34,8 @@ export interface RoomServices {
   joinLimit?: (playerId: string) => Promise<boolean>;
   /** Checks and throttles private games' passwords (spectators' seat reservations), shared with the API. */
   passwords: PasswordGate;
+  /** Chat (chat/service.ts): a game's two channels ride its room. Unset: chat messages are answered UNAVAILABLE. */
+  chat?: ChatService;
 }
 
 let services: RoomServices | undefined;
