@@ -128,7 +128,7 @@ function recordOf(g: LoadRow): GameRecord {
     result: g.resultReason ? { winner: seat(g.winner), reason: g.resultReason as GameResult["reason"] } : null,
     offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
     leaseToken: BigInt(g.fence),
-    private: g.passwordHash !== null,
+    ...(g.passwordHash !== null ? { private: true } : {}),
     players: [
       { id: g.seat0Id, name: g.p0Name, isBot: g.p0Bot },
       { id: g.seat1Id, name: g.p1Name, isBot: g.p1Bot },
