@@ -173,6 +173,17 @@ describe("accounts", () => {
     expect(JSON.stringify(reuse)).not.toContain(reg.body.refreshToken);
   });
 
+  it("refreshes racing with one token (on the row lock): exactly one gets the next pair, the rest end the session", async () => {
+    const ip = newIp();
+    const reg = await register(ip, newName(), "racing password");
+    const answers = await Promise.all(Array.from({ length: 8 }, () => refresh(ip, reg.body.refreshToken)));
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(7);
+    // The winner's new token belongs to the revoked family too.
+    expect((await refresh(ip, ok[0].body.refreshToken)).status).toBe(401);
+  });
+
   it("logout revokes the session's refresh tokens; a second logout answers revoked: false", async () => {
     const ip = newIp();
     const name = newName();
