@@ -248,7 +248,7 @@ export const HTTP_ERRORS = {
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
   LOGIN_THROTTLED: {
     status: 429,
-    meaning: "too many failed logins for this name or from this address: retry after retryAfterS seconds",
+    meaning: "too many failed logins for a name or an address: retry after retryAfterS seconds",
   },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
   UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
