@@ -23,6 +23,8 @@ import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
 import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
+import type { ChatService } from "../chat/service.ts";
+import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { createRateLimiters } from "./rateLimit.ts";
@@ -47,6 +49,8 @@ export interface ApiDeps {
   log: Logger;
   /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
   audit?: AuditSink;
+  /** Chat (chat/service.ts): the lobby, mute/block, reports (http/chat.ts). */
+  chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
   /** Accounts' session lives and login throttle (http/accounts.ts); unset: config.ts' defaults. */
@@ -245,6 +249,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/nodes",
     route(async () => ({ nodes: await deps.nodes() })),
   );
+
+  chatRoutes(api, deps, identify);
 
   api.use(notFound);
   api.use(errorHandler(deps.log));
