@@ -243,6 +243,9 @@ export interface GameSummary {
 export const HTTP_ERRORS = {
   BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
   UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
+  BAD_CREDENTIALS: { status: 401, meaning: "wrong name or password (the same answer for a name that has no account)" },
+  BAD_REFRESH_TOKEN: { status: 401, meaning: "the refresh token is unknown, expired, revoked or was already used: log in again" },
+  ACCOUNT_REQUIRED: { status: 403, meaning: "only a registered account may do this (a guest has no password)" },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "the request came from a web page whose origin is not allowed (ALLOWED_ORIGINS)" },
   FORBIDDEN: { status: 403, meaning: "a valid identity that is not an operator (ADMIN_PLAYER_IDS) asked for /api/admin" },
   NOT_FOUND: { status: 404, meaning: "no such route" },
@@ -253,6 +256,8 @@ export const HTTP_ERRORS = {
   PASSWORD_REQUIRED: { status: 403, meaning: "this invite (a private game) needs its password" },
   WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
   PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
+  NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
+  ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
   NO_PLAYER: { status: 404, meaning: "no such player (mute, block)" },
   CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
@@ -263,6 +268,10 @@ export const HTTP_ERRORS = {
   },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
+  LOGIN_THROTTLED: {
+    status: 429,
+    meaning: "too many failed logins for a name or an address: retry after retryAfterS seconds",
+  },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
   UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
   UNKNOWN_NODE: { status: 404, meaning: "(nginx) `/node/<id>/…` names no node behind this entry point" },
@@ -272,8 +281,12 @@ export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** The body of every HTTP error answer. */
 export interface HttpErrorBody {
-  /** `retryAfterS`: with PASSWORD_THROTTLED, the seconds until a password is looked at again. */
-  error: { code: HttpErrorCode; message: string; retryAfterS?: number };
+  error: {
+    code: HttpErrorCode;
+    message: string;
+    /** LOGIN_THROTTLED and PASSWORD_THROTTLED: seconds until it may be tried again (also the Retry-After header). */
+    retryAfterS?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -326,3 +339,5 @@ export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, Fig
 
 // Private games with a password: privateGames.ts.
 export * from "./privateGames.ts";
+// Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
+export * from "./accounts.ts";
