@@ -24,6 +24,7 @@ import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
 import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
+import { quickPlay } from "./quickPlay.ts";
 import { createRateLimiters } from "./rateLimit.ts";
 
 export interface ApiDeps {
@@ -113,9 +114,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.post(
     "/matchmaking/quick",
     route(async (req) => {
-      const me = await identify(req);
-      const { game, timeControl } = choice(req.body);
-      return deps.matchmaker.quickPlay(me.playerId, game, timeControl);
+      return quickPlay(deps, await identify(req), req.body); // casual, or rated for accounts (quickPlay.ts)
     }),
   );
 

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
+import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
 export const GAME_ROOM = "game";
@@ -146,6 +147,10 @@ export interface GameSnapshot {
   spectators: number;
   /** How to tell a silent server from a quiet one (see Heartbeat). */
   heartbeat: Heartbeat;
+  /** A rated game changes both players' ratings when it ends (ratings.ts). */
+  rated: boolean;
+  /** A rated game's pool and each seat's rating (and, once over, its change); null for a casual game. */
+  ratings: GameRatings | null;
 }
 
 /** Sent to everyone after each committed move (instead of a full snapshot). */
@@ -210,6 +215,8 @@ export interface TicketResponse {
   timeControl: string;
   /** Set for invite tickets. */
   inviteCode?: string;
+  /** Set (true) for a rated quick-play ticket. */
+  rated?: boolean;
 }
 
 export interface GameSummary {
@@ -234,6 +241,7 @@ export const HTTP_ERRORS = {
   UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "the request came from a web page whose origin is not allowed (ALLOWED_ORIGINS)" },
   FORBIDDEN: { status: 403, meaning: "a valid identity that is not an operator (ADMIN_PLAYER_IDS) asked for /api/admin" },
+  ACCOUNT_REQUIRED: { status: 403, meaning: "rated play is for registered accounts: a guest asked for it" },
   NOT_FOUND: { status: 404, meaning: "no such route" },
   NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
@@ -297,3 +305,6 @@ export interface Heartbeat {
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
+
+// Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
+export * from "./ratings.ts";
