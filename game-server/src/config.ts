@@ -120,6 +120,16 @@ export const ENV_SCHEMA = z.object({
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
   TOKEN_TTL_DAYS: z.coerce.number().positive().default(30),
+  /** Lifetime of an account's access token (its Bearer token), in seconds; refreshed with the refresh token. Guests' tokens last TOKEN_TTL_DAYS. */
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(900),
+  /** Lifetime of a refresh token, in days: a session unused this long must log in again (each refresh starts it anew). */
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  /** Failed logins per account name per LOGIN_THROTTLE_WINDOW_S (names without an account count too); more get 429. */
+  LOGIN_FAILURES_PER_NAME: z.coerce.number().int().min(1).default(5),
+  /** Failed logins per client IP per LOGIN_THROTTLE_WINDOW_S; more get 429. */
+  LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** The login throttle's window, in seconds, counted from the first failure (shared through Redis in a cluster). */
+  LOGIN_THROTTLE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
   /** How long a disconnected player's seat is held, in seconds, before the game is lost by abandonment. */
   RECONNECT_WINDOW_S: seconds.default(60),
   /** Time each side has to make its first move, in seconds, before the game is aborted. */
@@ -142,6 +152,12 @@ export const ENV_SCHEMA = z.object({
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
   /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
   JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
+  /** Chat messages per minute per player, lobby and games together, counted across the cluster; more are refused (CHAT_RATE_LIMITED). */
+  CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
+  /** Longest chat message, in characters (code points) once cleaned; longer ones are refused (CHAT_TOO_LONG). */
+  CHAT_MAX_CHARS: z.coerce.number().int().min(1).max(500).default(280),
+  /** Chat messages a late joiner is sent (the recent history of a game channel or the lobby). */
+  CHAT_HISTORY: z.coerce.number().int().min(0).max(200).default(50),
   /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
@@ -264,6 +280,14 @@ export interface Config {
   auditKeepMonths: number;
   tokenSecret: string;
   tokenTtlDays: number;
+  /** Accounts' sessions: access-token life (s), refresh-token life (days), login throttle (failures per window). */
+  accounts: {
+    accessTtlS: number;
+    refreshTtlDays: number;
+    failuresPerName: number;
+    failuresPerIp: number;
+    throttleWindowS: number;
+  };
   /** Seat hold after a drop, ms. */
   reconnectWindowMs: number;
   /** First-move deadline, ms. */
@@ -284,6 +308,8 @@ export interface Config {
   apiRatePerMin: number;
   guestRatePerMin: number;
   joinRatePerMin: number;
+  /** Chat: messages per minute per player, longest message (code points), history sent to a late joiner. */
+  chat: { perMin: number; maxChars: number; historySize: number };
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -370,6 +396,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     auditKeepMonths: e.AUDIT_KEEP_MONTHS,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
+    accounts: {
+      accessTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      failuresPerName: e.LOGIN_FAILURES_PER_NAME,
+      failuresPerIp: e.LOGIN_FAILURES_PER_IP,
+      throttleWindowS: e.LOGIN_THROTTLE_WINDOW_S,
+    },
     reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,
     firstMoveTimeoutMs: e.FIRST_MOVE_TIMEOUT_S * 1000,
     clockScale: e.CLOCK_SCALE,
@@ -384,6 +417,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    chat: { perMin: e.CHAT_PER_MIN, maxChars: e.CHAT_MAX_CHARS, historySize: e.CHAT_HISTORY },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

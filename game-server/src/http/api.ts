@@ -22,6 +22,9 @@ import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
+import type { ChatService } from "../chat/service.ts";
+import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { quickPlay } from "./quickPlay.ts";
@@ -47,8 +50,12 @@ export interface ApiDeps {
   log: Logger;
   /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
   audit?: AuditSink;
+  /** Chat (chat/service.ts): the lobby, mute/block, reports (http/chat.ts). */
+  chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
+  /** Accounts' session lives and login throttle (http/accounts.ts); unset: config.ts' defaults. */
+  accounts?: AccountSettings;
   /** Rooms and connections per node. */
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
@@ -95,9 +102,12 @@ export function createApi(deps: ApiDeps): express.Router {
       const me = await identify(req);
       // What the client calls on start (and as its "still here"): a login, written once per player per node per hour.
       deps.audit?.record({ kind: "login", playerId: me.playerId, ip: req.ip, detail: { name: me.name } });
-      return { id: me.playerId, name: me.name };
+      return meResponse(me);
     }),
   );
+
+  // Register (or claim this guest), log in, refresh, log out, change the password (http/accounts.ts).
+  mountAccounts(api, deps, identify, limits.guest);
 
   api.get(
     "/games/meta",
@@ -238,6 +248,8 @@ export function createApi(deps: ApiDeps): express.Router {
     "/nodes",
     route(async () => ({ nodes: await deps.nodes() })),
   );
+
+  chatRoutes(api, deps, identify);
 
   api.use(notFound);
   api.use(errorHandler(deps.log));

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
+import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
 import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
@@ -37,6 +38,7 @@ export const ClientMessages = {
   rematch: z.strictObject({ action: z.enum(["offer", "accept", "decline"]) }),
   /** Ask for a full snapshot (e.g. after resuming). */
   sync: z.strictObject({}),
+  ...ChatClientMessages,
 } as const;
 
 export type ClientMessageType = keyof typeof ClientMessages;
@@ -65,6 +67,9 @@ export const ROOM_ERRORS = {
   UNAVAILABLE: "the database is unavailable: **nothing was applied**, try again",
   GAME_MOVED: "the game is now hosted by another node: rejoin it by id (the socket then closes with 4100)",
   INTERNAL: "unexpected server error: nothing was applied",
+  CHAT_RATE_LIMITED: "more than CHAT_PER_MIN chat messages in a minute: nothing was stored; `retryInS` says when to try again",
+  CHAT_TOO_LONG: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored",
+  CHAT_EMPTY: "the chat message is empty once cleaned (control, bidi and zero-width characters removed): nothing was stored",
 } as const;
 export type ErrorCode = keyof typeof ROOM_ERRORS;
 /** The room error codes, as a list. */
@@ -75,6 +80,8 @@ export interface ErrorMessage {
   message: string;
   /** The client message type this answers, when there is one. */
   inReplyTo?: string;
+  /** CHAT_RATE_LIMITED: seconds until a message will be accepted again. */
+  retryInS?: number;
 }
 
 export interface TimeControlInfo {
@@ -173,6 +180,8 @@ export interface ServerMessages {
   snapshot: GameSnapshot;
   moved: MovedMessage;
   error: ErrorMessage;
+  chat: ChatLine;
+  chatHistory: ChatHistoryMessage;
 }
 export type ServerMessageType = keyof ServerMessages;
 /** The server → client message types, as a list (closed: `satisfies` keeps it equal to ServerMessages). */
@@ -180,6 +189,8 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
   snapshot: true,
   moved: true,
   error: true,
+  chat: true,
+  chatHistory: true,
 } satisfies Record<ServerMessageType, true>) as ServerMessageType[];
 
 // ---------------------------------------------------------------------------
@@ -239,16 +250,32 @@ export interface GameSummary {
 export const HTTP_ERRORS = {
   BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
   UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
+  BAD_CREDENTIALS: { status: 401, meaning: "wrong name or password (the same answer for a name that has no account)" },
+  BAD_REFRESH_TOKEN: { status: 401, meaning: "the refresh token is unknown, expired, revoked or was already used: log in again" },
+  ACCOUNT_REQUIRED: { status: 403, meaning: "only a registered account may do this (a guest has no password)" },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "the request came from a web page whose origin is not allowed (ALLOWED_ORIGINS)" },
   FORBIDDEN: { status: 403, meaning: "a valid identity that is not an operator (ADMIN_PLAYER_IDS) asked for /api/admin" },
-  ACCOUNT_REQUIRED: { status: 403, meaning: "rated play is for registered accounts: a guest asked for it" },
   NOT_FOUND: { status: 404, meaning: "no such route" },
   NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
+  ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
+  NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
+  NO_PLAYER: { status: 404, meaning: "no such player (mute, block)" },
+  CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
+  CHAT_EMPTY: { status: 400, meaning: "the chat message is empty once cleaned: nothing was stored" },
+  CHAT_RATE_LIMITED: {
+    status: 429,
+    meaning: "more than CHAT_PER_MIN chat messages in a minute: nothing was stored; Retry-After says when to try again",
+  },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
+  LOGIN_THROTTLED: {
+    status: 429,
+    meaning: "too many failed logins for a name or an address: retry after retryAfterS seconds",
+  },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
   UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
   UNKNOWN_NODE: { status: 404, meaning: "(nginx) `/node/<id>/…` names no node behind this entry point" },
@@ -258,7 +285,12 @@ export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** The body of every HTTP error answer. */
 export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string };
+  error: {
+    code: HttpErrorCode;
+    message: string;
+    /** LOGIN_THROTTLED only: seconds until a login may be tried again (also the Retry-After header). */
+    retryAfterS?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -303,8 +335,14 @@ export interface Heartbeat {
   timeoutMs: number;
 }
 
+// Chat: chat.ts.
+export * from "./chat.ts";
+
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
+
+// Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
+export * from "./accounts.ts";
 
 // Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
 export * from "./ratings.ts";
