@@ -17,6 +17,14 @@ export interface InviteInfo {
   passwordRequired: boolean;
 }
 
+/** What a rated quick-play ticket carries (read when it is made): the player's rating in the pool, and whom to avoid. */
+export interface RatedSeek {
+  /** The player's rating in the game's pool (1500 for a player without one). */
+  rating: number;
+  /** Players never to be paired with: those they blocked and those who blocked them (PlayerRelation kind "block"). */
+  avoid: string[];
+}
+
 /**
  * Asked with the invite's stored password hash (null: none) before the invite is taken; rejects to
  * refuse the acceptance, which then changes nothing (privateGames/passwordGate.ts).
@@ -24,8 +32,12 @@ export interface InviteInfo {
 export type InviteUnlock = (passwordHash: string | null) => Promise<void>;
 
 export interface Matchmaker {
-  /** Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one cancels the old. */
-  quickPlay(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  /**
+   * Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one
+   * cancels the old. With `rated`, the ticket waits in the game's rated queue and is paired within the rating window
+   * (ratingWindow.ts), re-checked as the window widens; the game is rated.
+   */
+  quickPlay(playerId: string, game: GameKind, timeControl: string, rated?: RatedSeek): Promise<TicketResponse>;
   /**
    * Open a private game; the returned ticket carries the invite code. With `passwordHash` (Argon2id,
    * never the password) accepting needs the password, and the game's row gets the hash.
@@ -49,6 +61,8 @@ export type PairingHandler = (args: {
   timeControl: string;
   mode: "quick" | "invite";
   playerIds: [string, string];
+  /** A rated game (rated quick play). */
+  rated?: boolean;
   /** A private game's password hash, for the game's row. */
   passwordHash?: string;
 }) => Promise<string>;
