@@ -22,6 +22,7 @@ import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
 import type { ChatService } from "../chat/service.ts";
 import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
@@ -52,6 +53,8 @@ export interface ApiDeps {
   chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
+  /** Accounts' session lives and login throttle (http/accounts.ts); unset: config.ts' defaults. */
+  accounts?: AccountSettings;
   /** Rooms and connections per node. */
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
@@ -98,9 +101,12 @@ export function createApi(deps: ApiDeps): express.Router {
       const me = await identify(req);
       // What the client calls on start (and as its "still here"): a login, written once per player per node per hour.
       deps.audit?.record({ kind: "login", playerId: me.playerId, ip: req.ip, detail: { name: me.name } });
-      return { id: me.playerId, name: me.name };
+      return meResponse(me);
     }),
   );
+
+  // Register (or claim this guest), log in, refresh, log out, change the password (http/accounts.ts).
+  mountAccounts(api, deps, identify, limits.guest);
 
   api.get(
     "/games/meta",
