@@ -23,6 +23,7 @@ import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
 import { createIdentify } from "./identity.ts";
+import { addLeaderboardRoutes } from "./leaderboard.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { createRateLimiters } from "./rateLimit.ts";
 
@@ -240,6 +241,8 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async () => ({ nodes: await deps.nodes() })),
   );
 
+  addLeaderboardRoutes(api, { reads: deps.reads, identify }); // leaderboards and profiles (leaderboard.ts)
+
   api.use(notFound);
   api.use(errorHandler(deps.log));
   return api;
@@ -260,7 +263,8 @@ type SummaryRow = {
   seat1: { id: string; name: string; isBot: boolean };
 };
 
-function summary(g: SummaryRow): GameSummary {
+/** A game row with its players as the API answers it. */
+export function summary(g: SummaryRow): GameSummary {
   return {
     gameId: g.id,
     kind: g.kind as GameKind,

@@ -238,6 +238,7 @@ export const HTTP_ERRORS = {
   NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
+  NO_PLAYER: { status: 404, meaning: "no player with that name or id" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
@@ -297,3 +298,5 @@ export interface Heartbeat {
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
+// Leaderboards and profiles: leaderboard.ts.
+export * from "./leaderboard.ts";
