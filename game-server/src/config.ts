@@ -144,6 +144,12 @@ export const ENV_SCHEMA = z.object({
   GUEST_RATE_PER_MIN: z.coerce.number().int().min(1).default(300),
   /** Seat reservations (`POST /matchmake/joinById`, joining or rejoining a game) per minute per player; more get 429. */
   JOIN_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
+  /** Chat messages per minute per player, lobby and games together, counted across the cluster; more are refused (CHAT_RATE_LIMITED). */
+  CHAT_PER_MIN: z.coerce.number().int().min(1).default(30),
+  /** Longest chat message, in characters (code points) once cleaned; longer ones are refused (CHAT_TOO_LONG). */
+  CHAT_MAX_CHARS: z.coerce.number().int().min(1).max(500).default(280),
+  /** Chat messages a late joiner is sent (the recent history of a game channel or the lobby). */
+  CHAT_HISTORY: z.coerce.number().int().min(0).max(200).default(50),
   /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
@@ -288,6 +294,8 @@ export interface Config {
   apiRatePerMin: number;
   guestRatePerMin: number;
   joinRatePerMin: number;
+  /** Chat: messages per minute per player, longest message (code points), history sent to a late joiner. */
+  chat: { perMin: number; maxChars: number; historySize: number };
   clientDist: string;
   logLevel: string;
   logJson: boolean;
@@ -389,6 +397,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    chat: { perMin: e.CHAT_PER_MIN, maxChars: e.CHAT_MAX_CHARS, historySize: e.CHAT_HISTORY },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,
     logJson: e.LOG_JSON ?? e.NODE_ENV === "production",

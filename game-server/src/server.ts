@@ -37,6 +37,7 @@ import { createNodeLiveness, NODES_KEY } from "./cluster/liveness.ts";
 import { colyseusRedis, connectRedis, describeRedis, reportRedisErrors } from "./cluster/redis.ts";
 import { guardRejoins } from "./cluster/rejoin.ts";
 import { createTakeover } from "./cluster/takeover.ts";
+import { createChatService } from "./chat/service.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
 import { backupGauge } from "./metrics/backups.ts";
@@ -138,6 +139,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   }
   metrics.queues = () => matchmaker.queued();
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
+  // Chat (chat/): stored first, limited across the cluster, the lobby relayed through Redis pub/sub.
+  const chat = createChatService({ config, db, redis, log, audit });
 
   let ready = false;
   /** Rooms and connections per node, from Colyseus' stats (/api/nodes, the operator page). */
@@ -194,6 +197,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         online,
         audit,
         redis,
+        chat,
         liveGames: () => listLiveGames(),
         nodes,
         log,
@@ -227,7 +231,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     audit,
   });
   const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, chat });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -240,6 +244,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
   await presence.hset(NODES_KEY, matchMaker.processId, config.nodeId);
   await liveness?.start();
   await figures?.start();
+  await chat.lobby.start();
   log.info({ url, transport: transportName, processId: matchMaker.processId }, "Tabula node listening");
   audit.record({ kind: "node.start", detail: { transport: transportName } });
 
@@ -266,6 +271,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await figures?.stop();
       matchmaker.close();
       online.close();
+      chat.lobby.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));
       await liveness?.stop();

@@ -26,9 +26,21 @@ export const AUDIT_DETAILS = {
   "join.refused": Repeats.extend({ close: z.number().int(), reason: z.string() }),
   /**
    * A client was cut off by a rate limit: an HTTP limiter (429; `limiter` api or guest), seat reservations
-   * per player (429; join), or a room-message flood (socket closed; messages).
+   * per player (429; join), a room-message flood (socket closed; messages), or chat messages per player (chat).
    */
-  "ratelimit.cutoff": Repeats.extend({ limiter: z.enum(["api", "guest", "join", "messages"]) }),
+  "ratelimit.cutoff": Repeats.extend({ limiter: z.enum(["api", "guest", "join", "messages", "chat"]) }),
+  /**
+   * A player (playerId) reported a chat message: the message as stored (its id, channel, sender and text)
+   * and the reporter's reason. Shown under Reports on the operator page.
+   */
+  "chat.report": z.object({
+    messageId: z.string(),
+    channel: z.string(),
+    senderId: z.string(),
+    senderName: z.string(),
+    text: z.string(),
+    reason: z.string(),
+  }),
   /** A write of this node was refused because another node's fencing token replaced ours: it gave the game up. */
   "write.fenced": z.object({ reason: z.string() }),
   /** This node rebuilt a game from the move log: `from` the node that had it (if known), `why` (node dead, lease gone…). */

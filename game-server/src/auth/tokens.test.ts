@@ -17,7 +17,10 @@ describe("identity tokens", () => {
       name: "Ann",
       account: true,
     });
-    expect(await t.verify(await t.sign({ playerId: "p1", name: "Ann", account: false }))).toEqual({ playerId: "p1", name: "Ann" });
+    expect(await t.verify(await t.sign({ playerId: "p1", name: "Ann", account: false }))).toEqual({
+      playerId: "p1",
+      name: "Ann",
+    });
   });
   it("rejects missing, forged, foreign and expired tokens with a reason", async () => {
     const t = createTokenService(secret, 1);

@@ -22,6 +22,8 @@ import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import type { ChatService } from "../chat/service.ts";
+import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { addLeaderboardRoutes } from "./leaderboard.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
@@ -47,6 +49,8 @@ export interface ApiDeps {
   log: Logger;
   /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
   audit?: AuditSink;
+  /** Chat (chat/service.ts): the lobby, mute/block, reports (http/chat.ts). */
+  chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
   /** Rooms and connections per node. */
@@ -241,6 +245,7 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async () => ({ nodes: await deps.nodes() })),
   );
 
+  chatRoutes(api, deps, identify);
   addLeaderboardRoutes(api, { reads: deps.reads, identify }); // leaderboards and profiles (leaderboard.ts)
 
   api.use(notFound);

@@ -18,6 +18,7 @@ import { CLOSE_CODES, ClientMessages, type ClientMessageType, type ServerMessage
 import type { Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import type { Identity } from "../auth/tokens.ts";
+import { GameChat } from "../chat/gameChat.ts";
 import { HOSTED_ELSEWHERE } from "../game/factory.ts";
 import { GameHost, type Outbox, type PlayerAction } from "../game/host.ts";
 import type { GameRecord } from "../game/record.ts";
@@ -54,6 +55,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
   private s!: RoomServices;
   private log!: Logger;
   private host!: GameHost<GameClient>;
+  private chat!: GameChat<GameClient>;
   private readonly createdAt = Date.now();
   /** Set once the game is no longer ours: nothing is written or listed from here on. */
   private relinquished = false;
@@ -80,6 +82,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       await this.s.leases.release(gameId);
       throw err;
     }
+    this.chat = new GameChat(gameId, this.s.chat, () => this.clients, this.log);
     this.autoDispose = false; // a live game stays hosted while its players are away (abandonment runs)
     this.maxMessagesPerSecond = this.s.config.maxMessagesPerSecond;
     this.seatReservationTimeout = this.s.config.joinTicketTtlS; // a join ticket's life
@@ -275,6 +278,9 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       return;
     }
     const seat = client.userData?.seat ?? null;
+    // Chat (chat/gameChat.ts): players and spectators alike, each in their own channel.
+    if (type === "chat") return void this.chat.say(client, (parsed.data as { text: string }).text);
+    if (type === "chatHistory") return void this.chat.sendHistory(client);
     if (type === "sync") {
       this.host.sendSnapshot(client, seat);
       return;

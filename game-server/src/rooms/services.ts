@@ -13,6 +13,7 @@ import type { Leases } from "../cluster/leases.ts";
 import type { HostClock } from "../game/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { AuditSink } from "../audit/writer.ts";
+import type { ChatService } from "../chat/service.ts";
 
 export interface RoomServices {
   config: Config;
@@ -30,6 +31,8 @@ export interface RoomServices {
   audit?: AuditSink;
   /** Whether `playerId` may reserve one more seat now (JOIN_RATE_PER_MIN, shared by the nodes); unset: no limit. */
   joinLimit?: (playerId: string) => Promise<boolean>;
+  /** Chat (chat/service.ts): a game's two channels ride its room. Unset: chat messages are answered UNAVAILABLE. */
+  chat?: ChatService;
 }
 
 let services: RoomServices | undefined;

@@ -57,13 +57,19 @@ export async function playGames(cluster: Cluster, n: number, tag: string, thinkM
   return { gameIds, robots, byGame, runs: robots.map((r) => r.run(runMs)) };
 }
 
-/** The node owning the most of `gameIds` still active, and those games. */
-export async function busiestNode(databaseUrl: string, gameIds: string[]): Promise<{ nodeId: string; games: string[] }> {
-  const rows = await query<{ id: string; ownerNode: string }>(
-    databaseUrl,
-    `SELECT id, "ownerNode" FROM "Game" WHERE id = ANY($1) AND status = 'active'`,
-    [gameIds],
-  );
+/** The node owning the most of `gameIds` still active (or node `only`), and those games. */
+export async function busiestNode(
+  databaseUrl: string,
+  gameIds: string[],
+  only?: string,
+): Promise<{ nodeId: string; games: string[] }> {
+  const rows = (
+    await query<{ id: string; ownerNode: string }>(
+      databaseUrl,
+      `SELECT id, "ownerNode" FROM "Game" WHERE id = ANY($1) AND status = 'active'`,
+      [gameIds],
+    )
+  ).filter((r) => only === undefined || r.ownerNode === only);
   const byNode = new Map<string, string[]>();
   for (const r of rows) byNode.set(r.ownerNode, [...(byNode.get(r.ownerNode) ?? []), r.id]);
   const [nodeId, games] = [...byNode.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ["", []];

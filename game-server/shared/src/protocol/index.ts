@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
+import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
 
 /** Colyseus room name that hosts every game. */
 export const GAME_ROOM = "game";
@@ -36,6 +37,7 @@ export const ClientMessages = {
   rematch: z.strictObject({ action: z.enum(["offer", "accept", "decline"]) }),
   /** Ask for a full snapshot (e.g. after resuming). */
   sync: z.strictObject({}),
+  ...ChatClientMessages,
 } as const;
 
 export type ClientMessageType = keyof typeof ClientMessages;
@@ -64,6 +66,9 @@ export const ROOM_ERRORS = {
   UNAVAILABLE: "the database is unavailable: **nothing was applied**, try again",
   GAME_MOVED: "the game is now hosted by another node: rejoin it by id (the socket then closes with 4100)",
   INTERNAL: "unexpected server error: nothing was applied",
+  CHAT_RATE_LIMITED: "more than CHAT_PER_MIN chat messages in a minute: nothing was stored; `retryInS` says when to try again",
+  CHAT_TOO_LONG: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored",
+  CHAT_EMPTY: "the chat message is empty once cleaned (control, bidi and zero-width characters removed): nothing was stored",
 } as const;
 export type ErrorCode = keyof typeof ROOM_ERRORS;
 /** The room error codes, as a list. */
@@ -74,6 +79,8 @@ export interface ErrorMessage {
   message: string;
   /** The client message type this answers, when there is one. */
   inReplyTo?: string;
+  /** CHAT_RATE_LIMITED: seconds until a message will be accepted again. */
+  retryInS?: number;
 }
 
 export interface TimeControlInfo {
@@ -168,6 +175,8 @@ export interface ServerMessages {
   snapshot: GameSnapshot;
   moved: MovedMessage;
   error: ErrorMessage;
+  chat: ChatLine;
+  chatHistory: ChatHistoryMessage;
 }
 export type ServerMessageType = keyof ServerMessages;
 /** The server → client message types, as a list (closed: `satisfies` keeps it equal to ServerMessages). */
@@ -175,6 +184,8 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
   snapshot: true,
   moved: true,
   error: true,
+  chat: true,
+  chatHistory: true,
 } satisfies Record<ServerMessageType, true>) as ServerMessageType[];
 
 // ---------------------------------------------------------------------------
@@ -238,8 +249,15 @@ export const HTTP_ERRORS = {
   NO_TICKET: { status: 404, meaning: "no such matchmaking ticket (or not yours)" },
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
-  NO_PLAYER: { status: 404, meaning: "no player with that name or id" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
+  NO_PLAYER: { status: 404, meaning: "no such player (mute, block; a profile by name or id)" },
+  CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
+  CHAT_EMPTY: { status: 400, meaning: "the chat message is empty once cleaned: nothing was stored" },
+  CHAT_RATE_LIMITED: {
+    status: 429,
+    meaning: "more than CHAT_PER_MIN chat messages in a minute: nothing was stored; Retry-After says when to try again",
+  },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
@@ -295,6 +313,9 @@ export interface Heartbeat {
   /** Silence (no pong, no message) after which the server counts as gone, ms. */
   timeoutMs: number;
 }
+
+// Chat: chat.ts.
+export * from "./chat.ts";
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
