@@ -122,6 +122,16 @@ export const ENV_SCHEMA = z.object({
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
   TOKEN_TTL_DAYS: z.coerce.number().positive().default(30),
+  /** Lifetime of an account's access token (its Bearer token), in seconds; refreshed with the refresh token. Guests' tokens last TOKEN_TTL_DAYS. */
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(10).max(86_400).default(900),
+  /** Lifetime of a refresh token, in days: a session unused this long must log in again (each refresh starts it anew). */
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  /** Failed logins per account name per LOGIN_THROTTLE_WINDOW_S (names without an account count too); more get 429. */
+  LOGIN_FAILURES_PER_NAME: z.coerce.number().int().min(1).default(5),
+  /** Failed logins per client IP per LOGIN_THROTTLE_WINDOW_S; more get 429. */
+  LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** The login throttle's window, in seconds, counted from the first failure (shared through Redis in a cluster). */
+  LOGIN_THROTTLE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
   /** How long a disconnected player's seat is held, in seconds, before the game is lost by abandonment. */
   RECONNECT_WINDOW_S: seconds.default(60),
   /** Time each side has to make its first move, in seconds, before the game is aborted. */
@@ -274,6 +284,14 @@ export interface Config {
   leaderboardRefreshS: number;
   tokenSecret: string;
   tokenTtlDays: number;
+  /** Accounts' sessions: access-token life (s), refresh-token life (days), login throttle (failures per window). */
+  accounts: {
+    accessTtlS: number;
+    refreshTtlDays: number;
+    failuresPerName: number;
+    failuresPerIp: number;
+    throttleWindowS: number;
+  };
   /** Seat hold after a drop, ms. */
   reconnectWindowMs: number;
   /** First-move deadline, ms. */
@@ -383,6 +401,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     leaderboardRefreshS: e.LEADERBOARD_REFRESH_S,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
+    accounts: {
+      accessTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      failuresPerName: e.LOGIN_FAILURES_PER_NAME,
+      failuresPerIp: e.LOGIN_FAILURES_PER_IP,
+      throttleWindowS: e.LOGIN_THROTTLE_WINDOW_S,
+    },
     reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,
     firstMoveTimeoutMs: e.FIRST_MOVE_TIMEOUT_S * 1000,
     clockScale: e.CLOCK_SCALE,

@@ -18,8 +18,26 @@ const Repeats = z.object({ count: z.number().int().positive() });
 export const AUDIT_DETAILS = {
   /** A guest identity was created (POST /api/guest). */
   "identity.created": z.object({ name: z.string() }),
-  /** A player started a session on this node (GET /api/me, what the client calls on start): once per player per node per hour. */
-  login: z.object({ name: z.string() }),
+  /**
+   * A player started a session on this node (GET /api/me, what the client calls on start): once per player per node
+   * per hour. A password login (POST /api/sessions, `method` "password") is recorded every time.
+   */
+  login: z.object({ name: z.string(), method: z.enum(["password"]).optional() }),
+  /** An account was registered (POST /api/accounts); `claimed`: a guest became it, keeping its id and games. */
+  "account.registered": z.object({ name: z.string(), claimed: z.boolean() }),
+  /**
+   * A login or password change was refused for a wrong password. `known`: the name has an account (then playerId is
+   * set); the typed name is never recorded (people type passwords into it).
+   */
+  "login.failed": Repeats.extend({ known: z.boolean() }),
+  /** A login was refused by the login throttle (429 LOGIN_THROTTLED): too many failures for the `name` or from the `ip`. */
+  "login.throttled": Repeats.extend({ scope: z.enum(["name", "ip"]) }),
+  /** A rotated refresh token was presented again (stolen or replayed): its whole family was revoked. */
+  "session.reuse": z.object({ familyId: z.string() }),
+  /** A session was ended by logout (its refresh-token family revoked). */
+  "session.logout": z.object({ familyId: z.string() }),
+  /** An account changed its password: every session of it was ended (`sessionsRevoked` families). */
+  "password.changed": z.object({ sessionsRevoked: z.number().int().min(0) }),
   /** An identity token was refused (missing, bad signature, expired, unknown player). `where`: the API or a seat reservation. */
   "token.refused": Repeats.extend({ where: z.enum(["api", "reservation"]), reason: z.string() }),
   /** A room socket was refused: no or an unknown, used or expired join ticket (4400), a token in the URL (4401), a page not allowed (403). */
@@ -96,4 +114,10 @@ export interface AuditSink {
 }
 
 /** Kinds a flood can repeat: recorded once per (kind, ip or player) per window, with a count (throttle.ts). */
-export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>(["token.refused", "join.refused", "ratelimit.cutoff"]);
+export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>([
+  "token.refused",
+  "join.refused",
+  "ratelimit.cutoff",
+  "login.failed",
+  "login.throttled",
+]);

@@ -57,7 +57,9 @@ export class AuditThrottle {
    */
   admit(event: AuditEventInput, now: number): AuditEventInput | undefined {
     const summarize = THROTTLED_KINDS.has(event.kind);
-    const windowMs = summarize ? this.opts.floodMs : event.kind === "login" ? this.opts.loginMs : 0;
+    // A password login is news each time; the start-up "login" (GET /api/me) only once per window.
+    const passwordLogin = event.kind === "login" && (event.detail as { method?: string }).method !== undefined;
+    const windowMs = summarize ? this.opts.floodMs : event.kind === "login" && !passwordLogin ? this.opts.loginMs : 0;
     if (windowMs <= 0) return event;
     let key = keyOf(event);
     let open = this.windows.get(key);

@@ -22,6 +22,20 @@ describe("identity tokens", () => {
       name: "Ann",
     });
   });
+  it("signs an account's access token for ttlS seconds, a guest's for ttlDays", async () => {
+    let t = 1_800_000_000_000;
+    const tokens = createTokenService(secret, 30, () => t);
+    const access = await tokens.sign({ playerId: "p1", name: "Ann", account: true }, 900);
+    const guest = await tokens.sign({ playerId: "p2", name: "Bob" });
+    t += 899_000;
+    expect(await tokens.verify(access)).toEqual({ playerId: "p1", name: "Ann", account: true });
+    t += 2_000;
+    await expect(tokens.verify(access)).rejects.toThrow(/expired/);
+    t += 29 * 86_400_000;
+    expect(await tokens.verify(guest)).toEqual({ playerId: "p2", name: "Bob" });
+    t += 86_400_000;
+    await expect(tokens.verify(guest)).rejects.toThrow(/expired/);
+  });
   it("rejects missing, forged, foreign and expired tokens with a reason", async () => {
     const t = createTokenService(secret, 1);
     await expect(t.verify(undefined)).rejects.toThrow(/missing/);

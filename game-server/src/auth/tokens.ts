@@ -19,7 +19,8 @@ export class AuthError extends Error {
 const ISSUER = "tabula";
 
 export interface TokenService {
-  sign(identity: Identity): Promise<string>;
+  /** Sign `identity`, valid `ttlS` seconds (default: the service's `ttlDays`; accounts' access tokens are shorter). */
+  sign(identity: Identity, ttlS?: number): Promise<string>;
   /** Verify a token; throws AuthError with a readable reason when it is missing, malformed, expired or forged. */
   verify(token: string | undefined | null): Promise<Identity>;
 }
@@ -47,13 +48,15 @@ export function createTokenService(secret: string, ttlDays: number, now: () => n
     verified.set(token, { identity, until: Math.min(expires, now() + REMEMBER_MS), expires });
   };
   return {
-    async sign({ playerId, name, account }) {
+    async sign({ playerId, name, account }, ttlS) {
       return new SignJWT(account ? { name, acct: true } : { name })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject(playerId)
         .setIssuer(ISSUER)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlDays}d`)
+        .setIssuedAt(Math.floor(now() / 1000))
+        .setExpirationTime(
+          ttlS === undefined ? Math.floor(now() / 1000) + Math.round(ttlDays * 86_400) : Math.floor(now() / 1000) + ttlS,
+        )
         .sign(key);
     },
     async verify(token) {

@@ -22,11 +22,13 @@ import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
+import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
 import type { ChatService } from "../chat/service.ts";
 import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { addLeaderboardRoutes } from "./leaderboard.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
+import { quickPlay } from "./quickPlay.ts";
 import { createRateLimiters } from "./rateLimit.ts";
 
 export interface ApiDeps {
@@ -53,6 +55,8 @@ export interface ApiDeps {
   chat?: ChatService;
   /** Live games across the cluster (or this node), for the Watch list. */
   liveGames: () => Promise<LiveGame[]>;
+  /** Accounts' session lives and login throttle (http/accounts.ts); unset: config.ts' defaults. */
+  accounts?: AccountSettings;
   /** Rooms and connections per node. */
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
 }
@@ -99,9 +103,12 @@ export function createApi(deps: ApiDeps): express.Router {
       const me = await identify(req);
       // What the client calls on start (and as its "still here"): a login, written once per player per node per hour.
       deps.audit?.record({ kind: "login", playerId: me.playerId, ip: req.ip, detail: { name: me.name } });
-      return { id: me.playerId, name: me.name };
+      return meResponse(me);
     }),
   );
+
+  // Register (or claim this guest), log in, refresh, log out, change the password (http/accounts.ts).
+  mountAccounts(api, deps, identify, limits.guest);
 
   api.get(
     "/games/meta",
@@ -118,9 +125,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.post(
     "/matchmaking/quick",
     route(async (req) => {
-      const me = await identify(req);
-      const { game, timeControl } = choice(req.body);
-      return deps.matchmaker.quickPlay(me.playerId, game, timeControl);
+      return quickPlay(deps, await identify(req), req.body); // casual, or rated for accounts (quickPlay.ts)
     }),
   );
 

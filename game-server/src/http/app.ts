@@ -18,7 +18,7 @@ import { checkOrigin, type OriginPolicy } from "./origin.ts";
 import { securityHeaders } from "./securityHeaders.ts";
 
 /** What the routes need that is not in `config`: the API's dependencies and the node's state. */
-export type HttpDeps = Omit<ApiDeps, "rateLimits" | "nodeId"> &
+export type HttpDeps = Omit<ApiDeps, "rateLimits" | "nodeId" | "accounts"> &
   Pick<AdminDeps, "figures" | "bounds"> & {
     config: Config;
     metrics: Metrics;
@@ -56,7 +56,11 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
       rateLimits,
     }),
   );
-  app.use("/api", checkOrigin(deps.origins), createApi({ ...deps, nodeId: config.nodeId, rateLimits }));
+  app.use(
+    "/api",
+    checkOrigin(deps.origins),
+    createApi({ ...deps, nodeId: config.nodeId, rateLimits, accounts: config.accounts }),
+  );
   const dist = resolve(deps.root, config.clientDist);
   if (config.clientDist && existsSync(resolve(dist, "index.html"))) {
     app.use(express.static(dist, { index: "index.html", maxAge: "1h" }));

@@ -35,7 +35,9 @@ export function createIdentify(deps: {
       const player = await knownPlayer(id.playerId);
       if (!player) throw new AuthError("unknown player; get a new guest identity");
       deps.online.touch(id.playerId);
-      return id.account ? { playerId: player.id, name: player.name, account: true } : { playerId: player.id, name: player.name };
+      // An account's name is its access token's (signed minutes ago): a guest that just claimed an account under a
+      // new name is known by it at once, while the lookup may remember the guest name for a minute.
+      return id.account ? { playerId: player.id, name: id.name, account: true } : { playerId: player.id, name: player.name };
     } catch (err) {
       if (err instanceof AuthError) {
         deps.audit?.record({ kind: "token.refused", ip: req.ip, detail: { where: "api", reason: err.message } });

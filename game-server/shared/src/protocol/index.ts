@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
 import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
+import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
 export const GAME_ROOM = "game";
@@ -153,6 +154,10 @@ export interface GameSnapshot {
   spectators: number;
   /** How to tell a silent server from a quiet one (see Heartbeat). */
   heartbeat: Heartbeat;
+  /** A rated game changes both players' ratings when it ends (ratings.ts). */
+  rated: boolean;
+  /** A rated game's pool and each seat's rating (and, once over, its change); null for a casual game. */
+  ratings: GameRatings | null;
 }
 
 /** Sent to everyone after each committed move (instead of a full snapshot). */
@@ -221,6 +226,8 @@ export interface TicketResponse {
   timeControl: string;
   /** Set for invite tickets. */
   inviteCode?: string;
+  /** Set (true) for a rated quick-play ticket. */
+  rated?: boolean;
 }
 
 export interface GameSummary {
@@ -243,6 +250,9 @@ export interface GameSummary {
 export const HTTP_ERRORS = {
   BAD_REQUEST: { status: 400, meaning: "invalid body, parameter or query (the message says which)" },
   UNAUTHENTICATED: { status: 401, meaning: "missing or invalid token, or unknown player" },
+  BAD_CREDENTIALS: { status: 401, meaning: "wrong name or password (the same answer for a name that has no account)" },
+  BAD_REFRESH_TOKEN: { status: 401, meaning: "the refresh token is unknown, expired, revoked or was already used: log in again" },
+  ACCOUNT_REQUIRED: { status: 403, meaning: "only a registered account may do this (a guest has no password)" },
   ORIGIN_NOT_ALLOWED: { status: 403, meaning: "the request came from a web page whose origin is not allowed (ALLOWED_ORIGINS)" },
   FORBIDDEN: { status: 403, meaning: "a valid identity that is not an operator (ADMIN_PLAYER_IDS) asked for /api/admin" },
   NOT_FOUND: { status: 404, meaning: "no such route" },
@@ -250,6 +260,8 @@ export const HTTP_ERRORS = {
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
+  ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
   NO_PLAYER: { status: 404, meaning: "no such player (mute, block; a profile by name or id)" },
   CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
@@ -260,6 +272,10 @@ export const HTTP_ERRORS = {
   },
   TOO_LARGE: { status: 413, meaning: "body over 4 KB" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this address: wait and retry" },
+  LOGIN_THROTTLED: {
+    status: 429,
+    meaning: "too many failed logins for a name or an address: retry after retryAfterS seconds",
+  },
   INTERNAL: { status: 500, meaning: "unexpected server error: nothing was applied" },
   UNAVAILABLE: { status: 503, meaning: "the database or Redis is unavailable: nothing was applied, try again" },
   UNKNOWN_NODE: { status: 404, meaning: "(nginx) `/node/<id>/…` names no node behind this entry point" },
@@ -269,7 +285,12 @@ export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** The body of every HTTP error answer. */
 export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string };
+  error: {
+    code: HttpErrorCode;
+    message: string;
+    /** LOGIN_THROTTLED only: seconds until a login may be tried again (also the Retry-After header). */
+    retryAfterS?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -319,5 +340,12 @@ export * from "./chat.ts";
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
+
+// Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
+export * from "./accounts.ts";
+
+// Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
+export * from "./ratings.ts";
+
 // Leaderboards and profiles: leaderboard.ts.
 export * from "./leaderboard.ts";
