@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
 import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
+import { singleScript } from "./names.ts";
 import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
@@ -196,13 +197,19 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
 // ---------------------------------------------------------------------------
 // HTTP bodies (prefix /api). Errors answer { error: { code, message } }.
 
-/** Display names: 2–20 letters, digits, spaces, "_" or "-", starting with a letter or digit. */
+/**
+ * Display names: 2–20 letters, digits, spaces, "_" or "-", starting with a letter or digit, in compatibility
+ * form (NFKC: fullwidth and other variants folded), the letters of one script (names.ts: no Cyrillic "А"
+ * inside a Latin name). Uniqueness goes further: look-alike names share a key (names.ts `nameSkeleton`).
+ */
 export const DisplayName = z
   .string()
+  .normalize("NFKC")
   .trim()
   .min(2, "at least 2 characters")
   .max(20, "at most 20 characters")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, '_' and '-' only");
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, '_' and '-' only")
+  .refine(singleScript, "letters of one script only (no mixing e.g. Latin and Cyrillic)");
 
 export const GuestRequest = z.strictObject({ name: DisplayName.optional() });
 export const GameChoice = z.strictObject({
@@ -335,8 +342,9 @@ export interface Heartbeat {
   timeoutMs: number;
 }
 
-// Chat: chat.ts.
+// Chat: chat.ts. Names that cannot pass for another's: names.ts.
 export * from "./chat.ts";
+export { nameSkeleton, singleScript } from "./names.ts";
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
