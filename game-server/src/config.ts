@@ -116,6 +116,8 @@ export const ENV_SCHEMA = z.object({
   MOVE_KEEP_MONTHS: z.coerce.number().int().min(0).default(0),
   /** Months of audit events kept: older months are archived to BACKUP_DIR/archive and dropped. 0 keeps all. */
   AUDIT_KEEP_MONTHS: z.coerce.number().int().min(0).default(12),
+  /** Seconds between recomputations of the leaderboards (one node at a time; tests shrink it). */
+  LEADERBOARD_REFRESH_S: z.coerce.number().min(0.1).max(86_400).default(60),
   /** Secret that signs identity tokens (HS256). Required in production, at least 32 characters. */
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
@@ -158,6 +160,13 @@ export const ENV_SCHEMA = z.object({
   CHAT_MAX_CHARS: z.coerce.number().int().min(1).max(500).default(280),
   /** Chat messages a late joiner is sent (the recent history of a game channel or the lobby). */
   CHAT_HISTORY: z.coerce.number().int().min(0).max(200).default(50),
+  /**
+   * Wrong passwords of one private game or invite, per client address and per player, within
+   * GAME_PASSWORD_WINDOW_S; past them every attempt (the right password too) gets PASSWORD_THROTTLED.
+   */
+  GAME_PASSWORD_MAX_WRONG: z.coerce.number().int().min(1).default(5),
+  /** The window over which wrong private-game passwords are counted, s (from the first wrong one). */
+  GAME_PASSWORD_WINDOW_S: z.coerce.number().int().min(1).default(300),
   /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
@@ -278,6 +287,8 @@ export interface Config {
   /** Months of moves / audit events kept by the partition job (0: all). */
   moveKeepMonths: number;
   auditKeepMonths: number;
+  /** Seconds between recomputations of the leaderboards (LEADERBOARD_REFRESH_S). */
+  leaderboardRefreshS: number;
   tokenSecret: string;
   tokenTtlDays: number;
   /** Accounts' sessions: access-token life (s), refresh-token life (days), login throttle (failures per window). */
@@ -308,6 +319,8 @@ export interface Config {
   apiRatePerMin: number;
   guestRatePerMin: number;
   joinRatePerMin: number;
+  /** Wrong private-game passwords allowed per address or player and game/invite per window, and the window (s). */
+  privatePasswords: { maxWrong: number; windowS: number };
   /** Chat: messages per minute per player, longest message (code points), history sent to a late joiner. */
   chat: { perMin: number; maxChars: number; historySize: number };
   clientDist: string;
@@ -394,6 +407,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     partitionsAheadMonths: e.PARTITIONS_AHEAD_MONTHS,
     moveKeepMonths: e.MOVE_KEEP_MONTHS,
     auditKeepMonths: e.AUDIT_KEEP_MONTHS,
+    leaderboardRefreshS: e.LEADERBOARD_REFRESH_S,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     accounts: {
@@ -417,6 +431,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    privatePasswords: { maxWrong: e.GAME_PASSWORD_MAX_WRONG, windowS: e.GAME_PASSWORD_WINDOW_S },
     chat: { perMin: e.CHAT_PER_MIN, maxChars: e.CHAT_MAX_CHARS, historySize: e.CHAT_HISTORY },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,

@@ -267,10 +267,13 @@ export const HTTP_ERRORS = {
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  PASSWORD_REQUIRED: { status: 403, meaning: "this invite (a private game) needs its password" },
+  WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
+  PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
   NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
   ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
-  NO_PLAYER: { status: 404, meaning: "no such player (mute, block)" },
+  NO_PLAYER: { status: 404, meaning: "no such player (mute, block; a profile by name or id)" },
   CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
   CHAT_EMPTY: { status: 400, meaning: "the chat message is empty once cleaned: nothing was stored" },
   CHAT_RATE_LIMITED: {
@@ -295,7 +298,7 @@ export interface HttpErrorBody {
   error: {
     code: HttpErrorCode;
     message: string;
-    /** LOGIN_THROTTLED only: seconds until a login may be tried again (also the Retry-After header). */
+    /** LOGIN_THROTTLED and PASSWORD_THROTTLED: seconds until it may be tried again (also the Retry-After header). */
     retryAfterS?: number;
   };
 }
@@ -349,8 +352,13 @@ export { nameSkeleton, singleScript } from "./names.ts";
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
 
+// Private games with a password: privateGames.ts.
+export * from "./privateGames.ts";
 // Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
 export * from "./accounts.ts";
 
 // Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
 export * from "./ratings.ts";
+
+// Leaderboards and profiles: leaderboard.ts.
+export * from "./leaderboard.ts";
