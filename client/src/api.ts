@@ -246,7 +246,7 @@ export class Api {
     if (token) {
       const me = await this.fetchMe(token);
       if (this.identity) return this.identity;
-      if (me) return this.setIdentity({ token, ...me });
+      if (me) return this.setIdentity({ token, id: me.id, name: me.name });
     }
     const res = await this.request<GuestResponse>("POST", "/guest", {}, { auth: false });
     if (this.identity) return this.identity;
