@@ -112,7 +112,7 @@ async function main() {
         await games.insertGame({
           ...{ id, kind: "connect4", timeControl: "5+0", initialMs: 300_000, incrementMs: 0, seed: id, mode: "casual" },
           ...{ seat0Id: seat[0], seat1Id: seat[1], clock0Ms: 1000, clock1Ms: 1000, turnStartedAt: null, deadlineAt: null },
-          ...{ ownerNode: "bench", rematchOfId: null },
+          ...{ ownerNode: "bench", rematchOfId: null, rated: false, ratingPool: null },
         });
         await games.takeOwnership(id, "bench");
       }

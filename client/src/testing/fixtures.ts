@@ -81,6 +81,8 @@ export function snapshot(moves: readonly string[] = [], over: Partial<GameSnapsh
     rematchGameId: null,
     spectators: 0,
     heartbeat: { intervalMs: 500, timeoutMs: 1500 },
+    rated: false,
+    ratings: null,
     ...over,
   };
 }

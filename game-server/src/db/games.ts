@@ -13,6 +13,7 @@ import { guard } from "./errors.ts";
 import type { GroupCommit } from "./groupCommit.ts";
 import { loadGameRecord } from "./history.ts";
 import { createLiveGameStatements } from "./liveGames.ts";
+import { endRatedGame, type RatedEndingWrite, type TxPool } from "./ratedEnding.ts";
 
 export { DbUnavailableError } from "./errors.ts";
 export type { NewGame } from "../game/record.ts";
@@ -35,7 +36,7 @@ export function moveRecordOf(m: {
  * same pool); the takeover sweep's reads stay on Prisma. The API's history
  * reads are db/history.ts, through reads.ts (maybe the read replica).
  */
-export function createGameRepository(db: Db, sql: Sql, moves: GroupCommit) {
+export function createGameRepository(db: Db, sql: Sql & TxPool, moves: GroupCommit) {
   const live = createLiveGameStatements(sql);
   /** A game with its players and move log, as stored, read on the primary (the API reads through reads.ts). */
   function loadGame(id: string) {
@@ -55,6 +56,14 @@ export function createGameRepository(db: Db, sql: Sql, moves: GroupCommit) {
      */
     commitMove(fence: bigint, gameId: string, move: MoveRecord, clocks: ClockFields, ending: Ending | null): Promise<boolean> {
       return moves.commit({ fence, gameId, move, clocks, ending });
+    },
+
+    /**
+     * End a rated game and rate both players in one transaction (ratedEnding.ts): the final move or
+     * result, both Rating rows and both RatingChange rows, or nothing. Null when the ending's guard failed.
+     */
+    endRated(w: RatedEndingWrite) {
+      return endRatedGame(sql, w);
     },
 
     /** Active games created before `before` (takeover candidates). */

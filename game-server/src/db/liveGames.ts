@@ -13,6 +13,7 @@ import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
 import type { ClockFields, Ending, Expected, GameMode, GameRecord, NewGame, Offers } from "../game/record.ts";
 import type { Sql } from "./client.ts";
+import { type RatingRows, ratingsOfRows } from "../ratings/seats.ts";
 import { guard } from "./errors.ts";
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -21,7 +22,7 @@ const seat = (n: number | null) => (n === null ? null : (n as Seat));
 
 /** The columns a new game's row is written with (INSERT and CREATE_REMATCH), in `newGameValues` order around the id. */
 const NEW_GAME_COLUMNS = `id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
-                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId"`;
+                    ply, "clock0Ms", "clock1Ms", "turnStartedAt", "deadlineAt", "ownerNode", "rematchOfId", rated, "ratingPool"`;
 
 /** A new game's values from `kind` to `ownerNode`, in NEW_GAME_COLUMNS order (status and ply are constants). */
 const newGameValues = (g: NewGame) => [
@@ -31,18 +32,28 @@ const newGameValues = (g: NewGame) => [
 
 const INSERT = `
 INSERT INTO "Game" (${NEW_GAME_COLUMNS})
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15)`;
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17)`;
 
 const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
 
-/** The game row `g` with both players and the move log, as one row (one snapshot of the database). */
+/**
+ * The game row `g` with both players and the move log, as one row (one snapshot of the database); a rated
+ * game also with its players' Rating rows in its pool and its RatingChange rows (once rated).
+ */
 const WITH_PLAYERS_AND_MOVES = `
 SELECT g.*, g."leaseToken"::text AS fence,
        p0.name AS "p0Name", p0."isBot" AS "p0Bot", p1.name AS "p1Name", p1."isBot" AS "p1Bot",
        (SELECT coalesce(json_agg(json_build_object(
                 'ply', m.ply, 'seat', m.seat, 'move', m.move, 'san', m.san, 'clockMs', m."clockMs",
                 'at', (extract(epoch FROM m."createdAt") * 1000)::int8) ORDER BY m.ply), '[]'::json)
-          FROM "Move" m WHERE m."gameId" = g.id) AS moves
+          FROM "Move" m WHERE m."gameId" = g.id) AS moves,
+       CASE WHEN g.rated THEN json_build_object(
+         'pool', g."ratingPool",
+         'current', (SELECT coalesce(json_agg(json_build_object('playerId', r."playerId", 'rating', r.rating, 'rd', r.rd)), '[]'::json)
+                       FROM "Rating" r WHERE r.pool = g."ratingPool" AND r."playerId" IN (g."seat0Id", g."seat1Id")),
+         'changes', (SELECT coalesce(json_agg(json_build_object('playerId', c."playerId", 'before', c.before, 'after', c.after,
+                                                                'rdBefore', c."rdBefore", 'rdAfter', c."rdAfter")), '[]'::json)
+                       FROM "RatingChange" c WHERE c."gameId" = g.id)) END AS ratings
 FROM g
 JOIN "Player" p0 ON p0.id = g."seat0Id"
 JOIN "Player" p1 ON p1.id = g."seat1Id"`;
@@ -68,14 +79,15 @@ WITH old AS (
   WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id)
 INSERT INTO "Game" (${NEW_GAME_COLUMNS})
 SELECT $7, $8::varchar, $9::varchar, $10::int, $11::int, $12::varchar, $13::varchar, 'active', $14::uuid, $15::uuid,
-       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id
+       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id, $21::boolean, $22::varchar
 FROM old`;
 
 const OFFERS = `
 UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
 WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4`;
 
-const FINISH = `
+/** A result not made by a move, guarded ($1 game, $2 ply, $3 fence): `finishValues` gives its parameters. */
+export const FINISH = `
 UPDATE "Game" SET "clock0Ms" = $4, "clock1Ms" = $5, "turnStartedAt" = $6, "deadlineAt" = $7,
                   status = $8, winner = $9, "resultReason" = $10, "endedAt" = $11, "drawOffer" = NULL
 WHERE id = $1 AND ply = $2 AND status = 'active' AND "leaseToken" = $3`;
@@ -111,6 +123,7 @@ interface LoadRow {
   p1Name: string;
   p1Bot: boolean;
   moves: MoveRecord[];
+  ratings: RatingRows | null;
 }
 
 function recordOf(g: LoadRow): GameRecord {
@@ -131,7 +144,16 @@ function recordOf(g: LoadRow): GameRecord {
       { id: g.seat1Id, name: g.p1Name, isBot: g.p1Bot },
     ],
     moves: g.moves.map((m) => ({ ...m, seat: m.seat as Seat, at: Number(m.at) })),
+    ratings: g.ratings ? ratingsOfRows(g.ratings, [g.seat0Id, g.seat1Id]) : null,
   };
+}
+
+/** FINISH's parameters. */
+export function finishValues(fence: bigint, gameId: string, ply: number, c: ClockFields, e: Ending): unknown[] {
+  return [
+    ...[gameId, ply, String(fence), c.clock0Ms, c.clock1Ms, date(c.turnStartedAt), date(c.deadlineAt)],
+    ...[e.status, e.result.winner, e.result.reason, new Date(e.endedAt)],
+  ];
 }
 
 export function createLiveGameStatements(sql: Sql) {
@@ -140,7 +162,7 @@ export function createLiveGameStatements(sql: Sql) {
 
   return {
     async insertGame(g: NewGame): Promise<void> {
-      await run("tabula_insert_game", INSERT, [g.id, ...newGameValues(g), g.rematchOfId]);
+      await run("tabula_insert_game", INSERT, [g.id, ...newGameValues(g), g.rematchOfId, g.rated, g.ratingPool]);
     },
 
     /** A game as the table sees it, or null when there is no such game. */
@@ -171,10 +193,7 @@ export function createLiveGameStatements(sql: Sql) {
      * @returns false when the game is no longer at `ply`, already over, or owned by a newer fence.
      */
     finishGame(fence: bigint, gameId: string, ply: number, c: ClockFields, e: Ending): Promise<boolean> {
-      return changed("tabula_finish_game", FINISH, [
-        ...[gameId, ply, String(fence), c.clock0Ms, c.clock1Ms, date(c.turnStartedAt), date(c.deadlineAt)],
-        ...[e.status, e.result.winner, e.result.reason, new Date(e.endedAt)],
-      ]);
+      return changed("tabula_finish_game", FINISH, finishValues(fence, gameId, ply, c, e));
     },
 
     /**
@@ -199,6 +218,8 @@ export function createLiveGameStatements(sql: Sql) {
       return changed("tabula_create_rematch", CREATE_REMATCH, [
         ...[gameId, expected.ply, expected.status, String(fence), o.drawOffer, o.rematchOffer, game.id],
         ...newGameValues(game),
+        game.rated,
+        game.ratingPool,
       ]);
     },
 

@@ -61,6 +61,8 @@ export interface RematchRequest {
   /** Seats of the new game: colours swapped. */
   playerIds: [string, string];
   rematchOfId: string;
+  /** A rematch of a rated game is rated too. */
+  rated: boolean;
 }
 
 /** Nothing to write; the sender just needs the current picture (e.g. a bot declined the draw at once). */

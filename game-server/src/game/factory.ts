@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { matchMaker, ServerError } from "@colyseus/core";
 import { GAME_ROOM } from "@tabula/shared/protocol";
-import { createRng, findTimeControl, type GameKind } from "@tabula/shared/rules";
+import { createRng, findTimeControl, type GameKind, ratingPool } from "@tabula/shared/rules";
 import type { GameRepository } from "../db/games.ts";
 import { newGameId } from "./gameId.ts";
 import type { NewGame } from "./record.ts";
@@ -26,6 +26,11 @@ export interface NewGameRequest {
   /** Keep `playerIds` order as seats 0 and 1 (rematches swap colours explicitly). */
   seatsFixed?: boolean;
   rematchOfId?: string;
+  /**
+   * A rated game (default casual): made by rated quick play between two accounts, or a rematch of a
+   * rated game. It changes both players' ratings in its pool (rules' ratingPool) when it ends.
+   */
+  rated?: boolean;
 }
 
 export interface GameFactory {
@@ -75,6 +80,8 @@ export function createGameFactory(deps: {
         deadlineAt: new Date(t + deps.firstMoveTimeoutMs),
         ownerNode: deps.nodeId,
         rematchOfId: req.rematchOfId ?? null,
+        rated: req.rated === true,
+        ratingPool: req.rated === true ? (ratingPool(req.game, tc.id) ?? null) : null,
       };
     },
     async host(gameId) {
@@ -92,7 +99,7 @@ export function createGameFactory(deps: {
       const game = factory.prepare(req);
       await deps.games.insertGame(game);
       await factory.host(game.id);
-      deps.log.info({ gameId: game.id, game: req.game, tc: game.timeControl, mode: req.mode }, "game created");
+      deps.log.info({ gameId: game.id, game: req.game, tc: game.timeControl, mode: req.mode, rated: game.rated }, "game created");
       return game.id;
     },
   };

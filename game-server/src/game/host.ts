@@ -7,13 +7,13 @@
  * injected; it imports nothing from Colyseus and is tested with fakes
  * (host.test.ts).
  */
-import type { ClientMessage, ErrorCode } from "@tabula/shared/protocol";
+import type { ClientMessage, ErrorCode, MoveRecord } from "@tabula/shared/protocol";
 import { chooseBotMove, createRng, type Seat } from "@tabula/shared/rules";
 import { DbUnavailableError } from "../db/errors.ts";
 import type { Change, Refusal, Unchanged } from "./changes.ts";
 import type { HostDeps, PlayerAction } from "./ports.ts";
 import { Presence } from "./presence.ts";
-import type { GameRecord } from "./record.ts";
+import type { ClockFields, Ending, GameRecord } from "./record.ts";
 import { GameTable } from "./table.ts";
 import { TableTimers } from "./timers.ts";
 import { movedOf, snapshotOf, snapshotsOf } from "./views.ts";
@@ -233,9 +233,10 @@ export class GameHost<C> {
     const id = this.table.gameId;
     switch (change.kind) {
       case "move":
+        if (change.ending) return this.end(change.record.ply, change.record, { clocks: change.clocks, ending: change.ending });
         return storage.commitMove(this.fence, id, change.record, change.clocks, change.ending);
       case "end":
-        return storage.finishGame(this.fence, id, change.ply, change.clocks, change.ending);
+        return this.end(change.ply, null, change);
       case "offers":
         return change.creates
           ? storage.createRematch(this.fence, id, change.expected, change.offers, change.creates)
@@ -243,6 +244,25 @@ export class GameHost<C> {
       case "clocks":
         return storage.resumeGame(this.fence, id, change.ply, change.clocks);
     }
+  }
+
+  /**
+   * A game's ending: a rated game's with both rating updates in one transaction (db/ratedEnding.ts),
+   * whose changes the table then shows; any other's (or an abort) as it always was.
+   */
+  private async end(ply: number, move: MoveRecord | null, c: { clocks: ClockFields; ending: Ending }): Promise<boolean> {
+    const { storage } = this.deps;
+    const { gameId, ratings } = this.table;
+    if (!ratings || c.ending.status !== "finished") {
+      return move
+        ? storage.commitMove(this.fence, gameId, move, c.clocks, c.ending)
+        : storage.finishGame(this.fence, gameId, ply, c.clocks, c.ending);
+    }
+    const playerIds = [this.table.players[0].id, this.table.players[1].id] as const;
+    const w = { fence: this.fence, gameId, ply, move, clocks: c.clocks, ending: c.ending, pool: ratings.pool, playerIds };
+    const changes = await storage.endRated(w);
+    if (changes) this.table.rated(changes);
+    return changes !== null;
   }
 
   private announce(change: Change): void {

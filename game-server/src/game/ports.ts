@@ -8,7 +8,9 @@ import type { ClientMessage, Heartbeat, MoveRecord, ServerMessages } from "@tabu
 import type { Seat } from "@tabula/shared/rules";
 import type { AuditSink } from "../audit/kinds.ts";
 import type { Logger } from "../log.ts";
+import type { RatedEndingWrite } from "../db/ratedEnding.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { StoredChange } from "../ratings/seats.ts";
 import type { RematchRequest } from "./changes.ts";
 import type { HostClock } from "./clock.ts";
 import type { ClockFields, Ending, Expected, GameRecord, NewGame, Offers } from "./record.ts";
@@ -22,6 +24,11 @@ export interface HostStorage {
   /** `saveOffers` and the insert of the rematch `game` they record, in one write: both or neither. */
   createRematch(fence: bigint, gameId: string, expected: Expected, offers: Offers, game: NewGame): Promise<boolean>;
   resumeGame(fence: bigint, gameId: string, ply: number, clocks: ClockFields): Promise<boolean>;
+  /**
+   * End a rated game (its final move, or a result at `w.ply`) and rate both players, in one transaction.
+   * Resolves with each seat's change, or null when the ending's guard failed (nothing written).
+   */
+  endRated(w: RatedEndingWrite): Promise<[StoredChange, StoredChange] | null>;
 }
 
 /** Who gets what. `C` is the transport's handle of one participant. */

@@ -5,6 +5,7 @@
  */
 import type { GameStatus, MoveRecord, TimeControlInfo } from "@tabula/shared/protocol";
 import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+import type { GameRatingsRecord } from "../ratings/seats.ts";
 
 export interface TablePlayer {
   id: string;
@@ -64,6 +65,8 @@ export interface GameRecord {
   players: [TablePlayer, TablePlayer];
   /** The move log, ply 0 first. */
   moves: MoveRecord[];
+  /** A rated game's pool and its players' ratings (with the game's changes once rated); null for a casual game. */
+  ratings: GameRatingsRecord | null;
 }
 
 /** A new game's row, as created (a quick play, an invite, a bot game, a rematch). Times are Dates: they go to the database as they are. */
@@ -83,6 +86,10 @@ export interface NewGame {
   deadlineAt: Date | null;
   ownerNode: string | null;
   rematchOfId: string | null;
+  /** Rated games change both players' ratings in `ratingPool` when they end (db/ratedEnding.ts). */
+  rated: boolean;
+  /** The game's rating pool (rules' ratingPool); set when rated. */
+  ratingPool: string | null;
 }
 
 /** Where a write is expected to land: the game must still be at this ply and status. */

@@ -22,6 +22,7 @@ import {
   type Unchanged,
 } from "./changes.ts";
 import { decideDraw, decideRematch, type OfferAction } from "./offers.ts";
+import { type GameRatingsRecord, type StoredChange, withChanges } from "../ratings/seats.ts";
 import type { ClockFields, Ending, GameRecord, NewGame, Offers } from "./record.ts";
 
 export interface TableOptions {
@@ -33,13 +34,14 @@ export interface TableOptions {
 const CLOCKED_FROM_PLY = 2;
 
 export class GameTable {
-  readonly record: Omit<GameRecord, "moves" | "clocks" | "status" | "result" | "offers" | "ply">;
+  readonly record: Omit<GameRecord, "moves" | "clocks" | "status" | "result" | "offers" | "ply" | "ratings">;
   readonly def: GameDefinition;
   private rules: unknown;
   private readonly log: MoveRecord[];
   private clocks: ClockFields;
   private ended: { status: GameStatus; result: GameResult | null };
   private current: Offers;
+  private rating: GameRatingsRecord | null;
   private readonly opts: TableOptions;
 
   /** Rebuild the table from a stored game: the position is replayed from the log (the log is the truth). */
@@ -57,7 +59,7 @@ export class GameTable {
     if (game.moves.length !== game.ply) {
       throw new Error(`game ${game.id}: row says ply ${game.ply} but the log holds ${game.moves.length} moves`);
     }
-    const { moves, clocks, status, result, offers, ply: _, ...fixed } = game;
+    const { moves, clocks, status, result, offers, ratings, ply: _, ...fixed } = game;
     this.record = fixed;
     this.def = def;
     this.opts = opts;
@@ -66,6 +68,7 @@ export class GameTable {
     this.clocks = { ...clocks };
     this.ended = { status, result };
     this.current = { ...offers };
+    this.rating = ratings;
   }
 
   get gameId(): string {
@@ -94,6 +97,15 @@ export class GameTable {
   }
   get isActive(): boolean {
     return this.ended.status === "active";
+  }
+  /** A rated game's ratings (null: casual). */
+  get ratings(): GameRatingsRecord | null {
+    return this.rating;
+  }
+
+  /** Record the rating changes committed with the game's ending (db/ratedEnding.ts). */
+  rated(changes: readonly [StoredChange, StoredChange]): void {
+    if (this.rating) this.rating = withChanges(this.rating, changes);
   }
 
   /** Seat of a player id, or null (spectator). */
@@ -262,6 +274,7 @@ export class GameTable {
       mode: bot ? "bot" : "rematch",
       playerIds: [p1.id, p0.id],
       rematchOfId: this.gameId,
+      rated: this.rating !== null,
     };
   }
 

@@ -10,6 +10,7 @@
  */
 import type { GameSnapshot, Heartbeat, MovedMessage, PlayerInfo } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
+import { ratingsView } from "../ratings/seats.ts";
 import type { GameTable } from "./table.ts";
 
 export type SeatPresence = Pick<PlayerInfo, "connected" | "reconnectDeadline">;
@@ -51,6 +52,7 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
   ];
   const moves = table.moves.slice();
   const clocks = table.clockState(ctx.now);
+  const ratings = ratingsView(table.ratings);
   // `you` differs per seat, so a snapshot is never shared between seats; its parts are.
   return perRecipient(false, (you) => ({
     gameId: record.id,
@@ -69,6 +71,8 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
     ...table.offers,
     spectators: ctx.spectators,
     heartbeat: ctx.heartbeat,
+    rated: ratings !== null,
+    ratings,
   }));
 }
 

@@ -27,6 +27,7 @@ import type { ChatService } from "../chat/service.ts";
 import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
+import { quickPlay } from "./quickPlay.ts";
 import { createRateLimiters } from "./rateLimit.ts";
 
 export interface ApiDeps {
@@ -123,9 +124,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.post(
     "/matchmaking/quick",
     route(async (req) => {
-      const me = await identify(req);
-      const { game, timeControl } = choice(req.body);
-      return deps.matchmaker.quickPlay(me.playerId, game, timeControl);
+      return quickPlay(deps, await identify(req), req.body); // casual, or rated for accounts (quickPlay.ts)
     }),
   );
 

@@ -15,9 +15,21 @@ export interface InviteInfo {
   host: { name: string };
 }
 
+/** What a rated quick-play ticket carries (read when it is made): the player's rating in the pool, and whom to avoid. */
+export interface RatedSeek {
+  /** The player's rating in the game's pool (1500 for a player without one). */
+  rating: number;
+  /** Players never to be paired with: those they blocked and those who blocked them (PlayerRelation kind "block"). */
+  avoid: string[];
+}
+
 export interface Matchmaker {
-  /** Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one cancels the old. */
-  quickPlay(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  /**
+   * Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one
+   * cancels the old. With `rated`, the ticket waits in the game's rated queue and is paired within the rating window
+   * (ratingWindow.ts), re-checked as the window widens; the game is rated.
+   */
+  quickPlay(playerId: string, game: GameKind, timeControl: string, rated?: RatedSeek): Promise<TicketResponse>;
   /** Open a private game; the returned ticket carries the invite code. */
   createInvite(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
   inviteInfo(code: string): Promise<InviteInfo | null>;
@@ -38,6 +50,8 @@ export type PairingHandler = (args: {
   timeControl: string;
   mode: "quick" | "invite";
   playerIds: [string, string];
+  /** A rated game (rated quick play). */
+  rated?: boolean;
 }) => Promise<string>;
 
 /** A matchmaking refusal (NO_TICKET, NO_INVITE, OWN_INVITE, UNAVAILABLE…): the API answers it as is. */

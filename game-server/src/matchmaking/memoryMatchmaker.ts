@@ -8,7 +8,8 @@ import type { GameKind } from "@tabula/shared/rules";
 import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
+import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler, type RatedSeek } from "./matchmaker.ts";
+import { pairOff } from "./ratingWindow.ts";
 
 interface Ticket {
   id: string;
@@ -24,6 +25,8 @@ interface Ticket {
   lastSeen: number;
   /** When it was made (epoch ms): its wait is measured from here. */
   queuedAt: number;
+  /** Set for rated quick play: the player's rating and whom to avoid. */
+  rated?: RatedSeek;
   waiters: Set<() => void>;
 }
 
@@ -74,13 +77,47 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
       timeControl: t.timeControl,
       ...(t.gameId ? { gameId: t.gameId } : {}),
       ...(t.inviteCode ? { inviteCode: t.inviteCode } : {}),
+      ...(t.rated ? { rated: true } : {}),
     };
+  }
+
+  /** A quick-play queue's key: casual and rated games wait apart. */
+  const queueKey = (game: string, timeControl: string, rated: boolean) => `${game}|${timeControl}${rated ? "|rated" : ""}`;
+  const alive = (t: Ticket, at: number) => t.status === "waiting" && (t.waiters.size > 0 || at - t.lastSeen <= staleAfterMs);
+
+  /**
+   * Pair off rated queue `key` (ratingWindow.ts pairOff: longest waiting first, within both windows, never a
+   * blocked pair). A pair whose game cannot be made goes back to the queue; the error is thrown once the scan is done.
+   */
+  async function pairRated(key: string): Promise<void> {
+    const q = queues.get(key) ?? [];
+    const at = now();
+    const seekers = q
+      .filter((t) => alive(t, at))
+      .map((t) => ({ ...(t.rated as RatedSeek), playerId: t.playerId, since: t.queuedAt, t }));
+    let failure: unknown;
+    for (const [a, b] of pairOff(seekers, at)) {
+      for (const s of [a, b]) q.splice(q.indexOf(s.t), 1);
+      try {
+        const playerIds: [string, string] = [a.playerId, b.playerId];
+        const gameId = await opts.pair({ game: a.t.game, timeControl: a.t.timeControl, mode: "quick", playerIds, rated: true });
+        for (const s of [a, b]) {
+          settle(s.t, "matched", gameId);
+          opts.metrics?.matchmakingWaitSeconds.observe({ game: s.t.game }, (now() - s.t.queuedAt) / 1000);
+        }
+        opts.log.info({ gameId, game: a.t.game, timeControl: a.t.timeControl, rated: true }, "quick play paired");
+      } catch (err) {
+        q.unshift(a.t, b.t);
+        failure = err;
+      }
+    }
+    if (failure) throw failure;
   }
 
   function settle(t: Ticket, status: TicketStatus, gameId?: string): void {
     t.status = status;
     if (gameId) t.gameId = gameId;
-    const q = queues.get(`${t.game}|${t.timeControl}`);
+    const q = queues.get(queueKey(t.game, t.timeControl, t.rated !== undefined));
     if (q) {
       const i = q.indexOf(t);
       if (i >= 0) q.splice(i, 1);
@@ -124,6 +161,14 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
   }, 5_000);
   sweeper.unref();
 
+  // Every second, pair the rated queues again: windows widen as players wait (10 points a second).
+  const widener = setInterval(() => {
+    for (const [key, q] of queues)
+      if (key.endsWith("|rated") && q.length > 1)
+        void exclusive(() => pairRated(key)).catch((err) => opts.log.warn({ err }, "rated pairing failed"));
+  }, 1_000);
+  widener.unref();
+
   function owned(ticketId: string, playerId: string): Ticket {
     const t = tickets.get(ticketId);
     if (!t || t.playerId !== playerId) throw new MatchmakingError("NO_TICKET", "no such ticket");
@@ -131,16 +176,26 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
   }
 
   return {
-    quickPlay(playerId, game, timeControl) {
+    quickPlay(playerId, game, timeControl, rated) {
       return exclusive(async () => {
         const t = await newTicket(playerId, game, timeControl, "quick");
-        const key = `${game}|${timeControl}`;
+        const key = queueKey(game, timeControl, rated !== undefined);
         const q = queues.get(key) ?? [];
         queues.set(key, q);
+        if (rated) {
+          t.rated = rated;
+          q.push(t);
+          try {
+            await pairRated(key);
+          } catch (err) {
+            if (t.status === "matched") return view(t);
+            settle(t, "cancelled");
+            throw err;
+          }
+          return view(t);
+        }
         const at = now();
-        const partner = q.find(
-          (o) => o.status === "waiting" && o.playerId !== playerId && (o.waiters.size > 0 || at - o.lastSeen <= staleAfterMs),
-        );
+        const partner = q.find((o) => o.playerId !== playerId && alive(o, at));
         if (!partner) {
           q.push(t);
           return view(t);
@@ -232,14 +287,20 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
     },
 
     async queued() {
-      return [...queues].map(([key, q]) => {
+      // Rated and casual queues of one game and time control are counted together.
+      const counts = new Map<string, { game: GameKind; timeControl: string; waiting: number }>();
+      for (const [key, q] of queues) {
         const [game, timeControl] = key.split("|") as [GameKind, string];
-        return { game, timeControl, waiting: q.filter((t) => t.status === "waiting").length };
-      });
+        const c = counts.get(`${game}|${timeControl}`) ?? { game, timeControl, waiting: 0 };
+        c.waiting += q.filter((t) => t.status === "waiting").length;
+        counts.set(`${game}|${timeControl}`, c);
+      }
+      return [...counts.values()];
     },
 
     close() {
       clearInterval(sweeper);
+      clearInterval(widener);
       for (const t of tickets.values()) for (const w of t.waiters) w();
     },
   };

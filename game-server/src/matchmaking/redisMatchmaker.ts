@@ -156,8 +156,9 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   }
 
   return {
-    quickPlay(playerId, game, timeControl) {
+    quickPlay(playerId, game, timeControl, rated) {
       return r(async () => {
+        if (rated) throw new MatchmakingError("BAD_REQUEST", "rated quick play is not available on this cluster yet");
         const o = await pairer.enqueue(playerId, game, timeControl);
         if (o.status === "failed") {
           if (o.stage === "redis") throw o.error;

@@ -4,6 +4,8 @@
  * its own for both players: the ratings move as soon as the game ends, and a
  * player's rating deviation (RD) says how sure the rating is.
  */
+/// <reference path="./glicko2.d.ts" />
+// (The reference lets the client's type check, which reaches this file through the browser tests' support, find the types.)
 import glicko2 from "glicko2";
 
 export interface Rating {

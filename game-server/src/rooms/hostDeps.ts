@@ -25,6 +25,7 @@ export function hostDepsFor<C>(s: RoomServices, outbox: Outbox<C>, log: Logger):
         playerIds: r.playerIds,
         seatsFixed: true,
         rematchOfId: r.rematchOfId,
+        rated: r.rated,
       }),
     hostGame: (gameId: string) => factory.host(gameId),
     log,

@@ -52,6 +52,7 @@ const storage = (record: GameRecord): HostStorage => ({
   saveOffers: async () => true,
   createRematch: async () => true,
   resumeGame: async () => true,
+  endRated: async () => null,
 });
 
 class Socket {

@@ -58,6 +58,8 @@ async function newGame(): Promise<string> {
     turnStartedAt: null,
     deadlineAt: null,
     ownerNode: "gc",
+    rated: false,
+    ratingPool: null,
     rematchOfId: null,
   });
   expect((await games.takeOwnership(id, "gc"))?.leaseToken).toBe(1n);

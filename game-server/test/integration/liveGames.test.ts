@@ -52,6 +52,8 @@ function newGame(over: Partial<NewGame> = {}): NewGame {
     deadlineAt: new Date(T0 + 30_000),
     ownerNode: "n1",
     rematchOfId: "abc",
+    rated: false,
+    ratingPool: null,
     ...over,
   };
 }
@@ -93,6 +95,7 @@ describe("a live game's statements", () => {
         { id: players[1].id, name: "Bot", isBot: true },
       ],
       moves: [e2e4, e7e5],
+      ratings: null, // casual (a rated game's: ratedEnding.test.ts)
     });
     // The same rows as Prisma reads them (the API's history path).
     const prisma = await games.loadGame(g.id);

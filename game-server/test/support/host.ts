@@ -10,6 +10,9 @@ import { pino } from "pino";
 import { newRecord, T0 } from "./records.ts";
 import { GameHost, type HostDeps, type HostStorage, type Outbox } from "../../src/game/host.ts";
 import type { GameRecord, NewGame } from "../../src/game/record.ts";
+import type { RatedEndingWrite } from "../../src/db/ratedEnding.ts";
+import { NEW_RATING, rateGame } from "../../src/ratings/glicko.ts";
+import { type StoredChange, withChanges } from "../../src/ratings/seats.ts";
 import { ManualClock } from "./clock.ts";
 
 /** The repository's guards, in memory. `failWith` makes the next write throw. */
@@ -63,6 +66,26 @@ export class FakeStorage implements HostStorage {
     this.row.clocks = clocks;
     return true;
   }
+  /** Rated endings written (each also applied as commitMove or finishGame would). */
+  ratedEndings: RatedEndingWrite[] = [];
+  async endRated(w: RatedEndingWrite): Promise<[StoredChange, StoredChange] | null> {
+    const done = w.move
+      ? await this.commitMove(w.fence, w.gameId, w.move, w.clocks, w.ending)
+      : await this.finishGame(w.fence, w.gameId, w.ply, w.clocks, w.ending);
+    if (!done || !this.row.ratings) return null;
+    this.ratedEndings.push(w);
+    const [a, b] = this.row.ratings.seats.map((s) => ({ ...NEW_RATING, rating: s.rating, rd: s.rd }));
+    const score = w.ending.result.winner === null ? 0.5 : w.ending.result.winner === 0 ? 1 : 0;
+    const after = rateGame(a!, b!, score);
+    const changes = [a!, b!].map((r, i) => ({
+      before: r.rating,
+      after: after[i]!.rating,
+      rdBefore: r.rd,
+      rdAfter: after[i]!.rd,
+    }));
+    this.row.ratings = withChanges(this.row.ratings, changes as [StoredChange, StoredChange]);
+    return changes as [StoredChange, StoredChange];
+  }
 }
 
 /** The row fields of a rematch made by the fake factory (newGame) that the tests do not look at. */
@@ -82,6 +105,8 @@ const NEW_GAME: NewGame = {
   deadlineAt: null,
   ownerNode: "n1",
   rematchOfId: null,
+  rated: false,
+  ratingPool: null,
 };
 
 export type Who = "p0" | "p1" | "watcher";

@@ -27,6 +27,7 @@ export function newRecord(kind: GameKind = "connect4", over: Partial<GameRecord>
       { id: "b", name: "B", isBot: false },
     ],
     moves: [],
+    ratings: null,
     ...over,
   };
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
 import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
+import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
 export const GAME_ROOM = "game";
@@ -153,6 +154,10 @@ export interface GameSnapshot {
   spectators: number;
   /** How to tell a silent server from a quiet one (see Heartbeat). */
   heartbeat: Heartbeat;
+  /** A rated game changes both players' ratings when it ends (ratings.ts). */
+  rated: boolean;
+  /** A rated game's pool and each seat's rating (and, once over, its change); null for a casual game. */
+  ratings: GameRatings | null;
 }
 
 /** Sent to everyone after each committed move (instead of a full snapshot). */
@@ -221,6 +226,8 @@ export interface TicketResponse {
   timeControl: string;
   /** Set for invite tickets. */
   inviteCode?: string;
+  /** Set (true) for a rated quick-play ticket. */
+  rated?: boolean;
 }
 
 export interface GameSummary {
@@ -336,3 +343,6 @@ export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, Fig
 
 // Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
 export * from "./accounts.ts";
+
+// Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
+export * from "./ratings.ts";
