@@ -136,6 +136,8 @@ export class Api {
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    // An account's access token is renewed first when it is about to expire (callers of request too, e.g. chat).
+    if (opts.token === undefined && opts.auth !== false && this.identity?.account) await this.session.fresh().catch(() => {});
     const token = opts.token ?? (opts.auth !== false ? this.identity?.token : undefined);
     if (token) headers.Authorization = `Bearer ${token}`;
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS);

@@ -157,6 +157,14 @@ describe("Api with an account", () => {
     expect(await api.freshToken()).toBe("acc-2");
   });
 
+  it("a raw request (e.g. chat's) also sends a renewed access token once the old one is about to expire", async () => {
+    const { api, server } = make();
+    await api.login("ann", "right password");
+    vi.setSystemTime(Date.now() + 850_000);
+    await api.request("GET", "/games?mine=1");
+    expect(server.calls.at(-1)?.auth).toBe("Bearer acc-2");
+  });
+
   it("registers a new account without the guest's token when not claiming", async () => {
     const { api, server } = make();
     await api.ensureIdentity();

@@ -7,6 +7,7 @@
 import type { GameKind } from "@tabula/shared/rules";
 import { AccountPanel } from "./accountPanel.ts";
 import { ApiError, type Api, errorText, type Identity } from "./api.ts";
+import { LobbyChat } from "./chatChannels.ts";
 import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
 import { MyGames } from "./myGames.ts";
@@ -37,6 +38,7 @@ export class Lobby {
   private readonly myGames: MyGames;
   private readonly watchList: WatchList;
   private readonly account: AccountPanel;
+  private readonly chat: LobbyChat;
   private tab: LobbyTab = "play";
   private shown = false;
 
@@ -50,6 +52,7 @@ export class Lobby {
       onCount: (n) => this.setLiveCount(n),
     });
     this.account = new AccountPanel(deps.api, () => void this.loadMyGames());
+    this.chat = new LobbyChat(deps.api, $("lobby-chat"));
     this.fillGames();
     this.bind();
   }
@@ -75,12 +78,14 @@ export class Lobby {
     const hash = tab === "watch" ? "#watch" : "";
     if (location.hash !== hash) history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
     this.watchList.setShown(this.shown && tab === "watch");
+    this.chat.setShown(this.shown && tab === "play");
   }
 
   /** The lobby screen is on screen (or not): the Watch list polls only while it is visible. */
   setShown(shown: boolean): void {
     this.shown = shown;
     this.watchList.setShown(shown && this.tab === "watch");
+    this.chat.setShown(shown && this.tab === "play");
   }
 
   /** The live-game count from the periodic stats: ignored while the Watch list (fresher) is polling. */
