@@ -52,10 +52,10 @@ const inGame = (page: Page) =>
 
 /** Answer the password dialog with `password`, after checking what it says. */
 async function answer(page: Page, says: RegExp, password: string): Promise<void> {
-  await page.waitForSelector("#password-dialog:not([hidden])");
-  expect(await page.textContent("#password-error")).toMatch(says);
+  await page.waitForSelector("#game-password-dialog:not([hidden])");
+  expect(await page.textContent("#game-password-error")).toMatch(says);
   await page.fill("#game-password", password);
-  await page.click("#password-ok");
+  await page.click("#game-password-ok");
 }
 
 describe("private games in the browser", () => {
@@ -71,8 +71,8 @@ describe("private games in the browser", () => {
     await guest.click("#join-invite");
     await answer(guest, /private/i, "not the password");
     // Still in the dialog, told the password was wrong.
-    await guest.waitForFunction(() => document.querySelector("#password-error")?.textContent?.includes("Wrong password"));
-    expect(await guest.isVisible("#password-dialog")).toBe(true);
+    await guest.waitForFunction(() => document.querySelector("#game-password-error")?.textContent?.includes("Wrong password"));
+    expect(await guest.isVisible("#game-password-dialog")).toBe(true);
     await answer(guest, /Wrong password/, password);
     await Promise.all([inGame(host), inGame(guest)]);
     const [hs, gs] = await Promise.all([state(host), state(guest)]);

@@ -2,7 +2,7 @@
  * Private games (a password on an invite): the password field's check, what a
  * refusal means in words, the loop that asks for the password until the server
  * takes it (accepting an invite, watching a game), and the password dialog
- * (#password-dialog). The password lives only in memory, for the page's life
+ * (#game-password-dialog). The password lives only in memory, for the page's life
  * in that game (a spectator re-joining after a failover needs it again);
  * it is never stored.
  */
@@ -83,11 +83,11 @@ export async function withPassword<T>(
  * what was entered (checked with validateGamePassword), or null on Cancel / Escape.
  */
 export function askPassword(title: string, problem: PasswordProblem): Promise<string | null> {
-  const dialog = $("password-dialog");
-  const form = $<HTMLFormElement>("password-form");
+  const dialog = $("game-password-dialog");
+  const form = $<HTMLFormElement>("game-password-form");
   const input = $<HTMLInputElement>("game-password");
-  const error = $("password-error");
-  setText($("password-title"), title);
+  const error = $("game-password-error");
+  setText($("game-password-title"), title);
   setText(error, problem.text);
   error.dataset.kind = problem.kind;
   input.value = "";
@@ -96,7 +96,7 @@ export function askPassword(title: string, problem: PasswordProblem): Promise<st
   return new Promise((resolve) => {
     const done = (value: string | null) => {
       form.removeEventListener("submit", submit);
-      $("password-cancel").removeEventListener("click", cancel);
+      $("game-password-cancel").removeEventListener("click", cancel);
       dialog.removeEventListener("keydown", onKey);
       input.value = "";
       show(dialog, false);
@@ -117,7 +117,7 @@ export function askPassword(title: string, problem: PasswordProblem): Promise<st
       if (e.key === "Escape") done(null);
     };
     form.addEventListener("submit", submit);
-    $("password-cancel").addEventListener("click", cancel);
+    $("game-password-cancel").addEventListener("click", cancel);
     dialog.addEventListener("keydown", onKey);
   });
 }
