@@ -105,7 +105,7 @@ const lobby = new Lobby({
 // The leaderboard and profile screens, opened from the lobby (leaderboardNav.ts).
 installLeaderboardPages({ api, setScreen, replay: (id) => replay.open(id, api.identity?.id ?? null) });
 
-api.onIdentity = (id) => lobby.showIdentity(id.name);
+api.onIdentity = (id) => lobby.showIdentity(id);
 
 installTestHooks({
   screen: () => screen,
