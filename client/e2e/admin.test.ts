@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newPlayer, quickPlay, Seat } from "../../game-server/test/support/clients.ts";
+import { http, newPlayer, quickPlay, Seat } from "../../game-server/test/support/clients.ts";
 import { createTestDatabase } from "../../game-server/test/support/db.ts";
 import { startTestNode, type TestNode } from "../../game-server/test/support/node.ts";
 import { launchChromium } from "./browser.ts";
@@ -149,6 +149,33 @@ describe("the operator page", () => {
     expect(adminAnswers.length).toBeGreaterThan(0);
     expect(adminAnswers.every((s) => s === 403)).toBe(true);
     await page.screenshot({ path: resolve(ARTIFACTS, "admin-refused.png") });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("lists chat reports (Chat reports): the reported message, its sender and the reason, shown as text", async () => {
+    const rude = await newPlayer(node.url, "Rude");
+    const reporter = await newPlayer(node.url, "Reporter");
+    const said = await http<{ message: { id: string } }>(node.url, "POST", "/api/chat/lobby", rude.token, {
+      text: "<b>you</b> are bad",
+    });
+    const reported = await http(node.url, "POST", "/api/chat/reports", reporter.token, {
+      messageId: said.body.message.id,
+      reason: "insult",
+    });
+    expect(reported.status).toBe(202);
+    await node.audit.flush();
+    const { context, page, problems } = await open({ width: 1280, height: 800 });
+    await page.goto(`${node.url}/admin`);
+    await page.fill("#admin-token", operator.token);
+    await page.click("#admin-signin-button");
+    await page.waitForSelector("body[data-state='dashboard']");
+    await page.click("#audit-reports");
+    await expect.poll(() => page.textContent("#audit-status"), { timeout: 10_000 }).toMatch(/^1 entry/);
+    const row = page.locator("#audit-body tr[data-kind='chat.report']");
+    const detail = (await row.locator("td.detail").getAttribute("title")) ?? "";
+    for (const part of ["<b>you</b> are bad", "Rude", "insult", rude.id]) expect(detail).toContain(part);
+    expect(await page.locator("#audit-body b").count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   });

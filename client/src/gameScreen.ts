@@ -10,6 +10,7 @@ import { opponentOf, type Seat } from "@tabula/shared/rules";
 import type { Api } from "./api.ts";
 import type { BoardView } from "./boardView.ts";
 import { remainingAt } from "./clock.ts";
+import { GameChatView } from "./chatChannels.ts";
 import { GameController, type GameControllerDeps } from "./gameController.ts";
 import { GameDialogs } from "./gameDialogs.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
@@ -42,6 +43,7 @@ export class GameScreen {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private resultShownFor: string | null = null;
   private switching = false;
+  private readonly chat: GameChatView;
 
   constructor(deps: GameScreenDeps) {
     this.deps = deps;
@@ -51,6 +53,7 @@ export class GameScreen {
       redraw: () => this.render(false),
       leave: (tab) => void this.leaveToLobby(tab),
     });
+    this.chat = new GameChatView(deps.api, $("game-chat"));
   }
 
   /** The game as the client holds it (for the test hooks): GameSnapshot-shaped, null outside a live game. */
@@ -70,6 +73,7 @@ export class GameScreen {
   async open(gameId: string, spectate = false): Promise<void> {
     await this.close();
     this.resultShownFor = null;
+    this.chat.open(spectate);
     const game = new GameController(gameId, spectate, {
       openSession:
         this.deps.openSession ??
@@ -78,7 +82,7 @@ export class GameScreen {
             createClient(this.deps.api.token, () => session.matchmakeTimeoutMs),
             id,
             spec,
-            handlers,
+            { ...handlers, room: (room, mine) => this.chat.attach(room, mine) },
           );
           return session;
         }),

@@ -6,6 +6,7 @@
  */
 import type { GameKind } from "@tabula/shared/rules";
 import { ApiError, type Api, errorText } from "./api.ts";
+import { LobbyChat } from "./chatChannels.ts";
 import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
 import { MyGames } from "./myGames.ts";
@@ -36,6 +37,7 @@ export class Lobby {
   private readonly waiting: WaitingScreen;
   private readonly myGames: MyGames;
   private readonly watchList: WatchList;
+  private readonly chat: LobbyChat;
   private tab: LobbyTab = "play";
   private shown = false;
 
@@ -48,6 +50,7 @@ export class Lobby {
       watch: (id) => deps.watchGame(id),
       onCount: (n) => this.setLiveCount(n),
     });
+    this.chat = new LobbyChat(deps.api, $("lobby-chat"));
     this.fillGames();
     this.bind();
   }
@@ -73,12 +76,14 @@ export class Lobby {
     const hash = tab === "watch" ? "#watch" : "";
     if (location.hash !== hash) history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
     this.watchList.setShown(this.shown && tab === "watch");
+    this.chat.setShown(this.shown && tab === "play");
   }
 
   /** The lobby screen is on screen (or not): the Watch list polls only while it is visible. */
   setShown(shown: boolean): void {
     this.shown = shown;
     this.watchList.setShown(shown && this.tab === "watch");
+    this.chat.setShown(shown && this.tab === "play");
   }
 
   /** The live-game count from the periodic stats: ignored while the Watch list (fresher) is polling. */

@@ -38,6 +38,8 @@ export interface SessionHandlers {
   error(error: ErrorMessage): void;
   connection(state: ConnectionState, detail?: string): void;
   latency(ms: number): void;
+  /** Each room the session (re)joins, for listeners of other messages (the game chat: chatChannels.ts). */
+  room?(room: Room, mine: () => boolean): void;
   /** Asked after each failed re-join: keep trying, or stop (e.g. the game is over and its room is gone). */
   retryFailed?(err: unknown, attempt: number): Promise<"retry" | "stop"> | "retry" | "stop";
 }
@@ -149,8 +151,8 @@ export class GameSession {
     room.onMessage("error", (e: ErrorMessage) => {
       if (!mine()) return;
       this.watch.heard();
-      // Followed by close 4100, on which we re-join: nothing for the player to read.
-      if (e.code === "GAME_MOVED") return;
+      // Followed by close 4100, on which we re-join: nothing for the player to read. Chat refusals are the chat's.
+      if (e.code === "GAME_MOVED" || e.inReplyTo === "chat" || e.inReplyTo === "chatHistory") return;
       this.handlers.error(e);
     });
     room.onDrop((code, reason) => {
@@ -185,6 +187,7 @@ export class GameSession {
     this.attempt = 0;
     this.setState("connected");
     this.watch.start();
+    this.handlers.room?.(room, mine);
   }
 
   private ping(): void {

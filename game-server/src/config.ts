@@ -159,6 +159,13 @@ export const ENV_SCHEMA = z.object({
   /** Chat messages a late joiner is sent (the recent history of a game channel or the lobby). */
   CHAT_HISTORY: z.coerce.number().int().min(0).max(200).default(50),
   /**
+   * Wrong passwords of one private game or invite, per client address and per player, within
+   * GAME_PASSWORD_WINDOW_S; past them every attempt (the right password too) gets PASSWORD_THROTTLED.
+   */
+  GAME_PASSWORD_MAX_WRONG: z.coerce.number().int().min(1).default(5),
+  /** The window over which wrong private-game passwords are counted, s (from the first wrong one). */
+  GAME_PASSWORD_WINDOW_S: z.coerce.number().int().min(1).default(300),
+  /**
    * Web pages (origins, `scheme://host[:port]`, comma-separated) allowed to use the API, matchmaking and room
    * WebSockets. Default: the node's public address (PUBLIC_ADDRESS) over http and https. A page's own origin is
    * always allowed, and outside production so is any page on localhost. Requests without Origin (bots, SDK in Node)
@@ -308,6 +315,8 @@ export interface Config {
   apiRatePerMin: number;
   guestRatePerMin: number;
   joinRatePerMin: number;
+  /** Wrong private-game passwords allowed per address or player and game/invite per window, and the window (s). */
+  privatePasswords: { maxWrong: number; windowS: number };
   /** Chat: messages per minute per player, longest message (code points), history sent to a late joiner. */
   chat: { perMin: number; maxChars: number; historySize: number };
   clientDist: string;
@@ -417,6 +426,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRatePerMin: e.API_RATE_PER_MIN,
     guestRatePerMin: e.GUEST_RATE_PER_MIN,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    privatePasswords: { maxWrong: e.GAME_PASSWORD_MAX_WRONG, windowS: e.GAME_PASSWORD_WINDOW_S },
     chat: { perMin: e.CHAT_PER_MIN, maxChars: e.CHAT_MAX_CHARS, historySize: e.CHAT_HISTORY },
     clientDist: e.CLIENT_DIST,
     logLevel: e.LOG_LEVEL,

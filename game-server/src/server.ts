@@ -40,6 +40,7 @@ import { createTakeover } from "./cluster/takeover.ts";
 import { createChatService } from "./chat/service.ts";
 import { GameRoom } from "./rooms/GameRoom.ts";
 import { setRoomServices } from "./rooms/services.ts";
+import { createPasswordGate } from "./privateGames/passwordGate.ts";
 import { backupGauge } from "./metrics/backups.ts";
 import { createFiguresSampler, type FiguresSampler } from "./metrics/figures.ts";
 import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.ts";
@@ -138,6 +139,8 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     matchmaker = createMemoryMatchmaker({ log, pair, playerName, metrics });
   }
   metrics.queues = () => matchmaker.queued();
+  // Private games' passwords: one gate for the API (invites) and the seat reservations (spectators).
+  const passwords = createPasswordGate({ ...config.privatePasswords, redis, log, audit });
   const online = redis ? createRedisOnlineTracker(redis) : createMemoryOnlineTracker();
   // Chat (chat/): stored first, limited across the cluster, the lobby relayed through Redis pub/sub.
   const chat = createChatService({ config, db, redis, log, audit });
@@ -197,6 +200,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
         online,
         audit,
         redis,
+        passwords,
         chat,
         liveGames: () => listLiveGames(),
         nodes,
@@ -231,7 +235,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     audit,
   });
   const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, chat });
+  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, passwords, chat });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -271,6 +275,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       await figures?.stop();
       matchmaker.close();
       online.close();
+      passwords.close();
       chat.lobby.close();
       await Promise.resolve(presence.hdel(NODES_KEY, matchMaker.processId)).catch(() => {});
       await gameServer.gracefullyShutdown(false).catch((err) => log.warn({ err }, "shutdown"));

@@ -138,6 +138,12 @@ function bindAudit(): void {
     auditFilters = readAuditForm();
     void searchAudit();
   });
+  // Reports: the audit log's chat.report events (the message as stored, its sender, the reporter and the reason).
+  $("audit-reports").addEventListener("click", () => {
+    ($("audit-kind") as HTMLInputElement).value = "chat.report";
+    auditFilters = readAuditForm();
+    void busy($("audit-reports") as HTMLButtonElement, () => searchAudit());
+  });
   $("audit-older").addEventListener("click", () => {
     const cursor = ($("audit-older") as HTMLButtonElement).dataset.cursor;
     if (cursor) void searchAudit(cursor);

@@ -59,6 +59,13 @@ export const AUDIT_DETAILS = {
     text: z.string(),
     reason: z.string(),
   }),
+  /**
+   * A wrong password for a private game: accepting its invite (`scope` invite, with the code) or watching it
+   * (`scope` game). Never the password. Bounded by the password throttle (GAME_PASSWORD_MAX_WRONG).
+   */
+  "password.wrong": z.object({ scope: z.enum(["invite", "game"]), invite: z.string().optional() }),
+  /** An attempt refused unchecked because this address or player gave too many wrong passwords (PASSWORD_THROTTLED). */
+  "password.limited": Repeats.extend({ scope: z.enum(["invite", "game"]), invite: z.string().optional() }),
   /** A write of this node was refused because another node's fencing token replaced ours: it gave the game up. */
   "write.fenced": z.object({ reason: z.string() }),
   /** This node rebuilt a game from the move log: `from` the node that had it (if known), `why` (node dead, lease gone…). */
@@ -118,6 +125,7 @@ export const THROTTLED_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>([
   "token.refused",
   "join.refused",
   "ratelimit.cutoff",
+  "password.limited",
   "login.failed",
   "login.throttled",
 ]);

@@ -12,6 +12,7 @@ import type { Db, Sql } from "./client.ts";
 import { guard } from "./errors.ts";
 import type { GroupCommit } from "./groupCommit.ts";
 import { loadGameRecord } from "./history.ts";
+import { createGameAccessStatements } from "./gameAccess.ts";
 import { createLiveGameStatements } from "./liveGames.ts";
 import { endRatedGame, type RatedEndingWrite, type TxPool } from "./ratedEnding.ts";
 
@@ -47,6 +48,8 @@ export function createGameRepository(db: Db, sql: Sql & TxPool, moves: GroupComm
     loadGame,
 
     ...live,
+
+    ...createGameAccessStatements(sql),
 
     /**
      * Append `move` and advance the game; a pending draw offer is cleared in the

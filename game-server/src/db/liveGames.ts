@@ -31,8 +31,8 @@ const newGameValues = (g: NewGame) => [
 ];
 
 const INSERT = `
-INSERT INTO "Game" (${NEW_GAME_COLUMNS})
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17)`;
+INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash")
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
 
 const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
 
@@ -72,14 +72,15 @@ ${WITH_PLAYERS_AND_MOVES}`;
 /**
  * An agreed rematch, in one statement: the finished game records the rematch's id ($7) — guarded
  * like OFFERS, and only once — and only if it did, the rematch's row is inserted. Both or neither.
+ * A private game's rematch keeps its password (the hash is copied).
  */
 const CREATE_REMATCH = `
 WITH old AS (
   UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
-  WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id)
-INSERT INTO "Game" (${NEW_GAME_COLUMNS})
+  WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id, "passwordHash")
+INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash")
 SELECT $7, $8::varchar, $9::varchar, $10::int, $11::int, $12::varchar, $13::varchar, 'active', $14::uuid, $15::uuid,
-       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id, $21::boolean, $22::varchar
+       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id, $21::boolean, $22::varchar, old."passwordHash"
 FROM old`;
 
 const OFFERS = `
@@ -115,6 +116,7 @@ interface LoadRow {
   drawOffer: number | null;
   rematchOffer: number | null;
   rematchGameId: string | null;
+  passwordHash: string | null;
   fence: string;
   seat0Id: string;
   seat1Id: string;
@@ -139,6 +141,7 @@ function recordOf(g: LoadRow): GameRecord {
     result: g.resultReason ? { winner: seat(g.winner), reason: g.resultReason as GameResult["reason"] } : null,
     offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
     leaseToken: BigInt(g.fence),
+    ...(g.passwordHash !== null ? { private: true } : {}),
     players: [
       { id: g.seat0Id, name: g.p0Name, isBot: g.p0Bot },
       { id: g.seat1Id, name: g.p1Name, isBot: g.p1Bot },
@@ -162,7 +165,14 @@ export function createLiveGameStatements(sql: Sql) {
 
   return {
     async insertGame(g: NewGame): Promise<void> {
-      await run("tabula_insert_game", INSERT, [g.id, ...newGameValues(g), g.rematchOfId, g.rated, g.ratingPool]);
+      await run("tabula_insert_game", INSERT, [
+        g.id,
+        ...newGameValues(g),
+        g.rematchOfId,
+        g.rated,
+        g.ratingPool,
+        g.passwordHash ?? null,
+      ]);
     },
 
     /** A game as the table sees it, or null when there is no such game. */

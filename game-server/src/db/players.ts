@@ -1,5 +1,6 @@
 /** Player rows: guests and bots. Connection failures surface as DbUnavailableError (errors.ts), as in games.ts. */
 import { randomUUID } from "node:crypto";
+import { nameSkeleton } from "@tabula/shared/protocol";
 import type { Db } from "./client.ts";
 import { DbUnavailableError, guard } from "./errors.ts";
 
@@ -11,9 +12,13 @@ export interface PlayerRow {
 
 const PLAYER = { id: true, name: true, isBot: true } as const;
 
-/** Lower-cased, whitespace-collapsed form used for uniqueness. */
+/**
+ * The form used for uniqueness: the name's skeleton (protocol/names.ts): lower-cased, whitespace collapsed,
+ * accents, compatibility forms and other scripts' look-alikes of Latin letters folded, so that a look-alike
+ * of a taken name is taken too. At most 24 characters (the column).
+ */
 export function nameKey(name: string): string {
-  return name.trim().replace(/\s+/g, " ").toLowerCase();
+  return nameSkeleton(name).slice(0, 24);
 }
 
 const GUEST_ADJECTIVES = ["Swift", "Quiet", "Bold", "Clever", "Lucky", "Brave", "Calm", "Keen"];

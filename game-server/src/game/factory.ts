@@ -31,6 +31,8 @@ export interface NewGameRequest {
    * rated game. It changes both players' ratings in its pool (rules' ratingPool) when it ends.
    */
   rated?: boolean;
+  /** A private game's password hash (Argon2id): spectators must give the password. */
+  passwordHash?: string;
 }
 
 export interface GameFactory {
@@ -82,6 +84,7 @@ export function createGameFactory(deps: {
         rematchOfId: req.rematchOfId ?? null,
         rated: req.rated === true,
         ratingPool: req.rated === true ? (ratingPool(req.game, tc.id) ?? null) : null,
+        passwordHash: req.passwordHash ?? null,
       };
     },
     async host(gameId) {

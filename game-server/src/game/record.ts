@@ -62,6 +62,8 @@ export interface GameRecord {
   offers: Offers;
   /** Fencing token of the current owner (every write must carry it). */
   leaseToken: bigint;
+  /** A private game (it has a password): spectators must give it, and the Watch list shows a lock. */
+  private?: boolean;
   players: [TablePlayer, TablePlayer];
   /** The move log, ply 0 first. */
   moves: MoveRecord[];
@@ -90,6 +92,8 @@ export interface NewGame {
   rated: boolean;
   /** The game's rating pool (rules' ratingPool); set when rated. */
   ratingPool: string | null;
+  /** A private game's password as an Argon2id hash (never the password); unset: not private. */
+  passwordHash?: string | null;
 }
 
 /** Where a write is expected to land: the game must still be at this ply and status. */

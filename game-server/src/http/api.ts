@@ -6,10 +6,18 @@
  */
 import { ClientError } from "../errors.ts";
 import express from "express";
-import { GameChoice, GuestRequest, type GameSummary } from "@tabula/shared/protocol";
+import {
+  GameChoice,
+  GuestRequest,
+  type GameSummary,
+  InviteAcceptRequest,
+  type InviteInfoResponse,
+  InviteRequest,
+} from "@tabula/shared/protocol";
 import { GAMES, findTimeControl, getGame, replay, type GameDefinition, type GameKind, type Seat } from "@tabula/shared/rules";
 import { z } from "zod";
 import type { AuditSink } from "../audit/writer.ts";
+import { hashPassword } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
@@ -20,6 +28,7 @@ import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
 import type { Matchmaker } from "../matchmaking/matchmaker.ts";
+import type { PasswordGate } from "../privateGames/passwordGate.ts";
 import type { LiveGame } from "../rooms/listing.ts";
 import type { Redis } from "ioredis";
 import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
@@ -48,6 +57,8 @@ export interface ApiDeps {
   online: OnlineTracker;
   nodeId: string;
   log: Logger;
+  /** Checks and throttles private invites' passwords (privateGames/passwordGate.ts). */
+  passwords: PasswordGate;
   /** Where identities, logins, refused tokens and rate-limit cut-offs are recorded (audit/). */
   audit?: AuditSink;
   /** Chat (chat/service.ts): the lobby, mute/block, reports (http/chat.ts). */
@@ -61,7 +72,11 @@ export interface ApiDeps {
 }
 
 function choice(body: unknown): { game: GameKind; timeControl: string } {
-  const c = parse(GameChoice, body);
+  return knownTimeControl(parse(GameChoice, body));
+}
+
+/** The game and its time control (the game's first when none is given); 400 for one it does not have. */
+function knownTimeControl(c: { game: GameKind; timeControl?: string }): { game: GameKind; timeControl: string } {
   const tc = findTimeControl(c.game, c.timeControl ?? getGame(c.game)?.timeControls[0]?.id ?? "");
   if (!tc) throw new ClientError("BAD_REQUEST", `unknown time control ${c.timeControl} for ${c.game}`);
   return { game: c.game, timeControl: tc.id };
@@ -151,8 +166,11 @@ export function createApi(deps: ApiDeps): express.Router {
     "/invites",
     route(async (req) => {
       const me = await identify(req);
-      const { game, timeControl } = choice(req.body);
-      return deps.matchmaker.createInvite(me.playerId, game, timeControl);
+      const { password, ...c } = parse(InviteRequest, req.body);
+      const { game, timeControl } = knownTimeControl(c);
+      // Only the Argon2id hash is kept (in the invite, then the game's row): never the password.
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      return deps.matchmaker.createInvite(me.playerId, game, timeControl, passwordHash);
     }),
   );
 
@@ -162,7 +180,7 @@ export function createApi(deps: ApiDeps): express.Router {
       const { code } = parse(CodeParams, req.params);
       const info = await deps.matchmaker.inviteInfo(code.toUpperCase());
       if (!info) throw new ClientError("NO_INVITE", "no open invite with that code");
-      return info;
+      return info satisfies InviteInfoResponse;
     }),
   );
 
@@ -171,7 +189,12 @@ export function createApi(deps: ApiDeps): express.Router {
     route(async (req) => {
       const me = await identify(req);
       const { code } = parse(CodeParams, req.params);
-      return deps.matchmaker.acceptInvite(me.playerId, code.toUpperCase());
+      const { password } = parse(InviteAcceptRequest, req.body);
+      const invite = code.toUpperCase();
+      // A private invite: the password is checked (and wrong ones throttled) before the invite is taken.
+      const unlock = (hash: string | null) =>
+        deps.passwords.check({ hash, password, scope: { invite }, ip: req.ip, playerId: me.playerId });
+      return deps.matchmaker.acceptInvite(me.playerId, invite, unlock);
     }),
   );
 

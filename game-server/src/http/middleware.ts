@@ -56,7 +56,9 @@ export function notFound(_req: Request, _res: Response, next: NextFunction): voi
 export function errorHandler(log: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ClientError) {
-      res.status(err.status).json(err.body());
+      const body = err.body();
+      if (body.error.retryAfterS !== undefined) res.set("Retry-After", String(body.error.retryAfterS));
+      res.status(err.status).json(body);
       return;
     }
     const e = err as { type?: string; status?: number };

@@ -13,6 +13,8 @@ export interface InviteInfo {
   game: GameKind;
   timeControl: string;
   host: { name: string };
+  /** A private game: accepting (and watching) needs its password. */
+  passwordRequired: boolean;
 }
 
 /** What a rated quick-play ticket carries (read when it is made): the player's rating in the pool, and whom to avoid. */
@@ -23,6 +25,12 @@ export interface RatedSeek {
   avoid: string[];
 }
 
+/**
+ * Asked with the invite's stored password hash (null: none) before the invite is taken; rejects to
+ * refuse the acceptance, which then changes nothing (privateGames/passwordGate.ts).
+ */
+export type InviteUnlock = (passwordHash: string | null) => Promise<void>;
+
 export interface Matchmaker {
   /**
    * Queue `playerId` for a quick game; pairs at once when someone compatible waits. One ticket per player: a new one
@@ -30,11 +38,14 @@ export interface Matchmaker {
    * (ratingWindow.ts), re-checked as the window widens; the game is rated.
    */
   quickPlay(playerId: string, game: GameKind, timeControl: string, rated?: RatedSeek): Promise<TicketResponse>;
-  /** Open a private game; the returned ticket carries the invite code. */
-  createInvite(playerId: string, game: GameKind, timeControl: string): Promise<TicketResponse>;
+  /**
+   * Open a private game; the returned ticket carries the invite code. With `passwordHash` (Argon2id,
+   * never the password) accepting needs the password, and the game's row gets the hash.
+   */
+  createInvite(playerId: string, game: GameKind, timeControl: string, passwordHash?: string): Promise<TicketResponse>;
   inviteInfo(code: string): Promise<InviteInfo | null>;
-  /** Join the invite `code`; resolves with the new game's id. */
-  acceptInvite(playerId: string, code: string): Promise<{ gameId: string }>;
+  /** Join the invite `code` once `unlock` passed (a private invite); resolves with the new game's id. */
+  acceptInvite(playerId: string, code: string, unlock?: InviteUnlock): Promise<{ gameId: string }>;
   /** A ticket's status, waiting up to `waitMs` for it to change from "waiting". */
   poll(ticketId: string, playerId: string, waitMs: number): Promise<TicketResponse>;
   cancel(ticketId: string, playerId: string): Promise<TicketResponse>;
@@ -52,6 +63,8 @@ export type PairingHandler = (args: {
   playerIds: [string, string];
   /** A rated game (rated quick play). */
   rated?: boolean;
+  /** A private game's password hash, for the game's row. */
+  passwordHash?: string;
 }) => Promise<string>;
 
 /** A matchmaking refusal (NO_TICKET, NO_INVITE, OWN_INVITE, UNAVAILABLE…): the API answers it as is. */

@@ -1,6 +1,7 @@
 /** The single-node matchmaker: pairing, invites, cancellation, stale tickets, concurrency. */
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MatchmakingError } from "./matchmaker.ts";
 import { createMemoryMatchmaker } from "./memoryMatchmaker.ts";
 
 const log = pino({ level: "silent" });
@@ -135,6 +136,7 @@ describe("memory matchmaker", () => {
       game: "chess",
       timeControl: "10+0",
       host: { name: "name-h" },
+      passwordRequired: false,
     });
     await expect(mm.acceptInvite("h", code)).rejects.toThrow(/own invite/);
     const { gameId } = await mm.acceptInvite("g", code);
@@ -155,6 +157,57 @@ describe("memory matchmaker", () => {
     clock.ms += 15_000; // a and c: ±250 now (b, 250 from c too, queued after a)
     await vi.waitFor(async () => expect((await mm.poll(c.ticket, "c", 0)).status).toBe("matched"), { timeout: 3_000 });
     expect(games).toEqual([{ ids: ["a", "c"], mode: "quick" }]);
+    mm.close();
+  });
+});
+
+describe("memory matchmaker: private invites", () => {
+  /** A matchmaker whose games record the password hash they were made with. */
+  function privateSetup() {
+    const made: Array<{ ids: [string, string]; passwordHash?: string }> = [];
+    const mm = createMemoryMatchmaker({
+      log,
+      playerName: async (id) => `name-${id}`,
+      pair: async ({ playerIds, passwordHash }) => {
+        made.push({ ids: playerIds, passwordHash });
+        return `g${made.length}`;
+      },
+    });
+    return { mm, made };
+  }
+  const refuse = async () => {
+    throw new MatchmakingError("WRONG_PASSWORD", "wrong password");
+  };
+
+  it("says a password is needed, keeps the invite open after a refused unlock, and gives the game the hash", async () => {
+    const { mm, made } = privateSetup();
+    const t = await mm.createInvite("host", "chess", "3+2", "$argon2id$h");
+    const code = t.inviteCode as string;
+    expect(t).not.toHaveProperty("passwordHash");
+    expect(await mm.inviteInfo(code)).toMatchObject({ passwordRequired: true });
+    await expect(mm.acceptInvite("guest", code, refuse)).rejects.toMatchObject({ code: "WRONG_PASSWORD" });
+    // Without an unlock a private invite cannot be taken at all.
+    await expect(mm.acceptInvite("guest", code)).rejects.toMatchObject({ code: "PASSWORD_REQUIRED" });
+    expect((await mm.poll(t.ticket, "host", 0)).status).toBe("waiting");
+    expect(made).toEqual([]);
+
+    const seen: Array<string | null> = [];
+    const unlock = async (hash: string | null) => void seen.push(hash);
+    expect(await mm.acceptInvite("guest", code, unlock)).toEqual({ gameId: "g1" });
+    expect(seen).toEqual(["$argon2id$h"]);
+    expect(made).toEqual([{ ids: ["host", "guest"], passwordHash: "$argon2id$h" }]);
+    expect(await mm.inviteInfo(code)).toBeNull();
+    mm.close();
+  });
+
+  it("a public invite asks the unlock with no hash, and its game has none", async () => {
+    const { mm, made } = privateSetup();
+    const t = await mm.createInvite("host", "connect4", "1+5");
+    expect(await mm.inviteInfo(t.inviteCode as string)).toMatchObject({ passwordRequired: false });
+    const seen: Array<string | null> = [];
+    await mm.acceptInvite("guest", t.inviteCode as string, async (h) => void seen.push(h));
+    expect(seen).toEqual([null]);
+    expect(made).toEqual([{ ids: ["host", "guest"], passwordHash: undefined }]);
     mm.close();
   });
 });

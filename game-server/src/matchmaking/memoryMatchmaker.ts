@@ -8,7 +8,14 @@ import type { GameKind } from "@tabula/shared/rules";
 import type { TicketResponse, TicketStatus } from "@tabula/shared/protocol";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler, type RatedSeek } from "./matchmaker.ts";
+import {
+  type InviteInfo,
+  type InviteUnlock,
+  type Matchmaker,
+  MatchmakingError,
+  type PairingHandler,
+  type RatedSeek,
+} from "./matchmaker.ts";
 import { pairOff } from "./ratingWindow.ts";
 
 interface Ticket {
@@ -21,6 +28,8 @@ interface Ticket {
   status: TicketStatus;
   gameId?: string;
   inviteCode?: string;
+  /** A private invite's password hash (Argon2id). */
+  passwordHash?: string;
   /** Last time the owner asked about the ticket (epoch ms); stale tickets are dropped, not paired. */
   lastSeen: number;
   /** When it was made (epoch ms): its wait is measured from here. */
@@ -217,8 +226,9 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
       });
     },
 
-    async createInvite(playerId, game, timeControl) {
+    async createInvite(playerId, game, timeControl, passwordHash) {
       const t = await newTicket(playerId, game, timeControl, "invite");
+      if (passwordHash) t.passwordHash = passwordHash;
       let code = newInviteCode();
       while (invites.has(code)) code = newInviteCode();
       t.inviteCode = code;
@@ -234,14 +244,25 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
         game: t.game,
         timeControl: t.timeControl,
         host: { name: t.playerName },
+        passwordRequired: t.passwordHash !== undefined,
       } satisfies InviteInfo;
     },
 
-    acceptInvite(playerId, code) {
-      return exclusive(async () => {
+    async acceptInvite(playerId, code, unlock?: InviteUnlock) {
+      const open = (): Ticket => {
         const t = invites.get(code.toUpperCase());
         if (t?.status !== "waiting") throw new MatchmakingError("NO_INVITE", "no open invite with that code");
         if (t.playerId === playerId) throw new MatchmakingError("OWN_INVITE", "you cannot accept your own invite");
+        return t;
+      };
+      // The password is checked outside the pairing lock (a verification takes ~25 ms), then the
+      // invite must still be the same open one.
+      const checked = open();
+      if (unlock) await unlock(checked.passwordHash ?? null);
+      else if (checked.passwordHash) throw new MatchmakingError("PASSWORD_REQUIRED", "this invite needs its password");
+      return exclusive(async () => {
+        const t = open();
+        if (t !== checked) throw new MatchmakingError("NO_INVITE", "no open invite with that code");
         invites.delete(t.inviteCode as string);
         try {
           const gameId = await opts.pair({
@@ -249,6 +270,7 @@ export function createMemoryMatchmaker(opts: MemoryMatchmakerOptions): Matchmake
             timeControl: t.timeControl,
             mode: "invite",
             playerIds: [t.playerId, playerId],
+            ...(t.passwordHash ? { passwordHash: t.passwordHash } : {}),
           });
           settle(t, "matched", gameId);
           opts.log.info({ gameId, code }, "invite accepted");

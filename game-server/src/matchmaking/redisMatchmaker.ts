@@ -23,10 +23,11 @@
 import { randomBytes } from "node:crypto";
 import { GAMES, type GameKind } from "@tabula/shared/rules";
 import { connectRedis, reportRedisErrors } from "../cluster/redis.ts";
+import { ClientError } from "../errors.ts";
 import type { RedisTarget } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type InviteInfo, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
+import { type InviteInfo, type InviteUnlock, type Matchmaker, MatchmakingError, type PairingHandler } from "./matchmaker.ts";
 import { newInviteCode } from "./memoryMatchmaker.ts";
 import { createQuickPairer } from "./quickPairing.ts";
 import { defineQuickCommands } from "./quickScripts.ts";
@@ -91,7 +92,8 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof MatchmakingError) throw err;
+      // A refusal meant for the client (the matchmaker's own, or a private invite's password) goes as is.
+      if (err instanceof ClientError) throw err;
       throw new MatchmakingError("UNAVAILABLE", "matchmaking is temporarily unavailable (Redis); try again shortly");
     }
   }
@@ -127,7 +129,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     return h?.status ? h : null;
   }
 
-  async function newInvite(playerId: string, game: GameKind, timeControl: string) {
+  async function newInvite(playerId: string, game: GameKind, timeControl: string, passwordHash?: string) {
     const previous = await redis.get(`${P}p:${playerId}`);
     if (previous) {
       const prev = await read(previous);
@@ -153,6 +155,8 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       kind: "invite",
       status: "waiting",
       aliveUntil: String(now() + staleAfterMs),
+      // A private invite's Argon2id hash (never the password): checked at acceptance, copied to the game row.
+      ...(passwordHash ? { passwordHash } : {}),
     };
     await redis
       .multi()
@@ -179,9 +183,9 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
       });
     },
 
-    createInvite(playerId, game, timeControl) {
+    createInvite(playerId, game, timeControl, passwordHash) {
       return r(async () => {
-        const { id, fields } = await newInvite(playerId, game, timeControl);
+        const { id, fields } = await newInvite(playerId, game, timeControl, passwordHash);
         for (let attempt = 0; attempt < 10; attempt++) {
           const code = newInviteCode();
           if (await redis.set(ikey(code), id, "EX", TICKET_TTL_S, "NX")) {
@@ -204,14 +208,22 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           game: h.game as GameKind,
           timeControl: h.timeControl,
           host: { name: h.playerName },
+          passwordRequired: Boolean(h.passwordHash),
         } satisfies InviteInfo;
       });
     },
 
-    acceptInvite(playerId, code) {
+    acceptInvite(playerId, code, unlock?: InviteUnlock) {
       return r(async () => {
         const key = ikey(code.toUpperCase());
         const pairedBy = `invite:${randomBytes(9).toString("base64url")}`;
+        // The password is checked against the ticket the code names now, and only that ticket may be taken.
+        const expected = await redis.get(key);
+        const open = expected ? await read(expected) : null;
+        if (open?.status !== "waiting") throw new MatchmakingError("NO_INVITE", "no open invite with that code");
+        if (open.playerId === playerId) throw new MatchmakingError("OWN_INVITE", "you cannot accept your own invite");
+        if (unlock) await unlock(open.passwordHash ?? null);
+        else if (open.passwordHash) throw new MatchmakingError("PASSWORD_REQUIRED", "this invite needs its password");
         let host: string;
         try {
           host = (await redis.eval(
@@ -222,6 +234,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             `${P}t:`,
             String(now() + pairingTimeoutMs),
             pairedBy,
+            expected as string,
           )) as string;
         } catch (err) {
           const m = (err as Error).message;
@@ -236,6 +249,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             timeControl: h.timeControl,
             mode: "invite",
             playerIds: [h.playerId, playerId],
+            ...(h.passwordHash ? { passwordHash: h.passwordHash } : {}),
           });
           if (!(await settlePaired(host, pairedBy, gameId))) {
             opts.log.warn({ gameId, host }, "paired too late: the host's ticket had moved on");

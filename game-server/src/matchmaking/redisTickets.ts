@@ -61,12 +61,14 @@ export function ticketView(id: string, h: Record<string, string>): TicketRespons
 
 /**
  * KEYS[1] invite key. ARGV: playerId, ticket key prefix, pairing deadline (epoch ms), pairedBy
- * (a token of this acceptance). Returns the host's ticket id (now "pairing") or an error
- * NO_INVITE / OWN_INVITE.
+ * (a token of this acceptance), the ticket id the invite must still name ('' any: a private
+ * invite's password was checked against that ticket's hash). Returns the host's ticket id (now
+ * "pairing") or an error NO_INVITE / OWN_INVITE.
  */
 export const TAKE_INVITE = `
 local id = redis.call('GET', KEYS[1])
 if not id then return {err = 'NO_INVITE'} end
+if ARGV[5] ~= '' and id ~= ARGV[5] then return {err = 'NO_INVITE'} end
 local t = redis.call('HMGET', ARGV[2] .. id, 'status', 'playerId')
 if t[1] ~= 'waiting' then return {err = 'NO_INVITE'} end
 if t[2] == ARGV[1] then return {err = 'OWN_INVITE'} end

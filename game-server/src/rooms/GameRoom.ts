@@ -327,6 +327,7 @@ export class GameRoom extends Room<{ metadata: GameListingMetadata; client: Game
       status: t.status,
       node: this.s.config.nodeId,
       createdAt: this.createdAt,
+      ...(t.record.private ? { private: true } : {}),
     };
   }
 

@@ -15,6 +15,8 @@ export interface GameListingMetadata {
   status: string;
   node: string;
   createdAt: number;
+  /** A game with a password: watching it needs the password. */
+  private?: boolean;
 }
 
 export interface LiveGame {
@@ -25,6 +27,8 @@ export interface LiveGame {
   spectators: number;
   node: string;
   createdAt: number;
+  /** Watching needs the game's password (join option `password`). */
+  private: boolean;
 }
 
 /** Live (not yet finished) games, newest first. */
@@ -42,6 +46,7 @@ export async function listLiveGames(limit = 200): Promise<LiveGame[]> {
         spectators: m.spectators,
         node: m.node,
         createdAt: m.createdAt,
+        private: m.private === true,
       };
     })
     .sort((a, b) => b.createdAt - a.createdAt)

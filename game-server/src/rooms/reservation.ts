@@ -1,15 +1,19 @@
 /**
  * The seat reservation (`POST /matchmake/joinById/<gameId>`, Colyseus' static
  * `onAuth` of the game room): who may hold a seat or a place in the gallery,
- * checked before any is held, on whichever node nginx picked.
+ * checked before any is held, on whichever node nginx picked: the identity,
+ * the player's reservation rate, and a private game's password.
  */
 import { type AuthContext, ServerError } from "@colyseus/core";
+import { GamePassword } from "@tabula/shared/protocol";
 import { z } from "zod";
 import { AuthError, type Identity } from "../auth/tokens.ts";
 import { newJoinTicket } from "./joinTicket.ts";
+import { checkPrivateAccess, reservedGameId } from "./privateAccess.ts";
 import { roomServices } from "./services.ts";
 
-const JoinOptions = z.object({ spectate: z.boolean().optional() }).passthrough();
+/** `password`: a private game's, for whoever holds no seat in it (rooms/privateAccess.ts). */
+const JoinOptions = z.object({ spectate: z.boolean().optional(), password: GamePassword.optional() }).passthrough();
 
 /** What a reservation carries to the room's node: who joins, as what, with which ticket, from where. */
 export type SeatReservation = Identity & { spectate: boolean; sessionId: string; ip?: string };
@@ -38,6 +42,11 @@ export async function reserveSeat(token: string | undefined, options: unknown, c
       });
       throw new ServerError(429, "too many seat reservations; slow down");
     }
+    // Colyseus hands these options on to the room's node (through Redis in a cluster): not the password.
+    if (options && typeof options === "object") delete (options as { password?: unknown }).password;
+    const gameId = reservedGameId(context.req?.url);
+    if (!gameId) throw new ServerError(400, "a seat is reserved with POST /matchmake/joinById/<gameId>");
+    await checkPrivateAccess(services, gameId, identity, parsed.data.password, context.ip);
     return { ...identity, spectate: parsed.data.spectate === true, sessionId: newJoinTicket(), ip: context.ip };
   } catch (err) {
     // An HTTP status (the matchmaking route answers with the code as its status): 401, body `{ code: 401, error }`.

@@ -13,6 +13,7 @@ import type { Leases } from "../cluster/leases.ts";
 import type { HostClock } from "../game/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { AuditSink } from "../audit/writer.ts";
+import type { PasswordGate } from "../privateGames/passwordGate.ts";
 import type { ChatService } from "../chat/service.ts";
 
 export interface RoomServices {
@@ -31,6 +32,8 @@ export interface RoomServices {
   audit?: AuditSink;
   /** Whether `playerId` may reserve one more seat now (JOIN_RATE_PER_MIN, shared by the nodes); unset: no limit. */
   joinLimit?: (playerId: string) => Promise<boolean>;
+  /** Checks and throttles private games' passwords (spectators' seat reservations), shared with the API. */
+  passwords: PasswordGate;
   /** Chat (chat/service.ts): a game's two channels ride its room. Unset: chat messages are answered UNAVAILABLE. */
   chat?: ChatService;
 }

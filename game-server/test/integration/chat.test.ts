@@ -288,3 +288,18 @@ describe("game chat survives a takeover", () => {
     void cb;
   });
 });
+
+describe("names that could pass for another player's", () => {
+  it("a mixed-script name is refused; a whole-script or accented look-alike of a taken name gets a suffix", async () => {
+    const mixed = await http(node.url, "POST", "/api/guest", undefined, { name: "\u0410dmin" }); // Cyrillic А
+    expect(mixed.status).toBe(400);
+    const bob = await newPlayer(node.url, "BOB");
+    expect(bob.name).toBe("BOB");
+    const cyrillic = await newPlayer(node.url, "\u0412\u041e\u0412"); // ВОВ, all Cyrillic
+    expect(cyrillic.name).toBe("\u0412\u041e\u0412-2");
+    const accented = await newPlayer(node.url, "Böb");
+    expect(accented.name).toBe("Böb-3");
+    const fullwidth = await newPlayer(node.url, "ＢＯＢ");
+    expect(fullwidth.name).toBe("BOB-4"); // folded to ASCII by DisplayName, then suffixed
+  });
+});

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { GameKind, GameResult, Seat } from "../rules/types.ts";
 import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
+import { singleScript } from "./names.ts";
 import type { GameRatings } from "./ratings.ts";
 
 /** Colyseus room name that hosts every game. */
@@ -196,13 +197,19 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
 // ---------------------------------------------------------------------------
 // HTTP bodies (prefix /api). Errors answer { error: { code, message } }.
 
-/** Display names: 2–20 letters, digits, spaces, "_" or "-", starting with a letter or digit. */
+/**
+ * Display names: 2–20 letters, digits, spaces, "_" or "-", starting with a letter or digit, in compatibility
+ * form (NFKC: fullwidth and other variants folded), the letters of one script (names.ts: no Cyrillic "А"
+ * inside a Latin name). Uniqueness goes further: look-alike names share a key (names.ts `nameSkeleton`).
+ */
 export const DisplayName = z
   .string()
+  .normalize("NFKC")
   .trim()
   .min(2, "at least 2 characters")
   .max(20, "at most 20 characters")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, '_' and '-' only");
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, '_' and '-' only")
+  .refine(singleScript, "letters of one script only (no mixing e.g. Latin and Cyrillic)");
 
 export const GuestRequest = z.strictObject({ name: DisplayName.optional() });
 export const GameChoice = z.strictObject({
@@ -260,6 +267,9 @@ export const HTTP_ERRORS = {
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
+  PASSWORD_REQUIRED: { status: 403, meaning: "this invite (a private game) needs its password" },
+  WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
+  PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
   NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
   ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
@@ -288,7 +298,7 @@ export interface HttpErrorBody {
   error: {
     code: HttpErrorCode;
     message: string;
-    /** LOGIN_THROTTLED only: seconds until a login may be tried again (also the Retry-After header). */
+    /** LOGIN_THROTTLED and PASSWORD_THROTTLED: seconds until it may be tried again (also the Retry-After header). */
     retryAfterS?: number;
   };
 }
@@ -335,12 +345,15 @@ export interface Heartbeat {
   timeoutMs: number;
 }
 
-// Chat: chat.ts.
+// Chat: chat.ts. Names that cannot pass for another's: names.ts.
 export * from "./chat.ts";
+export { nameSkeleton, singleScript } from "./names.ts";
 
 // The operator API's answers (operators only): admin.ts.
 export type { AdminFigures, AdminNode, AdminOverview, AuditEntry, AuditPage, FigurePoint } from "./admin.ts";
 
+// Private games with a password: privateGames.ts.
+export * from "./privateGames.ts";
 // Accounts and sessions: register, log in, refresh, log out, password change (accounts.ts).
 export * from "./accounts.ts";
 

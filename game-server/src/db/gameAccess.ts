@@ -1,0 +1,28 @@
+/**
+ * Who may watch a game without its password: the seat reservation of any
+ * node asks this of a game it may not host (rooms/reservation.ts). One
+ * primary-key read, as a named prepared statement on the pg pool like the
+ * other statements of a live game (liveGames.ts); never the replica, so a
+ * game made a moment ago is seen.
+ */
+import type { Sql } from "./client.ts";
+import { guard } from "./errors.ts";
+
+/** The game's seats and its password hash (null: not private). */
+export interface GameAccess {
+  seatIds: [string, string];
+  passwordHash: string | null;
+}
+
+const ACCESS = `SELECT "seat0Id", "seat1Id", "passwordHash" FROM "Game" WHERE id = $1`;
+
+export function createGameAccessStatements(sql: Sql) {
+  return {
+    /** The seats and password hash of game `gameId`, or null when there is no such game. */
+    async accessOf(gameId: string): Promise<GameAccess | null> {
+      const { rows } = await guard(() => sql.query({ name: "tabula_game_access", text: ACCESS, values: [gameId] }));
+      const r = rows[0] as { seat0Id: string; seat1Id: string; passwordHash: string | null } | undefined;
+      return r ? { seatIds: [r.seat0Id, r.seat1Id], passwordHash: r.passwordHash } : null;
+    },
+  };
+}
