@@ -116,6 +116,8 @@ export const ENV_SCHEMA = z.object({
   MOVE_KEEP_MONTHS: z.coerce.number().int().min(0).default(0),
   /** Months of audit events kept: older months are archived to BACKUP_DIR/archive and dropped. 0 keeps all. */
   AUDIT_KEEP_MONTHS: z.coerce.number().int().min(0).default(12),
+  /** Seconds between recomputations of the leaderboards (one node at a time; tests shrink it). */
+  LEADERBOARD_REFRESH_S: z.coerce.number().min(0.1).max(86_400).default(60),
   /** Secret that signs identity tokens (HS256). Required in production, at least 32 characters. */
   TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Lifetime of an identity token, in days. */
@@ -285,6 +287,8 @@ export interface Config {
   /** Months of moves / audit events kept by the partition job (0: all). */
   moveKeepMonths: number;
   auditKeepMonths: number;
+  /** Seconds between recomputations of the leaderboards (LEADERBOARD_REFRESH_S). */
+  leaderboardRefreshS: number;
   tokenSecret: string;
   tokenTtlDays: number;
   /** Accounts' sessions: access-token life (s), refresh-token life (days), login throttle (failures per window). */
@@ -403,6 +407,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     partitionsAheadMonths: e.PARTITIONS_AHEAD_MONTHS,
     moveKeepMonths: e.MOVE_KEEP_MONTHS,
     auditKeepMonths: e.AUDIT_KEEP_MONTHS,
+    leaderboardRefreshS: e.LEADERBOARD_REFRESH_S,
     tokenSecret: e.TOKEN_SECRET ?? DEV_SECRET,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
     accounts: {

@@ -7,7 +7,9 @@
  * in the background once a second (replicaLag.ts), never per request.
  *
  * Writes cannot go through here: `ReadDb` exposes only the models' find,
- * count, aggregate and groupBy methods, and the replica itself is a hot
+ * count, aggregate and groupBy methods; `ReadSql` (for what Prisma cannot
+ * model, the leaderboard's materialized view) runs its statement in a
+ * read-only transaction on the primary; and the replica itself is a hot
  * standby that refuses writes. Game hosting, recovery, takeover and anything
  * under a lease must keep using the primary (`db`): a stale read there would
  * break the move log's guarantees.
@@ -34,6 +36,36 @@ type ModelName = { [K in keyof Db]: K extends `$${string}` | symbol ? never : K 
 /** The Prisma client reduced to reads: every model's find/count/aggregate/groupBy, nothing that writes, no raw SQL. */
 export type ReadDb = { readonly [M in ModelName]: Pick<Db[M], Extract<keyof Db[M], ReadMethod>> };
 
+/**
+ * Plain SQL reads, for what Prisma cannot model (a materialized view). `select` runs one statement with
+ * `values` as its parameters ($1, $2…) and returns its rows; PostgreSQL refuses any write in it (read-only
+ * transaction on the primary, hot standby on the replica).
+ */
+export interface ReadSql {
+  select<R extends object>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+/** `ReadSql` on `pool`; `readOnly` wraps each statement in a READ ONLY transaction (the primary). */
+function sqlOn(pool: pg.Pool, readOnly: boolean): ReadSql {
+  return {
+    async select<R extends object>(text: string, values: unknown[] = []) {
+      if (!readOnly) return (await pool.query(text, values)).rows as R[];
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN READ ONLY");
+        const { rows } = await client.query(text, values);
+        await client.query("COMMIT");
+        return rows as R[];
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
 /** Counts each read by where it went and why (tabula_replica_reads_total). */
 export type ReadCounter = { inc(labels: { target: "replica" | "primary"; reason: ReadReason }): void };
 
@@ -48,8 +80,11 @@ export interface ReadOptions<T> {
 export interface Reads {
   /** Where a read would go right now: the replica's client when up and fresh, else the primary's. */
   db(): ReadDb;
-  /** Run `fn` on the replica or the primary (see the file comment); errors as the primary's (DbUnavailableError, …). */
-  read<T>(fn: (db: ReadDb) => Promise<T>, opts?: ReadOptions<T>): Promise<T>;
+  /**
+   * Run `fn` on the replica or the primary (see the file comment), with Prisma (`db`) or plain SQL (`sql`)
+   * on the same one; errors as the primary's (DbUnavailableError, …).
+   */
+  read<T>(fn: (db: ReadDb, sql: ReadSql) => Promise<T>, opts?: ReadOptions<T>): Promise<T>;
   /** The replica as of its last check, with the bound (REPLICA_MAX_LAG_S). */
   state(): ReplicaState & { maxLagS: number };
   /** Check the replica now (the background check does this every `checkEveryMs`). */
@@ -72,6 +107,7 @@ export function createReads(opts: {
   log: Logger;
 }): Reads {
   const primary = opts.primary as ReadDb;
+  const primarySql = sqlOn(opts.primaryPool, true);
   const counter = opts.counter ?? { inc() {} };
   const state: ReplicaState = { configured: !!opts.replicaUrl, up: false, lagS: Number.POSITIVE_INFINITY };
   if (!opts.replicaUrl) {
@@ -79,7 +115,7 @@ export function createReads(opts: {
       db: () => primary,
       async read(fn) {
         counter.inc({ target: "primary", reason: "none" });
-        return guard(() => fn(primary));
+        return guard(() => fn(primary, primarySql));
       },
       state: () => ({ ...state, maxLagS: opts.maxLagS }),
       async check() {},
@@ -102,6 +138,7 @@ export function createReads(opts: {
     // An idle connection to a replica that went away: the next check says so.
   });
   const replica = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as ReadDb;
+  const replicaSql = sqlOn(pool, false);
   const estimator = new LagEstimator();
   let checking: Promise<void> | undefined;
 
@@ -169,7 +206,7 @@ export function createReads(opts: {
         let result: Awaited<ReturnType<typeof fn>> | undefined;
         let failed = false;
         try {
-          result = await fn(replica);
+          result = await fn(replica, replicaSql);
         } catch (err) {
           failed = true;
           // Unreachable: reads go to the primary until the next check finds it again.
@@ -187,7 +224,7 @@ export function createReads(opts: {
       } else {
         counter.inc(choice as { target: "primary"; reason: ReadReason });
       }
-      return guard(() => fn(primary));
+      return guard(() => fn(primary, primarySql));
     },
     state: () => ({ ...state, maxLagS: opts.maxLagS }),
     check,

@@ -11,6 +11,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { replicaMetrics } from "../metrics/replica.ts";
 import { type Database, openDatabase } from "./client.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./embedded.ts";
+import { type LeaderboardJob, startLeaderboardJob } from "./leaderboard.ts";
 import { migrate } from "./migrate.ts";
 import { archiveDirOf } from "./partitions/archive.ts";
 import { startPartitionJob } from "./partitions/job.ts";
@@ -22,6 +23,8 @@ export interface Storage {
   /** History, replay and the operator page's reads: the replica when up and fresh, else the primary. */
   reads: Reads;
   partitionJob: ReturnType<typeof startPartitionJob>;
+  /** The leaderboards' refresh, every LEADERBOARD_REFRESH_S by one node at a time (db/leaderboard.ts). */
+  leaderboardJob: LeaderboardJob;
   /** Close the reads and the pool, and stop the embedded PostgreSQL if this node started it (after the job). */
   close(): Promise<void>;
 }
@@ -63,6 +66,8 @@ export async function openStorage(config: Config, log: Logger, metrics: Metrics,
     log,
     metrics.registry,
   );
+  // The leaderboards recomputed on the primary (db/leaderboard.ts): every node looks, one does it.
+  const leaderboardJob = startLeaderboardJob(database.pool, config.leaderboardRefreshS, log);
   // The read replica (REPLICA_DATABASE_URL): history and replay only; hosting and takeover read the primary.
   const replicaStats = replicaMetrics(metrics.registry);
   const reads = createReads({
@@ -82,7 +87,9 @@ export async function openStorage(config: Config, log: Logger, metrics: Metrics,
     database,
     reads,
     partitionJob,
+    leaderboardJob,
     async close() {
+      await leaderboardJob.stop();
       await reads.close();
       await database.close();
       if (embedded) await embedded.stop();

@@ -35,6 +35,7 @@ import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
 import type { ChatService } from "../chat/service.ts";
 import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
+import { addLeaderboardRoutes } from "./leaderboard.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { quickPlay } from "./quickPlay.ts";
 import { createRateLimiters } from "./rateLimit.ts";
@@ -273,6 +274,7 @@ export function createApi(deps: ApiDeps): express.Router {
   );
 
   chatRoutes(api, deps, identify);
+  addLeaderboardRoutes(api, { reads: deps.reads, identify }); // leaderboards and profiles (leaderboard.ts)
 
   api.use(notFound);
   api.use(errorHandler(deps.log));
@@ -294,7 +296,8 @@ type SummaryRow = {
   seat1: { id: string; name: string; isBot: boolean };
 };
 
-function summary(g: SummaryRow): GameSummary {
+/** A game row with its players as the API answers it. */
+export function summary(g: SummaryRow): GameSummary {
   return {
     gameId: g.id,
     kind: g.kind as GameKind,

@@ -9,7 +9,8 @@
  * replica has not replayed it (read-your-writes); past REPLICA_MAX_LAG_S
  * (replay paused) reads go to the primary and the lag metric shows it; with
  * the standby's postmaster SIGKILLed the same requests still answer, from the
- * primary; and the standby never saw a write.
+ * primary; and the standby never saw a write. The leaderboard (a materialized
+ * view refreshed on the primary) and profiles are served by the replica too.
  */
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -30,6 +31,7 @@ import { type Standby, startStandby } from "../../src/db/replica.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { ensureDirsForPostgres } from "../../src/ops/backup/archive.ts";
 import { createLogger } from "../../src/log.ts";
+import type { LeaderboardResponse, ProfileResponse } from "@tabula/shared/protocol";
 import { http, newPlayer, type Player, quickPlay, Seat } from "../support/clients.ts";
 import { query } from "../support/db.ts";
 
@@ -59,6 +61,7 @@ async function startNode(replicaUrl: string, maxLagS: number): Promise<GameNodeH
       DATABASE_URL: pg.url,
       REPLICA_DATABASE_URL: replicaUrl,
       REPLICA_MAX_LAG_S: String(maxLagS),
+      LEADERBOARD_REFRESH_S: "1",
       REDIS_URL: undefined,
     },
     output: (line) => lines.push(line),
@@ -205,6 +208,40 @@ describe("the read replica", () => {
     expect(audit.status).toBe(200);
     expect(audit.body.entries.length).toBeGreaterThan(0);
     expect(reads(await replicaMetrics(node), "replica", "fresh") - reads(searched, "replica", "fresh")).toBe(1);
+  });
+
+  it("serves the leaderboard, refreshed on the primary and streamed, and profiles", async () => {
+    // What a rated ending leaves (the ratings' own tests play it): player a established in connect4, from this game.
+    await query(
+      pg.url,
+      `INSERT INTO "Rating" ("playerId", pool, rating, rd, volatility, games, wins) VALUES ($1, 'connect4', 1650, 90, 0.06, 1, 1)`,
+      [finished.a.id],
+    );
+    await query(
+      pg.url,
+      `INSERT INTO "RatingChange" ("gameId", "playerId", pool, before, after, "rdBefore", "rdAfter") VALUES ($1, $2, 'connect4', 1500, 1650, 350, 90)`,
+      [finished.gameId, finished.a.id],
+    );
+    // The node's refresh (every second) reaches the replica by streaming: the standby cannot refresh anything.
+    await waitFor(
+      async () =>
+        (await onReplica(`SELECT rank FROM "LeaderboardEntry" WHERE pool = 'connect4' AND "playerId" = $1`, [finished.a.id]))[0]
+          ?.rank === 1,
+      "the refreshed board on the replica",
+    );
+    const before = await replicaMetrics(node!);
+    const board = await http<LeaderboardResponse>(node!.url, "GET", "/api/leaderboard/connect4", finished.a.token);
+    expect(board.status).toBe(200);
+    expect(board.body.entries).toMatchObject([{ rank: 1, playerId: finished.a.id, rating: 1650 }]);
+    expect(board.body.you).toMatchObject({ rank: 1, rating: 1650, provisional: false });
+    const profile = await http<ProfileResponse>(node!.url, "GET", `/api/players/${encodeURIComponent(finished.a.name)}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body.ratings).toMatchObject([{ pool: "connect4", rating: 1650, rank: 1 }]);
+    expect(profile.body.history).toMatchObject([{ pool: "connect4", points: [{ rating: 1650, gameId: finished.gameId }] }]);
+    expect(profile.body.recentGames.map((g) => g.gameId)).toEqual([finished.gameId]);
+    const after = await replicaMetrics(node!);
+    expect(reads(after, "replica", "fresh") - reads(before, "replica", "fresh")).toBe(2);
+    expect(reads(after, "primary", "stale")).toBe(reads(before, "primary", "stale"));
   });
 
   it("reads a game just finished from the primary while the replica has not replayed it (read-your-writes)", async () => {

@@ -273,7 +273,7 @@ export const HTTP_ERRORS = {
   NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
   ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
-  NO_PLAYER: { status: 404, meaning: "no such player (mute, block)" },
+  NO_PLAYER: { status: 404, meaning: "no such player (mute, block; a profile by name or id)" },
   CHAT_TOO_LONG: { status: 400, meaning: "the chat message is longer than CHAT_MAX_CHARS characters: nothing was stored" },
   CHAT_EMPTY: { status: 400, meaning: "the chat message is empty once cleaned: nothing was stored" },
   CHAT_RATE_LIMITED: {
@@ -359,3 +359,6 @@ export * from "./accounts.ts";
 
 // Ratings: a rated game's seats' ratings and changes, rated quick play (ratings.ts).
 export * from "./ratings.ts";
+
+// Leaderboards and profiles: leaderboard.ts.
+export * from "./leaderboard.ts";
