@@ -1,10 +1,20 @@
 /**
- * HTTP API client and the guest identity. The identity token lives in
- * localStorage (it survives a reload); on start it is checked with GET /api/me
- * and replaced by a new guest when the server no longer knows it.
+ * HTTP API client and the player's identity: a guest's token, or an account's
+ * session (accountTokens.ts: access token renewed before it expires and once
+ * on a 401). The token lives in localStorage (it survives a reload); on start
+ * it is checked with GET /api/me and replaced by a new guest when the server
+ * no longer knows it (or the account's session ended).
  */
-import type { GameSummary, GuestResponse, MoveRecord, TicketResponse } from "@tabula/shared/protocol";
+import type {
+  GameSummary,
+  GuestResponse,
+  MeResponse,
+  MoveRecord,
+  SessionResponse,
+  TicketResponse,
+} from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
+import { AccountTokens, SessionLostError } from "./accountTokens.ts";
 import { type LiveGame, parseLiveGames } from "./liveGames.ts";
 
 /** Where the guest identity token is kept (localStorage); the operator page reads it too (admin/adminApi.ts). */
@@ -21,12 +31,15 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** LOGIN_THROTTLED: seconds until a login may be tried again. */
+  readonly retryAfterS: number | undefined;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, retryAfterS?: number) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -34,6 +47,8 @@ export interface Identity {
   token: string;
   id: string;
   name: string;
+  /** A registered account's session (false/absent: a guest). */
+  account?: boolean;
 }
 
 export interface InviteInfo {
@@ -71,13 +86,36 @@ export class Api {
   private readonly storage: Storage | null;
   private readonly fetchFn: typeof fetch;
   identity: Identity | null = null;
-  /** Called whenever the identity changes (new guest, renamed). */
+  /** Called whenever the identity changes (new guest, renamed, logged in or out). */
   onIdentity: (identity: Identity) => void = () => {};
+  /** The account's session, when logged in. */
+  readonly session: AccountTokens;
 
-  constructor(base = "", opts: { storage?: Storage | null; fetchFn?: typeof fetch } = {}) {
+  constructor(
+    base = "",
+    opts: {
+      storage?: Storage | null;
+      fetchFn?: typeof fetch;
+      tokens?: Partial<ConstructorParameters<typeof AccountTokens>[0]>;
+    } = {},
+  ) {
     this.base = base.replace(/\/$/, "");
     this.storage = opts.storage === undefined ? defaultStorage() : opts.storage;
     this.fetchFn = opts.fetchFn ?? ((input, init) => fetch(input, init));
+    this.session = new AccountTokens({
+      storage: this.storage,
+      refresh: (refreshToken) => this.request<SessionResponse>("POST", "/sessions/refresh", { refreshToken }, { auth: false }),
+      changed: (s) => {
+        if (s && this.identity?.account) {
+          // Same player, new access token: no identity change to announce.
+          this.identity = { ...this.identity, token: s.token };
+          this.storage?.setItem(TOKEN_KEY, s.token);
+        } else if (!s && this.identity?.account) {
+          this.identity = null; // the next call starts a guest
+        }
+      },
+      ...opts.tokens,
+    });
   }
 
   /** Absolute or same-origin URL of an API path, e.g. url("/stats"). */
@@ -98,6 +136,8 @@ export class Api {
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    // An account's access token is renewed first when it is about to expire (callers of request too, e.g. chat).
+    if (opts.token === undefined && opts.auth !== false && this.identity?.account) await this.session.fresh().catch(() => {});
     const token = opts.token ?? (opts.auth !== false ? this.identity?.token : undefined);
     if (token) headers.Authorization = `Bearer ${token}`;
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
@@ -122,28 +162,54 @@ export class Api {
       data = null;
     }
     if (!res.ok) {
-      const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `${res.status} ${res.statusText}`);
+      const e = (data as { error?: { code?: string; message?: string; retryAfterS?: number } } | null)?.error;
+      const message = e?.message ?? `${res.status} ${res.statusText}`;
+      throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, message, e?.retryAfterS);
     }
     return data as T;
   }
 
-  /** An authenticated request; a 401 (unknown or expired identity) gets a fresh guest and one retry. */
+  /**
+   * An authenticated request with a token good for a while yet. A 401 UNAUTHENTICATED is tried once more: an
+   * account after renewing its access token, a guest (or an account whose session ended) as a fresh guest.
+   */
   private async authed<T>(
     method: string,
     path: string,
     body?: unknown,
     opts: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<T> {
-    if (!this.identity) await this.ensureIdentity();
+    await this.freshToken();
     try {
       return await this.request<T>(method, path, body, opts);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        await this.newGuest(this.identity?.name);
-        return this.request<T>(method, path, body, opts);
+      if (!(err instanceof ApiError && err.status === 401 && err.code === "UNAUTHENTICATED")) throw err;
+      if (this.identity?.account) {
+        try {
+          await this.session.refreshNow();
+          return await this.request<T>(method, path, body, opts);
+        } catch (again) {
+          if (!(again instanceof SessionLostError)) throw again;
+        }
       }
-      throw err;
+      await this.newGuest(this.identity?.account ? undefined : this.identity?.name);
+      return this.request<T>(method, path, body, opts);
+    }
+  }
+
+  /**
+   * The token to send now (room joins ask for it at each seat reservation): a guest's, or an account's access
+   * token, renewed first when it is about to expire. An account whose session ended becomes a new guest.
+   */
+  async freshToken(): Promise<string> {
+    if (!this.identity) return (await this.ensureIdentity()).token;
+    if (!this.identity.account) return this.identity.token;
+    try {
+      await this.session.fresh();
+      return (this.identity ?? (await this.ensureIdentity())).token;
+    } catch (err) {
+      if (!(err instanceof SessionLostError)) throw err;
+      return (await this.newGuest()).token;
     }
   }
 
@@ -165,11 +231,24 @@ export class Api {
   }
 
   private async loadIdentity(): Promise<Identity> {
+    if (this.session.load()) {
+      try {
+        const token = await this.session.fresh();
+        const me = await this.fetchMe(token);
+        if (this.identity) return this.identity;
+        if (me) return this.setIdentity({ token, id: me.id, name: me.name, account: true });
+        this.session.clear();
+      } catch (err) {
+        // Ended elsewhere (logout, password change, reuse): a guest from here on. No network: try again later.
+        if (!(err instanceof SessionLostError)) throw err;
+      }
+      return this.newGuest();
+    }
     const token = this.storage?.getItem(TOKEN_KEY) ?? null;
     if (token) {
       const me = await this.fetchMe(token);
       if (this.identity) return this.identity;
-      if (me) return this.setIdentity({ token, ...me });
+      if (me) return this.setIdentity({ token, id: me.id, name: me.name });
     }
     const res = await this.request<GuestResponse>("POST", "/guest", {}, { auth: false });
     if (this.identity) return this.identity;
@@ -177,9 +256,9 @@ export class Api {
   }
 
   /** GET /api/me with `token`: who it is, or null when the server no longer accepts it. */
-  private async fetchMe(token: string): Promise<{ id: string; name: string } | null> {
+  private async fetchMe(token: string): Promise<MeResponse | null> {
     try {
-      return await this.request<{ id: string; name: string }>("GET", "/me", undefined, { token });
+      return await this.request<MeResponse>("GET", "/me", undefined, { token });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return null;
       throw err;
@@ -189,8 +268,45 @@ export class Api {
   /** A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. */
   async newGuest(name?: string): Promise<Identity> {
     const body = name ? { name } : {};
+    this.session.clear();
     const res = await this.request<GuestResponse>("POST", "/guest", body, { auth: false });
     return this.setIdentity({ token: res.token, id: res.player.id, name: res.player.name });
+  }
+
+  // -------------------------------------------------------------------------
+  // Accounts (docs/protocol.md, "Accounts and sessions")
+
+  /**
+   * Create an account `name` with `password` and log in to it. With `claim` (and a guest identity now) this
+   * guest becomes the account: same player, same games.
+   */
+  async register(name: string, password: string, claim: boolean): Promise<Identity> {
+    const guest = claim && this.identity && !this.identity.account ? this.identity.token : undefined;
+    const res = await this.request<SessionResponse>("POST", "/accounts", { name, password }, { auth: false, token: guest });
+    return this.startSession(res);
+  }
+
+  /** Log in to account `name` (any case). Wrong name or password: ApiError BAD_CREDENTIALS; too many: LOGIN_THROTTLED. */
+  async login(name: string, password: string): Promise<Identity> {
+    return this.startSession(await this.request<SessionResponse>("POST", "/sessions", { name, password }, { auth: false }));
+  }
+
+  /** End the account's session (on the server too, best effort) and go on as a new guest. */
+  async logout(): Promise<Identity> {
+    const refreshToken = this.session.session?.refreshToken;
+    this.session.clear();
+    if (refreshToken) await this.request("POST", "/sessions/logout", { refreshToken }, { auth: false }).catch(() => {});
+    return this.newGuest();
+  }
+
+  /** Change the account's password: every other session of it ends; this one continues with new tokens. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<Identity> {
+    return this.startSession(await this.authed<SessionResponse>("POST", "/accounts/password", { currentPassword, newPassword }));
+  }
+
+  private startSession(res: SessionResponse): Identity {
+    const s = this.session.adopt(res);
+    return this.setIdentity({ token: s.token, id: s.id, name: s.name, account: true });
   }
 
   private setIdentity(identity: Identity): Identity {
@@ -256,8 +372,9 @@ export class Api {
    * watches the lobby makes none. Nothing happens without an identity.
    */
   async stillHere(): Promise<void> {
-    const token = this.identity?.token;
-    if (token) await this.request("GET", "/me", undefined, { token, timeoutMs: 5000 });
+    if (!this.identity) return;
+    const token = await this.freshToken();
+    await this.request("GET", "/me", undefined, { token, timeoutMs: 5000 });
   }
 
   /** Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). */

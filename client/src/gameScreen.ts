@@ -79,7 +79,10 @@ export class GameScreen {
         this.deps.openSession ??
         ((id, spec, handlers) => {
           const session: GameSession = new GameSession(
-            createClient(this.deps.api.token, () => session.matchmakeTimeoutMs),
+            createClient(
+              () => this.deps.api.freshToken(),
+              () => session.matchmakeTimeoutMs,
+            ),
             id,
             spec,
             { ...handlers, room: (room, mine) => this.chat.attach(room, mine) },

@@ -5,7 +5,8 @@
  * (waitingScreen.ts).
  */
 import type { GameKind } from "@tabula/shared/rules";
-import { ApiError, type Api, errorText } from "./api.ts";
+import { AccountPanel } from "./accountPanel.ts";
+import { ApiError, type Api, errorText, type Identity } from "./api.ts";
 import { LobbyChat } from "./chatChannels.ts";
 import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
@@ -37,6 +38,7 @@ export class Lobby {
   private readonly waiting: WaitingScreen;
   private readonly myGames: MyGames;
   private readonly watchList: WatchList;
+  private readonly account: AccountPanel;
   private readonly chat: LobbyChat;
   private tab: LobbyTab = "play";
   private shown = false;
@@ -50,6 +52,7 @@ export class Lobby {
       watch: (id) => deps.watchGame(id),
       onCount: (n) => this.setLiveCount(n),
     });
+    this.account = new AccountPanel(deps.api, () => void this.loadMyGames());
     this.chat = new LobbyChat(deps.api, $("lobby-chat"));
     this.fillGames();
     this.bind();
@@ -192,13 +195,14 @@ export class Lobby {
     });
   }
 
-  /** Show the identity in the name field. */
-  showIdentity(name: string): void {
+  /** Show the identity in the name field, and whether it is a guest or an account (accountPanel.ts). */
+  showIdentity(identity: Identity): void {
     const input = $("name") as HTMLInputElement;
-    if (document.activeElement !== input) input.value = name;
-    setText($("whoami"), name);
+    if (document.activeElement !== input) input.value = identity.name;
+    setText($("whoami"), identity.name);
+    this.account.show(identity);
     // Rated quick play is offered to a logged-in account only.
-    const rated = canPlayRated(this.deps.api.identity);
+    const rated = canPlayRated(identity);
     show($("rated-toggle"), rated);
     if (!rated) ($("rated-choice") as HTMLInputElement).checked = false;
   }

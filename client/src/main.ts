@@ -99,7 +99,7 @@ const lobby = new Lobby({
   },
 });
 
-api.onIdentity = (id) => lobby.showIdentity(id.name);
+api.onIdentity = (id) => lobby.showIdentity(id);
 
 installTestHooks({
   screen: () => screen,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient } from "./sdkClient.ts";
 
 type Internals = {
@@ -21,5 +21,22 @@ describe("createClient", () => {
     expect(socketUrl).toContain("sessionId=ticket");
     expect(socketUrl).not.toContain("TOKEN");
     expect(socketUrl).not.toContain("_authToken");
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("asks for the token at each seat reservation when given a provider (an account's access token is renewed)", async () => {
+    const seen: Array<string | null> = [];
+    vi.stubGlobal("fetch", async (_input: unknown, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get("authorization"));
+      return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+    });
+    let n = 0;
+    const client = createClient(async () => `access-${++n}`) as unknown as Internals;
+    await client.http.post("/matchmake/joinById/g1", { body: {} });
+    await client.http.post("/matchmake/joinById/g1", { body: {} });
+    expect(seen).toEqual(["Bearer access-1", "Bearer access-2"]);
   });
 });

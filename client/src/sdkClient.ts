@@ -36,13 +36,28 @@ export function fetchWithTimeout(
 /**
  * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
  * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
+ * `token` is the identity token, or what gives one at each matchmaking request (an account's
+ * access token expires within minutes, and a game is re-joined long after it started: Api.freshToken).
  * `matchmakeTimeoutMs` is read at each request (GameSession.matchmakeTimeoutMs).
  */
-export function createClient(token: string | null, matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS): Client {
+export function createClient(
+  token: string | null | (() => Promise<string | null>),
+  matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS,
+): Client {
   const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
   // The identity token goes only in the seat reservation's Authorization header: `client.auth.token`
   // would also put it in the room socket's URL, which the server refuses (the socket presents the
   // reservation's one-time ticket; docs/protocol.md, "Joining a room").
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  return new Client(endpoint, { fetchFn: fetchWithTimeout(matchmakeTimeoutMs), headers });
+  const timed = fetchWithTimeout(matchmakeTimeoutMs);
+  if (typeof token !== "function") {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    return new Client(endpoint, { fetchFn: timed, headers });
+  }
+  const withToken: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    const t = await token();
+    if (t) headers.set("authorization", `Bearer ${t}`);
+    return timed(input, { ...init, headers });
+  };
+  return new Client(endpoint, { fetchFn: withToken });
 }

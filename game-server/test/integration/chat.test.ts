@@ -251,6 +251,24 @@ describe("lobby chat on one node", () => {
     expect((await stored(node.databaseUrl, a.id)).map((r) => r.text)).toEqual(["hello lobby"]);
   });
 
+  it("a muted sender's lobby lines are left out for the muter, in the history and in polls; not for others", async () => {
+    const loud = await newPlayer(node.url);
+    const muter = await newPlayer(node.url);
+    const other = await newPlayer(node.url);
+    const start = await http<{ messages: ChatLine[] }>(node.url, "GET", "/api/chat/lobby", other.token);
+    const after = start.body.messages.at(-1)?.id ?? "0";
+    expect((await http(node.url, "PUT", `/api/chat/relations/mute/${loud.id}`, muter.token)).status).toBe(204);
+    await http(node.url, "POST", "/api/chat/lobby", loud.token, { text: "LOUD" });
+    await http(node.url, "POST", "/api/chat/lobby", other.token, { text: "quiet" });
+    const texts = async (who: Player, path: string) =>
+      (await http<{ messages: ChatLine[] }>(node.url, "GET", path, who.token)).body.messages.map((m) => m.text);
+    expect(await texts(muter, `/api/chat/lobby?after=${after}`)).toEqual(["quiet"]);
+    expect(await texts(other, `/api/chat/lobby?after=${after}`)).toEqual(["LOUD", "quiet"]);
+    expect((await texts(muter, "/api/chat/lobby")).slice(-1)).toEqual(["quiet"]);
+    expect(await texts(muter, "/api/chat/lobby")).not.toContain("LOUD");
+    expect((await texts(other, "/api/chat/lobby")).slice(-2)).toEqual(["LOUD", "quiet"]);
+  });
+
   it("the limit is per player across lobby and games: the 31st is 429 with Retry-After, not stored", async () => {
     const { a, ca } = await newGame(node.url);
     for (let i = 0; i < 20; i++) expect(await ca.say(`g${i}`)).toBe("delivered");
