@@ -9,6 +9,7 @@ import { backoffDelay } from "./backoff.ts";
 import { BoardView } from "./boardView.ts";
 import { apiBase } from "./endpoint.ts";
 import { GameScreen } from "./gameScreen.ts";
+import { installLeaderboardPages } from "./leaderboardNav.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
 import { ReplayViewer } from "./replay.ts";
@@ -30,6 +31,8 @@ function setScreen(next: Screen): void {
   show($("lobby-screen"), next === "lobby");
   show($("waiting-screen"), next === "waiting");
   show($("game-screen"), next === "game" || next === "replay");
+  show($("leaderboard-screen"), next === "leaderboard");
+  show($("profile-screen"), next === "profile");
   lobby.setShown(next === "lobby");
   if (next === "game" || next === "replay") {
     board.refresh();
@@ -98,6 +101,9 @@ const lobby = new Lobby({
     await replay.open(id, api.identity?.id ?? null);
   },
 });
+
+// The leaderboard and profile screens, opened from the lobby (leaderboardNav.ts).
+installLeaderboardPages({ api, setScreen, replay: (id) => replay.open(id, api.identity?.id ?? null) });
 
 api.onIdentity = (id) => lobby.showIdentity(id);
 

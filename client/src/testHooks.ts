@@ -3,7 +3,7 @@
  * used by the app itself. `window.tabula`:
  *
  *  - state(): { screen, snapshot, seat, latencyMs }
- *      screen    "lobby" | "waiting" | "game" | "replay"
+ *      screen    "lobby" | "waiting" | "game" | "replay" | "leaderboard" | "profile"
  *      snapshot  the current game's GameSnapshot with every `moved` folded in
  *                (null outside a live game)
  *      seat      your seat (0/1) in that game, or null (spectator / no game)
@@ -21,7 +21,7 @@ import type { Seat } from "@tabula/shared/rules";
 import type { BoardView } from "./boardView.ts";
 import type { Point } from "./boards/geometry.ts";
 
-export type Screen = "lobby" | "waiting" | "game" | "replay";
+export type Screen = "lobby" | "waiting" | "game" | "replay" | "leaderboard" | "profile";
 
 export interface TabulaTestHooks {
   state(): { screen: Screen; snapshot: GameSnapshot | null; seat: Seat | null; latencyMs: number | null };

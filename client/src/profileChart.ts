@@ -1,0 +1,77 @@
+/**
+ * The profile's rating-history chart: one line per pool (Chart.js on canvas,
+ * only the pieces used registered, as the operator page does in
+ * admin/charts.ts). The x axis is a linear scale of epoch ms labelled as
+ * dates, so no date adapter is needed; Chart.js sizes the canvas through
+ * CSSOM style properties, which the page's Content-Security-Policy allows.
+ */
+import { Chart, type ChartDataset, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
+import type { HistorySeries } from "./profileModel.ts";
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+
+const TEXT = "#8d9bb0";
+const GRID = "rgba(141, 155, 176, 0.15)";
+
+/** "3 Dec" (UTC, as the server's times). */
+function dateText(ms: number): string {
+  return new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+}
+
+type Point = { x: number; y: number };
+
+/** The chart on one canvas, replaced when another profile is shown. */
+export class RatingChart {
+  private chart: Chart<"line", Point[]> | null = null;
+  private readonly canvas: HTMLCanvasElement;
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.canvas = canvas;
+  }
+
+  /** Draw `series` (nothing to draw: the chart is removed). */
+  show(series: HistorySeries[]): void {
+    this.chart?.destroy();
+    this.chart = null;
+    if (series.length === 0) return;
+    const datasets: ChartDataset<"line", Point[]>[] = series.map((s) => ({
+      label: s.label,
+      data: s.points,
+      borderColor: s.color,
+      backgroundColor: s.color,
+      borderWidth: 2,
+      pointRadius: s.points.length > 60 ? 0 : 2.5,
+      pointHitRadius: 6,
+      tension: 0.15,
+    }));
+    this.chart = new Chart<"line", Point[]>(this.canvas, {
+      type: "line",
+      data: { datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        interaction: { mode: "nearest", intersect: false },
+        scales: {
+          x: {
+            type: "linear",
+            ticks: { color: TEXT, maxTicksLimit: 6, maxRotation: 0, callback: (v) => dateText(Number(v)) },
+            grid: { color: GRID },
+          },
+          y: { ticks: { color: TEXT, maxTicksLimit: 6 }, grid: { color: GRID } },
+        },
+        plugins: {
+          legend: { display: series.length > 1, labels: { color: TEXT, boxWidth: 12 } },
+          tooltip: { callbacks: { title: (items) => (items[0] ? dateText(items[0].parsed.x ?? 0) : "") } },
+        },
+      },
+    });
+  }
+
+  /** Points drawn, per line (for the browser test: the chart is there and has data). */
+  drawn(): number[] {
+    return this.chart?.data.datasets.map((d) => d.data.length) ?? [];
+  }
+}
