@@ -15,33 +15,13 @@ import type {
 } from "@tabula/shared/protocol";
 import type { GameKind } from "@tabula/shared/rules";
 import { AccountTokens, SessionLostError } from "./accountTokens.ts";
+import { ApiError, fetchJson, REQUEST_TIMEOUT_MS } from "./apiHttp.ts";
 import { type LiveGame, parseLiveGames } from "./liveGames.ts";
+
+export { ApiError, errorText, REQUEST_TIMEOUT_MS } from "./apiHttp.ts";
 
 /** Where the guest identity token is kept (localStorage); the operator page reads it too (admin/adminApi.ts). */
 export const TOKEN_KEY = "tabula.token";
-
-/**
- * How long an API request may take before it is given up, ms. A stalled node
- * behind nginx accepts connections and never answers (nginx waits 75 s), and
- * a browser holds at most 6 connections per host: requests left hanging
- * would soon block every other one, game re-joins included.
- */
-export const REQUEST_TIMEOUT_MS = 10_000;
-
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  /** LOGIN_THROTTLED: seconds until a login may be tried again. */
-  readonly retryAfterS: number | undefined;
-
-  constructor(status: number, code: string, message: string, retryAfterS?: number) {
-    super(message);
-    this.name = "ApiError";
-    this.status = status;
-    this.code = code;
-    this.retryAfterS = retryAfterS;
-  }
-}
 
 export interface Identity {
   token: string;
@@ -134,39 +114,10 @@ export class Api {
     body?: unknown,
     opts: { signal?: AbortSignal; auth?: boolean; token?: string; timeoutMs?: number } = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
     // An account's access token is renewed first when it is about to expire (callers of request too, e.g. chat).
     if (opts.token === undefined && opts.auth !== false && this.identity?.account) await this.session.fresh().catch(() => {});
     const token = opts.token ?? (opts.auth !== false ? this.identity?.token : undefined);
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    let res: Response;
-    try {
-      res = await this.fetchFn(this.url(path), {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-      });
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      if (timeout.aborted) throw new ApiError(0, "TIMEOUT", "the server did not answer in time");
-      throw new ApiError(0, "NETWORK", "cannot reach the server");
-    }
-    const text = await res.text();
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!res.ok) {
-      const e = (data as { error?: { code?: string; message?: string; retryAfterS?: number } } | null)?.error;
-      const message = e?.message ?? `${res.status} ${res.statusText}`;
-      throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, message, e?.retryAfterS);
-    }
-    return data as T;
+    return fetchJson<T>(this.fetchFn, this.url(path), method, body, { ...opts, token });
   }
 
   /**
@@ -380,11 +331,4 @@ export class Api {
   stats(): Promise<Stats> {
     return this.request("GET", "/stats", undefined, { auth: false, timeoutMs: 5000 });
   }
-}
-
-/** A short, human message for an error thrown by the API or the network. */
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

@@ -15,17 +15,23 @@ import { toast } from "./ui.ts";
 /** How often the lobby asks for newer lines while it is shown, ms. */
 export const LOBBY_POLL_MS = 3000;
 
+/** An API call with a token good for a while yet (an account's access token renewed first: api.ts freshToken). */
+async function call<T>(api: Api, method: string, path: string, body?: unknown): Promise<T> {
+  await api.freshToken();
+  return api.request<T>(method, path, body);
+}
+
 /** Mute, block (PUT a relation) or report (POST, with the reason asked for) `line`. Resolves whether it was done. */
 async function act(api: Api, action: ChatAction, line: ChatLine): Promise<boolean> {
   try {
     if (action === "report") {
       const reason = globalThis.prompt?.(`Report this message from ${line.name}? Say why:`, "abusive")?.trim();
       if (!reason) return false;
-      await api.request("POST", "/chat/reports", { messageId: line.id, reason: reason.slice(0, 200) });
+      await call(api, "POST", "/chat/reports", { messageId: line.id, reason: reason.slice(0, 200) });
       toast("Reported: an operator will look at it.", "success");
       return false;
     }
-    await api.request("PUT", `/chat/relations/${action}/${encodeURIComponent(line.playerId)}`);
+    await call(api, "PUT", `/chat/relations/${action}/${encodeURIComponent(line.playerId)}`);
     toast(action === "mute" ? `${line.name} is muted.` : `${line.name} is blocked: muted, and never paired with you.`, "success");
     return true;
   } catch (err) {
@@ -53,7 +59,7 @@ export class LobbyChat {
       me: () => api.identity?.id ?? null,
       send: async (text) => {
         try {
-          const r = await api.request<{ message: ChatLine }>("POST", "/chat/lobby", { text });
+          const r = await call<{ message: ChatLine }>(api, "POST", "/chat/lobby", { text });
           this.model.add([r.message]);
           this.panel.render(this.model);
         } catch (err) {
@@ -79,7 +85,7 @@ export class LobbyChat {
   private async poll(): Promise<void> {
     try {
       const after = this.loaded ? this.model.lastId : null;
-      const r = await this.api.request<LobbyChatResponse>("GET", after ? `/chat/lobby?after=${after}` : "/chat/lobby");
+      const r = await call<LobbyChatResponse>(this.api, "GET", after ? `/chat/lobby?after=${after}` : "/chat/lobby");
       if (after) this.model.add(r.messages);
       else this.model.reset(r.messages);
       this.loaded = true;
