@@ -10,14 +10,16 @@
  *   npm run bench:pairing                         # 200 players, 2 nodes
  *   npm run bench:pairing -- --players 400 --nodes 3
  *   npm run bench:pairing -- --url http://127.0.0.1:8080
+ *   npm run bench:pairing -- --rated              # rated quick play (account tokens; its own cluster only)
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { getGame, type GameKind } from "@tabula/shared/rules";
 import { summarize } from "../src/stats.ts";
-import { burst, oddGames, takeGuests } from "./pairingBurst.ts";
+import { burst, oddGames, takeAccounts, takeGuests } from "./pairingBurst.ts";
 import {
+  BENCH_TOKEN_SECRET,
   type BenchCluster,
   countRedisCommands,
   treeCpuMs,
@@ -33,6 +35,7 @@ const USAGE = `Usage: node bots/bench/pairing.ts [options]
   --redis-url URL    with --url: also count that cluster's Redis commands
   --game G           connect4 | chess (default connect4)
   --time-control TC  default: the game's first
+  --rated            rated quick play: the players are accounts, paired by rating (not with --url)
   --timeout S        give up on a ticket this long after the burst (default 30)
   --warmup N         players of an untimed burst first, so the nodes' code is compiled (default 20; 0: none)
   --server-root DIR  run the nodes from another checkout (a baseline, side by side)
@@ -50,6 +53,7 @@ async function main() {
       "redis-url": { type: "string" },
       game: { type: "string", default: "connect4" },
       "time-control": { type: "string" },
+      rated: { type: "boolean", default: false },
       timeout: { type: "string", default: "30" },
       warmup: { type: "string", default: "20" },
       "server-root": { type: "string" },
@@ -66,6 +70,8 @@ async function main() {
   const def = getGame(values.game as GameKind);
   if (!def) usage(`unknown game ${values.game}`);
   const timeControl = values["time-control"] ?? def.timeControls[0]!.id;
+  const rated = values.rated === true;
+  if (rated && values.url) usage("--rated needs the bench's own cluster (it signs account tokens with its secret)");
 
   // The whole run is bounded: start-up, guests, the burst and the clean-up.
   const hardStop = setTimeout(() => {
@@ -92,10 +98,12 @@ async function main() {
     const redisUrl = values["redis-url"] ?? cluster?.redisUrl;
     const run = randomBytes(2).toString("hex");
     say(`taking ${players + warmup} guest identities (not timed)…`);
-    const tokens = await takeGuests(base, players + warmup, run);
+    const tokens = rated
+      ? await takeAccounts(base, players + warmup, run, BENCH_TOKEN_SECRET)
+      : await takeGuests(base, players + warmup, run);
     if (warmup) {
       // A running cluster has its code compiled: an untimed burst first, so the measured one is not a cold start.
-      const w = await burst({ base, tokens: tokens.splice(players), game: def.id, timeControl, timeoutMs });
+      const w = await burst({ base, tokens: tokens.splice(players), game: def.id, timeControl, timeoutMs, rated });
       say(`warm-up: ${warmup} players, ${w.outcomes.filter((o) => o.gameId).length} paired (not measured)`);
       cluster?.createMs.splice(0);
       cluster?.matchmakerMs.splice(0);
@@ -111,8 +119,8 @@ async function main() {
     ];
     const cpuBefore = procs.map((p) => p.cpu());
     const counting = redisUrl ? await countRedisCommands(redisUrl) : null;
-    say(`${players} quick-plays at once (${def.id} ${timeControl})…`);
-    const result = await burst({ base, tokens, game: def.id, timeControl, timeoutMs });
+    say(`${players} ${rated ? "rated " : ""}quick-plays at once (${def.id} ${timeControl})…`);
+    const result = await burst({ base, tokens, game: def.id, timeControl, timeoutMs, rated });
     const cpu = Object.fromEntries(procs.map((p, i) => [p.id, round(p.cpu() - cpuBefore[i]!)]));
     const cmds = counting ? await counting.stop() : null;
 
@@ -120,6 +128,7 @@ async function main() {
     const matchmakerMs = cluster?.matchmakerMs.length ? summarize(cluster.matchmakerMs) : null;
     const report = buildReport({
       players,
+      rated,
       nodes: values.url ? null : nodeCount,
       base,
       result,
@@ -149,6 +158,7 @@ type Report = ReturnType<typeof buildReport>;
 
 function buildReport(a: {
   players: number;
+  rated: boolean;
   nodes: number | null;
   base: string;
   result: Awaited<ReturnType<typeof burst>>;
@@ -174,6 +184,7 @@ function buildReport(a: {
     url: a.base,
     nodes: a.nodes,
     players: a.players,
+    rated: a.rated,
     paired: paired.length,
     pairingMs: summarize(paired.map((o) => o.pairingMs!)),
     matchedInFirstAnswer: paired.filter((o) => o.polls === 0).length,

@@ -5,6 +5,7 @@
  * from just before its quick-play request to the answer that says matched.
  */
 import type { GameKind } from "@tabula/shared/rules";
+import { createTokenService } from "../../game-server/src/auth/tokens.ts";
 import { createGuest, HttpFailure, liveGames, pollTicket, quickPlay } from "../src/http.ts";
 
 export interface PlayerOutcome {
@@ -37,6 +38,24 @@ export async function takeGuests(base: string, n: number, run: string, concurren
   return tokens;
 }
 
+/**
+ * Account tokens for `n` players: guests signed again as accounts with the cluster's `secret` (what a login
+ * gives; the bench's own cluster only), for rated quick play.
+ */
+export async function takeAccounts(base: string, n: number, run: string, secret: string, concurrency = 20): Promise<string[]> {
+  const tokens = createTokenService(secret, 1);
+  const out: string[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const g = await createGuest(base, `pair-${run}-${i}`);
+      out[i] = await tokens.sign({ playerId: g.player.id, name: g.player.name, account: true });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return out;
+}
+
 /** Send every quick-play at once and long-poll each ticket until matched or `timeoutMs` after the burst began. */
 export async function burst(opts: {
   base: string;
@@ -44,6 +63,8 @@ export async function burst(opts: {
   game: GameKind;
   timeControl: string;
   timeoutMs: number;
+  /** Rated quick play (account tokens). */
+  rated?: boolean;
 }): Promise<BurstResult> {
   const t0 = performance.now();
   const deadline = t0 + opts.timeoutMs;
@@ -53,7 +74,7 @@ export async function burst(opts: {
       const started = performance.now();
       let polls = 0;
       try {
-        let t = await quickPlay(opts.base, token, opts.game, opts.timeControl);
+        let t = await quickPlay(opts.base, token, opts.game, opts.timeControl, undefined, opts.rated === true);
         while (t.status === "waiting") {
           const left = deadline - performance.now();
           if (left <= 0) break;

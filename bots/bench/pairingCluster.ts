@@ -28,6 +28,9 @@ import {
 } from "../../compose/processes.ts";
 import { allStats, descendants, readStat } from "./procstat.ts";
 
+/** The token secret of the bench's own cluster (rated runs sign account tokens with it). */
+export const BENCH_TOKEN_SECRET = "bench-pairing-secret-0123456789abcdef";
+
 export interface BenchCluster {
   url: string;
   redisUrl: string;
@@ -95,7 +98,7 @@ export async function startBenchCluster(opts: {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,
       PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}`,
-      TOKEN_SECRET: "bench-pairing-secret-0123456789abcdef",
+      TOKEN_SECRET: BENCH_TOKEN_SECRET,
       CLIENT_DIST: "",
       // Info, as JSON: the "quick play paired" lines say how long each game took to make.
       LOG_LEVEL: "info",

@@ -106,8 +106,11 @@ export function quickPlay(
   game: GameKind,
   timeControl: string,
   signal?: AbortSignal,
+  /** Rated quick play (the token must be an account's). */
+  rated = false,
 ): Promise<TicketResponse> {
-  return request<TicketResponse>(base, "POST", "/api/matchmaking/quick", { token, body: { game, timeControl }, signal });
+  const body = rated ? { game, timeControl, rated } : { game, timeControl };
+  return request<TicketResponse>(base, "POST", "/api/matchmaking/quick", { token, body, signal });
 }
 
 /** Long-poll a ticket for up to `waitS` seconds. */

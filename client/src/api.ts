@@ -270,8 +270,9 @@ export class Api {
   // -------------------------------------------------------------------------
   // Matchmaking and games
 
-  quickPlay(game: GameKind, timeControl?: string): Promise<TicketResponse> {
-    return this.authed("POST", "/matchmaking/quick", { game, timeControl });
+  /** Quick play; `rated` (accounts only: a guest is refused with ACCOUNT_REQUIRED) asks for a rated game. */
+  quickPlay(game: GameKind, timeControl?: string, rated = false): Promise<TicketResponse> {
+    return this.authed("POST", "/matchmaking/quick", rated ? { game, timeControl, rated } : { game, timeControl });
   }
 
   pollTicket(ticket: string, waitSeconds: number, signal?: AbortSignal): Promise<TicketResponse> {

@@ -8,7 +8,8 @@ import type { BoardView } from "./boardView.ts";
 import { describeResult } from "./format.ts";
 import type { GameController } from "./gameController.ts";
 import { controlsFor, namesOf, rematchLine } from "./gameStatus.ts";
-import { $, copyText, setText, show, toast } from "./ui.ts";
+import { ratingChangeLines } from "./ratings.ts";
+import { $, copyText, h, setText, show, toast } from "./ui.ts";
 import { glyphOf } from "./views.ts";
 
 export interface GameDialogsDeps {
@@ -94,6 +95,10 @@ export class GameDialogs {
     dialog.dataset.reason = result.reason;
     setText($("result-title"), r.title);
     setText($("result-detail"), r.detail);
+    // A rated game's changes ("Alice: 1500 → 1512 (+12)"), as text: names are the players' own.
+    const lines = ratingChangeLines(m.info);
+    $("result-ratings").replaceChildren(...lines.map((line) => h("li", {}, line)));
+    show($("result-ratings"), lines.length > 0);
     const c = controlsFor(m);
     // Spectators get "Watch another" / "Back to lobby" instead of a rematch.
     show($("watch-another"), seat === null);

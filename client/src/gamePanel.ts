@@ -19,6 +19,8 @@ export interface CardInfo {
   running: boolean;
   /** Extra status line (disconnected countdown…), or "". */
   status: string;
+  /** The player's rating in a rated game ("1500?" while provisional; ratings.ts), or "" (casual). */
+  rating?: string;
 }
 
 /** Fill #player-top or #player-bottom. */
@@ -34,6 +36,11 @@ export function renderCard(id: "player-top" | "player-bottom", c: CardInfo): voi
   );
   card.classList.toggle("you", c.you);
   (card.querySelector(".badge-bot") as HTMLElement).hidden = !c.isBot;
+  const rating = card.querySelector(".player-rating") as HTMLElement | null;
+  if (rating) {
+    setText(rating, c.rating ? `(${c.rating})` : "");
+    rating.hidden = !c.rating;
+  }
   const status = card.querySelector(".player-status") as HTMLElement;
   setText(status, c.status);
   status.hidden = c.status === "";

@@ -14,6 +14,7 @@ import { GameChatView } from "./chatChannels.ts";
 import { GameController, type GameControllerDeps } from "./gameController.ts";
 import { GameDialogs } from "./gameDialogs.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
+import { ratingLabel } from "./ratings.ts";
 import { controlsFor, countdownLine, playerStatus, spectatorLine, titleLine, turnLine } from "./gameStatus.ts";
 import { createClient } from "./sdkClient.ts";
 import { type ConnectionState, GameSession } from "./session.ts";
@@ -272,6 +273,7 @@ export class GameScreen {
         initialMs: m.info.timeControl.initialMs,
         running: running === p || (m.active && running === null && toMove === p),
         status: playerStatus(m, p, anchor, now),
+        rating: ratingLabel(m.info, p),
       });
       $(id).classList.toggle("clock-running", running === p);
     }

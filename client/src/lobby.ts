@@ -11,6 +11,7 @@ import { LobbyChat } from "./chatChannels.ts";
 import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
 import { MyGames } from "./myGames.ts";
+import { canPlayRated, quickPlayRated } from "./ratings.ts";
 import { gameDefinitions, timeControlLabelById, timeControlsOf } from "./timeControls.ts";
 import { $, busy, h, setText, show, toast } from "./ui.ts";
 import { WaitingScreen } from "./waitingScreen.ts";
@@ -200,6 +201,10 @@ export class Lobby {
     if (document.activeElement !== input) input.value = identity.name;
     setText($("whoami"), identity.name);
     this.account.show(identity);
+    // Rated quick play is offered to a logged-in account only.
+    const rated = canPlayRated(identity);
+    show($("rated-toggle"), rated);
+    if (!rated) ($("rated-choice") as HTMLInputElement).checked = false;
   }
 
   private async changeName(): Promise<void> {
@@ -230,7 +235,8 @@ export class Lobby {
     this.saveChoice();
     await busy(button, async () => {
       try {
-        const t = await this.deps.api.quickPlay(this.game, this.timeControl);
+        const wanted = ($("rated-choice") as HTMLInputElement).checked;
+        const t = await this.deps.api.quickPlay(this.game, this.timeControl, quickPlayRated(wanted, this.deps.api.identity));
         await this.waiting.waitFor(t, "quick");
       } catch (err) {
         toast(errorText(err), "error");

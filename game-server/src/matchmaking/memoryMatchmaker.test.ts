@@ -145,6 +145,20 @@ describe("memory matchmaker", () => {
     expect(games).toEqual([{ ids: ["h", "g"], mode: "invite" }]);
     mm.close();
   });
+
+  it("rated: paired by the widening window (re-checked each second), never with a blocked player, apart from casual", async () => {
+    const { mm, games, clock } = setup(120_000);
+    const a = await mm.quickPlay("a", "connect4", "1+5", { rating: 1500, avoid: [] });
+    expect(a).toMatchObject({ status: "waiting", rated: true });
+    expect((await mm.quickPlay("casual", "connect4", "1+5")).status).toBe("waiting"); // not in the rated queue
+    expect((await mm.quickPlay("b", "connect4", "1+5", { rating: 1500, avoid: ["a"] })).status).toBe("waiting"); // blocked
+    const c = await mm.quickPlay("c", "connect4", "1+5", { rating: 1750, avoid: [] }); // 250 away from a: ±100 now
+    expect(c.status).toBe("waiting");
+    clock.ms += 15_000; // a and c: ±250 now (b, 250 from c too, queued after a)
+    await vi.waitFor(async () => expect((await mm.poll(c.ticket, "c", 0)).status).toBe("matched"), { timeout: 3_000 });
+    expect(games).toEqual([{ ids: ["a", "c"], mode: "quick" }]);
+    mm.close();
+  });
 });
 
 describe("memory matchmaker: private invites", () => {

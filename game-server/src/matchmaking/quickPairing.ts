@@ -6,14 +6,18 @@
  * While a scan is in flight the next requests gather for the following one.
  * The games of a scan's pairs are made in parallel, and each pair is settled
  * in one more round trip (SETTLE_PAIR), which also wakes both long polls.
+ * Rated queues (ratedScripts.ts) are scanned the same way, by the rating
+ * window, and scanned again every second while they hold two or more waiting
+ * tickets: the windows widen with the wait, so pairs appear with no arrival.
  */
 import { randomBytes } from "node:crypto";
 import type { GameKind } from "@tabula/shared/rules";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { PairingHandler } from "./matchmaker.ts";
+import type { PairingHandler, RatedSeek } from "./matchmaker.ts";
 import type { QuickCommands } from "./quickScripts.ts";
+import type { RatedCommands } from "./ratedScripts.ts";
 import { EVENTS, P, qkey, SETTLE_IF_WAITING, TICKET_TTL_S, tkey, UNPAIR } from "./redisTickets.ts";
 
 /** Most tickets handed to one scan (bounds one script's run time in Redis). */
@@ -27,10 +31,13 @@ export type QuickOutcome = { id: string } & (
 );
 
 export interface QuickPairer {
-  /** Queue a new ticket for `playerId` (cancelling their previous waiting one); resolves once its scan and game are done. */
-  enqueue(playerId: string, game: GameKind, timeControl: string): Promise<QuickOutcome>;
-  /** Scan queue (game, timeControl) with no new ticket: a ticket came back to it. */
-  kick(game: GameKind, timeControl: string): void;
+  /**
+   * Queue a new ticket for `playerId` (cancelling their previous waiting one), in the rated queue with `rated`;
+   * resolves once its scan and game are done.
+   */
+  enqueue(playerId: string, game: GameKind, timeControl: string, rated?: RatedSeek): Promise<QuickOutcome>;
+  /** Scan queue (game, timeControl, rated or not) with no new ticket: a ticket came back to it. */
+  kick(game: GameKind, timeControl: string, rated?: boolean): void;
   /** Refuse what is still gathering (shutdown). */
   close(): void;
 }
@@ -41,6 +48,8 @@ interface Request {
   done: (o: QuickOutcome) => void;
   /** When it reached the matchmaker (performance.now(), ms). */
   at: number;
+  /** Set in a rated queue. */
+  seek?: RatedSeek;
 }
 
 interface Queue {
@@ -50,10 +59,16 @@ interface Queue {
   running: boolean;
   /** A scan is wanted even with nothing pending (kick). */
   again: boolean;
+  rated: boolean;
+  /** Tickets the last scan left waiting (rated queues are scanned again each second while 2 or more). */
+  waiting: number;
 }
 
+/** How often a rated queue with two or more waiting tickets is scanned again, ms (windows widen 10 points a second). */
+const RATED_RESCAN_MS = 1_000;
+
 export function createQuickPairer(deps: {
-  redis: Redis & QuickCommands;
+  redis: Redis & QuickCommands & RatedCommands;
   pair: PairingHandler;
   log: Logger;
   now: () => number;
@@ -69,15 +84,20 @@ export function createQuickPairer(deps: {
   let scans = 0;
   let closed = false;
 
-  function queueOf(game: GameKind, timeControl: string): Queue {
-    const key = qkey(game, timeControl);
+  function queueOf(game: GameKind, timeControl: string, rated: boolean): Queue {
+    const key = qkey(game, timeControl, rated);
     let q = queues.get(key);
     if (!q) {
-      q = { game, timeControl, pending: [], running: false, again: false };
+      q = { game, timeControl, pending: [], running: false, again: false, rated, waiting: 0 };
       queues.set(key, q);
     }
     return q;
   }
+
+  const rescan = setInterval(() => {
+    for (const q of queues.values()) if (q.rated && q.waiting >= 2) schedule(q);
+  }, RATED_RESCAN_MS);
+  rescan.unref();
 
   function schedule(q: Queue) {
     if (q.running) {
@@ -101,25 +121,22 @@ export function createQuickPairer(deps: {
   }
 
   async function scan(q: Queue, batch: Request[]) {
-    const queue = qkey(q.game, q.timeControl);
+    const queue = qkey(q.game, q.timeControl, q.rated);
     const token = `${nodeToken}:${++scans}`;
     const t = deps.now();
     let made: string[];
     let expired: number;
+    const args = [
+      ...[P, String(t), String(t + deps.pairingTimeoutMs), token, String(TICKET_TTL_S), q.game, q.timeControl],
+      ...[String(t + deps.staleAfterMs), EVENTS],
+    ];
     try {
-      [made, expired] = await redis.enqueueAndPair(
-        queue,
-        P,
-        String(t),
-        String(t + deps.pairingTimeoutMs),
-        token,
-        String(TICKET_TTL_S),
-        q.game,
-        q.timeControl,
-        String(t + deps.staleAfterMs),
-        EVENTS,
-        ...batch.flatMap((r) => [r.id, r.playerId]),
-      );
+      if (q.rated) {
+        const tickets = batch.flatMap((r) => [r.id, r.playerId, String(r.seek?.rating ?? 1500), (r.seek?.avoid ?? []).join(" ")]);
+        [made, expired, q.waiting] = await redis.ratedEnqueueAndPair(queue, ...args, ...tickets);
+      } else {
+        [made, expired] = await redis.enqueueAndPair(queue, ...args, ...batch.flatMap((r) => [r.id, r.playerId]));
+      }
     } catch (error) {
       for (const r of batch) r.done({ id: r.id, status: "failed", stage: "redis", error });
       return;
@@ -141,11 +158,12 @@ export function createQuickPairer(deps: {
 
   /** Make the game of pair (a, b) taken by scan `token`, settle both tickets, answer the requests of this node among them. */
   async function makeGame(q: Queue, token: string, a: Side, b: Side) {
-    const queue = qkey(q.game, q.timeControl);
+    const queue = qkey(q.game, q.timeControl, q.rated);
     const t0 = performance.now();
     let gameId: string;
     try {
-      gameId = await deps.pair({ game: q.game, timeControl: q.timeControl, mode: "quick", playerIds: [a.playerId, b.playerId] });
+      const playerIds: [string, string] = [a.playerId, b.playerId];
+      gameId = await deps.pair({ game: q.game, timeControl: q.timeControl, mode: "quick", playerIds, rated: q.rated });
     } catch (error) {
       // No game: the requesters waiting here get the error (their tickets cancelled); a partner who
       // queued earlier goes back to the head of the queue (b first, so that a ends up ahead of it).
@@ -172,7 +190,10 @@ export function createQuickPairer(deps: {
         // How long this node's requester(s) spent in the matchmaker (queue, scan, game, settle), ms.
         const since = [a, b].flatMap((s) => (s.request ? [s.request.at] : []));
         const matchmakerMs = since.length ? Math.round(performance.now() - Math.min(...since)) : undefined;
-        log.info({ gameId, game: q.game, timeControl: q.timeControl, createMs, matchmakerMs }, "quick play paired");
+        log.info(
+          { gameId, game: q.game, timeControl: q.timeControl, rated: q.rated, createMs, matchmakerMs },
+          "quick play paired",
+        );
         const at = deps.now();
         for (const s of [a, b])
           if (s.queuedAt > 0) deps.metrics?.matchmakingWaitSeconds.observe({ game: q.game }, (at - s.queuedAt) / 1000);
@@ -195,20 +216,21 @@ export function createQuickPairer(deps: {
   }
 
   return {
-    enqueue(playerId, game, timeControl) {
+    enqueue(playerId, game, timeControl, rated) {
       const id = randomBytes(12).toString("base64url");
       if (closed) return Promise.resolve({ id, status: "failed", stage: "redis", error: new Error("closed") });
-      const q = queueOf(game, timeControl);
+      const q = queueOf(game, timeControl, rated !== undefined);
       return new Promise((done) => {
-        q.pending.push({ id, playerId, done, at: performance.now() });
+        q.pending.push({ id, playerId, done, at: performance.now(), ...(rated ? { seek: rated } : {}) });
         schedule(q);
       });
     },
-    kick(game, timeControl) {
-      if (!closed) schedule(queueOf(game, timeControl));
+    kick(game, timeControl, rated = false) {
+      if (!closed) schedule(queueOf(game, timeControl, rated));
     },
     close() {
       closed = true;
+      clearInterval(rescan);
       for (const q of queues.values())
         for (const r of q.pending.splice(0)) r.done({ id: r.id, status: "failed", stage: "redis", error: new Error("closed") });
     },

@@ -140,7 +140,9 @@ if m.status == 'pairing' and tonumber(m.pairingUntil or '0') < tonumber(ARGV[3])
   if m.inviteCode then
     redis.call('SET', ARGV[5] .. 'i:' .. m.inviteCode, ARGV[1], 'EX', ARGV[6])
   else
-    redis.call('LPUSH', ARGV[5] .. 'q:' .. m.game .. '|' .. m.timeControl, ARGV[1])
+    local rated = ''
+    if m.rated == '1' then rated = '|rated' end
+    redis.call('LPUSH', ARGV[5] .. 'q:' .. m.game .. '|' .. m.timeControl .. rated, ARGV[1])
   end
   h = redis.call('HGETALL', KEYS[1])
   h[#h + 1] = 'requeued'

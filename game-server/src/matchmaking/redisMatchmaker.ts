@@ -31,6 +31,7 @@ import { type InviteInfo, type InviteUnlock, type Matchmaker, MatchmakingError, 
 import { newInviteCode } from "./memoryMatchmaker.ts";
 import { createQuickPairer } from "./quickPairing.ts";
 import { defineQuickCommands } from "./quickScripts.ts";
+import { defineRatedCommands } from "./ratedScripts.ts";
 import { createTicketEvents } from "./ticketEvents.ts";
 import {
   EVENTS,
@@ -73,7 +74,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   const now = opts.now ?? Date.now;
   // Fail fast when Redis is down: matchmaking answers 503 instead of hanging.
   const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, lazyConnect: false };
-  const redis = defineQuickCommands(connectRedis(opts.redis, redisOptions));
+  const redis = defineRatedCommands(defineQuickCommands(connectRedis(opts.redis, redisOptions)));
   reportRedisErrors(redis, opts.log, "matchmaking");
   redis.on("error", () => opts.metrics?.redisErrors.inc({ client: "matchmaker" }));
   const events = createTicketEvents(opts.redis, EVENTS, redisOptions, opts.log);
@@ -133,7 +134,14 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     if (previous) {
       const prev = await read(previous);
       if (prev?.status === "waiting") {
-        await redis.eval(SETTLE_IF_WAITING, 2, tkey(previous), qkey(prev.game, prev.timeControl), "cancelled", previous);
+        await redis.eval(
+          SETTLE_IF_WAITING,
+          2,
+          tkey(previous),
+          qkey(prev.game, prev.timeControl, prev.rated === "1"),
+          "cancelled",
+          previous,
+        );
         await redis.publish(EVENTS, previous);
         if (prev.inviteCode) await redis.del(ikey(prev.inviteCode));
       }
@@ -162,15 +170,14 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
   return {
     quickPlay(playerId, game, timeControl, rated) {
       return r(async () => {
-        if (rated) throw new MatchmakingError("BAD_REQUEST", "rated quick play is not available on this cluster yet");
-        const o = await pairer.enqueue(playerId, game, timeControl);
+        const o = await pairer.enqueue(playerId, game, timeControl, rated);
         if (o.status === "failed") {
           if (o.stage === "redis") throw o.error;
           if (o.error instanceof MatchmakingError) throw o.error;
           opts.log.error({ err: o.error }, "could not create the paired game");
           throw new MatchmakingError("UNAVAILABLE", "could not create the game; try again");
         }
-        const h: Record<string, string> = { game, timeControl, status: o.status };
+        const h: Record<string, string> = { game, timeControl, status: o.status, ...(rated ? { rated: "1" } : {}) };
         if (o.status === "matched") h.gameId = o.gameId;
         return ticketView(o.id, h);
       });
@@ -280,7 +287,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
             const h = fieldsOf(flat);
             if (h.requeued) {
               opts.log.info({ ticket: ticketId }, "pairing abandoned past its deadline; ticket waits again");
-              if (!h.inviteCode) pairer.kick(h.game as GameKind, h.timeControl);
+              if (!h.inviteCode) pairer.kick(h.game as GameKind, h.timeControl, h.rated === "1");
             }
             if ((h.status !== "waiting" && h.status !== "pairing") || left <= 0) return ticketView(ticketId, h);
             // A "pairing" ticket is looked at again at its deadline, to be given back if its node died.
@@ -301,7 +308,7 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
           SETTLE_IF_WAITING,
           2,
           tkey(ticketId),
-          qkey(h.game, h.timeControl),
+          qkey(h.game, h.timeControl, h.rated === "1"),
           "cancelled",
           ticketId,
         )) as string;
@@ -316,12 +323,16 @@ export function createRedisMatchmaker(opts: RedisMatchmakerOptions): Matchmaker 
     async queued() {
       const queues = Object.values(GAMES).flatMap((g) => g.timeControls.map((tc) => ({ game: g.id, timeControl: tc.id })));
       const pipeline = redis.pipeline();
-      for (const q of queues) pipeline.llen(qkey(q.game, q.timeControl));
+      // Rated and casual queues of one game and time control are counted together.
+      for (const q of queues) pipeline.llen(qkey(q.game, q.timeControl)).llen(qkey(q.game, q.timeControl, true));
       const lengths = (await pipeline.exec()) ?? [];
       return queues.map((q, i) => {
-        const [err, n] = lengths[i] ?? [new Error("no reply"), 0];
-        if (err) throw err;
-        return { ...q, waiting: Number(n) };
+        let waiting = 0;
+        for (const [err, n] of [lengths[2 * i], lengths[2 * i + 1]].map((l) => l ?? [new Error("no reply"), 0])) {
+          if (err) throw err;
+          waiting += Number(n);
+        }
+        return { ...q, waiting };
       });
     },
 

@@ -26,14 +26,14 @@ export const TICKET_TTL_S = 3600;
 
 /** A ticket's hash. */
 export const tkey = (id: string) => `${P}t:${id}`;
-/** The FIFO of waiting quick-play tickets of a game and time control. */
-export const qkey = (game: string, tc: string) => `${P}q:${game}|${tc}`;
+/** The FIFO of waiting quick-play tickets of a game and time control (rated and casual wait apart). */
+export const qkey = (game: string, tc: string, rated = false) => `${P}q:${game}|${tc}${rated ? "|rated" : ""}`;
 /** Invite code → the host's ticket id. */
 export const ikey = (code: string) => `${P}i:${code}`;
 /** The keys a ticket's scripts touch: itself, its queue, its invite key ('' for quick play). */
 export const keysOf = (id: string, h: Record<string, string>) => [
   tkey(id),
-  qkey(h.game, h.timeControl),
+  qkey(h.game, h.timeControl, h.rated === "1"),
   h.inviteCode ? ikey(h.inviteCode) : "",
 ];
 
@@ -55,6 +55,7 @@ export function ticketView(id: string, h: Record<string, string>): TicketRespons
     timeControl: h.timeControl,
     ...(h.gameId ? { gameId: h.gameId } : {}),
     ...(h.inviteCode ? { inviteCode: h.inviteCode } : {}),
+    ...(h.rated === "1" ? { rated: true } : {}),
   };
 }
 
