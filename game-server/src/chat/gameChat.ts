@@ -19,7 +19,12 @@ export interface ChatSocket {
   send<T extends "chat" | "chatHistory" | "error">(type: T, body: ServerMessages[T]): void;
 }
 
+/** Shortest time between two history reads of one socket, ms: a client asks once per (re)join. */
+export const HISTORY_EVERY_MS = 1000;
+
 export class GameChat<C extends ChatSocket> {
+  /** When each socket last read the history (a flood of `chatHistory` would be a query each). */
+  private readonly historyAt = new WeakMap<C, number>();
   private readonly gameId: string;
   private readonly chat: ChatService | undefined;
   private readonly sockets: () => Iterable<C>;
@@ -57,6 +62,12 @@ export class GameChat<C extends ChatSocket> {
   async sendHistory(socket: C): Promise<void> {
     const me = socket.userData?.identity;
     if (!me) return;
+    const now = Date.now();
+    if (now - (this.historyAt.get(socket) ?? Number.NEGATIVE_INFINITY) < HISTORY_EVERY_MS) {
+      const message = "chat history asked again too soon: try again in 1 s";
+      return socket.send("error", { code: "CHAT_RATE_LIMITED", message, inReplyTo: "chatHistory", retryInS: 1 });
+    }
+    this.historyAt.set(socket, now);
     const channel = this.channelOf(socket);
     await this.run(socket, async (chat) => {
       socket.send("chatHistory", { channel, messages: await chat.history(channel, me.playerId) });

@@ -44,9 +44,15 @@ class Chatter {
   /** Ask for the channel's history and wait for it. */
   async fetchHistory(): Promise<ChatHistoryMessage> {
     this.history = undefined;
-    this.seat.room.send("chatHistory", {});
-    await this.seat.until(() => this.history !== undefined, "chat history");
-    return this.history as unknown as ChatHistoryMessage;
+    for (;;) {
+      const e = this.seat.errors.length;
+      this.seat.room.send("chatHistory", {});
+      await this.seat.until((s) => this.history !== undefined || s.errors.length > e, "chat history");
+      if (this.history !== undefined) return this.history;
+      // Asked less than a second after the last time (refused, retryInS 1): ask again when told.
+      expect(this.seat.errors[e]).toMatchObject({ code: "CHAT_RATE_LIMITED", inReplyTo: "chatHistory" });
+      await new Promise((resolve) => setTimeout(resolve, (this.seat.errors[e].retryInS ?? 1) * 1000));
+    }
   }
   texts(): string[] {
     return this.lines.map((l) => l.text);
@@ -154,6 +160,19 @@ describe("game chat", () => {
     expect(await stored(node.databaseUrl, a.id)).toEqual([]);
     // Still served: the socket and the node are fine.
     expect(await ca.say("still here")).toBe("delivered");
+  });
+
+  it("asking for the history again within a second is refused without a query (a flood of chatHistory)", async () => {
+    const { ca } = await newGame(node.url);
+    await ca.fetchHistory();
+    const e = ca.seat.errors.length;
+    ca.history = undefined;
+    for (let i = 0; i < 5; i++) ca.seat.room.send("chatHistory", {});
+    await ca.seat.until((s) => s.errors.length >= e + 5, "five refusals");
+    expect(ca.seat.errors.slice(e).map((x) => [x.code, x.inReplyTo, x.retryInS])).toEqual(
+      Array(5).fill(["CHAT_RATE_LIMITED", "chatHistory", 1]),
+    );
+    expect(ca.history).toBeUndefined();
   });
 
   it("mute and block: the muter is not sent the muted sender's messages, live or in history; others are", async () => {
