@@ -4,16 +4,18 @@
  * with the wait and both players' windows must agree; the longest-waiting
  * compatible player is taken; two players where either blocked the other are
  * never paired; a burst of rated seekers over two nodes pairs everyone once,
- * within the window; rated and casual seekers never meet. The matchmakers run
+ * within the window; rated and casual seekers never meet, also after a rated
+ * ticket's pairing node died and it went back to its queue. The matchmakers run
  * on a clock the test sets, so windows are exactly as wide as it says.
  */
 import type { TicketResponse } from "@tabula/shared/protocol";
 import { describe, expect, it, vi } from "vitest";
 import type { Matchmaker, PairingHandler, RatedSeek } from "../../src/matchmaking/matchmaker.ts";
 import { windowPoints } from "../../src/matchmaking/ratingWindow.ts";
+import { qkey, tkey } from "../../src/matchmaking/redisTickets.ts";
 import { useRedisMatchmakers } from "../support/redisMatchmakers.ts";
 
-const { node } = useRedisMatchmakers("tabula-rated-");
+const { node, redis } = useRedisMatchmakers("tabula-rated-");
 
 /** Games made (with whether rated), shared by every node. */
 function factory() {
@@ -147,5 +149,21 @@ describe("Redis matchmaker: rated quick play", () => {
     expect(f.games).toMatchObject([{ rated: false }]);
     expect(f.pairs()).toEqual(["B+C"]);
     expect((await m.queued()).find((q) => q.game === "connect4" && q.timeControl === "1+5")?.waiting).toBe(1);
+  });
+
+  it("a rated ticket whose pairing node died goes back to the rated queue, not the casual one", async () => {
+    const clock = { now: 1_000_000 };
+    const f = factory();
+    const m = await node(f.pair, clock);
+    const a = await m.quickPlay("A", "connect4", "1+5", seek(1500));
+    // As if a node had taken A into a pairing and died: out of the queue, "pairing" past its deadline.
+    await redis().lrem(qkey("connect4", "1+5", true), 0, a.ticket);
+    await redis().hset(tkey(a.ticket), "status", "pairing", "pairedBy", "dead", "pairingUntil", String(clock.now - 1));
+    expect((await m.poll(a.ticket, "A", 0)).status).toBe("waiting");
+    expect(await redis().lrange(qkey("connect4", "1+5", true), 0, -1)).toEqual([a.ticket]);
+    expect(await redis().llen(qkey("connect4", "1+5"))).toBe(0);
+    expect((await m.quickPlay("casual", "connect4", "1+5")).status).toBe("waiting"); // never paired with A
+    expect((await m.quickPlay("B", "connect4", "1+5", seek(1520))).status).toBe("matched");
+    expect(f.pairs()).toEqual(["A+B"]);
   });
 });
