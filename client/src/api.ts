@@ -91,7 +91,9 @@ export class Api {
           this.identity = { ...this.identity, token: s.token };
           this.storage?.setItem(TOKEN_KEY, s.token);
         } else if (!s && this.identity?.account) {
-          this.identity = null; // the next call starts a guest
+          // Ended elsewhere (logout, password change, reuse): a guest from now on, shown at once.
+          this.identity = null;
+          void this.ensureIdentity().catch(() => {});
         }
       },
       ...opts.tokens,
@@ -142,8 +144,10 @@ export class Api {
         } catch (again) {
           if (!(again instanceof SessionLostError)) throw again;
         }
+        await this.ensureIdentity(); // the session ended: the guest its loss started (single flight)
+      } else {
+        await this.newGuest(this.identity?.name);
       }
-      await this.newGuest(this.identity?.account ? undefined : this.identity?.name);
       return this.request<T>(method, path, body, opts);
     }
   }
@@ -160,7 +164,7 @@ export class Api {
       return (this.identity ?? (await this.ensureIdentity())).token;
     } catch (err) {
       if (!(err instanceof SessionLostError)) throw err;
-      return (await this.newGuest()).token;
+      return (await this.ensureIdentity()).token;
     }
   }
 

@@ -143,10 +143,27 @@ describe("Api with an account", () => {
     await api.login("ann", "right password");
     server.valid.clear();
     server.refreshable.clear();
+    const shown: Array<boolean | undefined> = [];
+    api.onIdentity = (id) => shown.push(id.account);
     const res = await api.myGames();
     expect(api.identity?.account).toBeFalsy();
     expect(res).toEqual({ games: [], by: api.identity?.token });
     expect(storage.getItem(SESSION_KEY)).toBeNull();
+    // One new guest, announced (the lobby shows it), not one per caller.
+    expect(shown).toEqual([undefined]);
+    expect(server.calls.filter((c) => c.path === "/guest")).toHaveLength(1);
+  });
+
+  it("a session lost to the renewal timer becomes a guest at once, announced", async () => {
+    const { api, server } = make();
+    await api.login("ann", "right password");
+    const shown: Array<boolean | undefined> = [];
+    api.onIdentity = (id) => shown.push(id.account);
+    server.refreshable.clear(); // e.g. the password was changed on another device
+    server.valid.clear();
+    await vi.advanceTimersByTimeAsync(840_000);
+    expect(shown).toEqual([undefined]);
+    expect(api.identity?.account).toBeFalsy();
   });
 
   it("a room join asks for the token at the time: renewed when about to expire", async () => {
