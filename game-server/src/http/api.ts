@@ -228,6 +228,12 @@ export function createApi(deps: ApiDeps): express.Router {
       const loaded = await deps.reads.read((db) => loadGameRecord(db, id), { trust: trustGameRecord });
       if (!loaded) throw new ClientError("NO_GAME", "no such game");
       const { game, players, moves } = loaded;
+      // A private game's moves are its players' while it is on (spectators watch it with the password).
+      if (game.passwordHash && game.status === "active") {
+        const me = await identify(req).catch(() => null);
+        if (me?.playerId !== game.seat0Id && me?.playerId !== game.seat1Id)
+          throw new ClientError("PASSWORD_REQUIRED", "a private game's moves are shown to its players until it is over");
+      }
       const records = moves.map(moveRecordOf);
       const body: Record<string, unknown> = {
         game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed },

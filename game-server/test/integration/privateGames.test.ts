@@ -272,6 +272,13 @@ describe("spectators of a private game", () => {
     const hostWatching = await reserve(host, gameId, { spectate: true });
     expect(hostWatching.status).toBe(200);
 
+    // Nor can its moves be read over HTTP while it is on, except by its players.
+    expect((await call("GET", `/api/games/${gameId}`)).status).toBe(403);
+    expect((await call("GET", `/api/games/${gameId}`, { token: watcher.token })).body).toMatchObject({
+      error: { code: "PASSWORD_REQUIRED" },
+    });
+    expect((await call("GET", `/api/games/${gameId}`, { token: host.token })).status).toBe(200);
+
     const live = await call<{ games: Array<{ gameId: string; private: boolean }> }>("GET", "/api/live-games");
     expect(live.body.games.find((g) => g.gameId === gameId)?.private).toBe(true);
 

@@ -267,7 +267,7 @@ export const HTTP_ERRORS = {
   NO_INVITE: { status: 404, meaning: "no such invite code (or it was used or cancelled)" },
   NO_GAME: { status: 404, meaning: "no such game" },
   OWN_INVITE: { status: 409, meaning: "accepting your own invite" },
-  PASSWORD_REQUIRED: { status: 403, meaning: "this invite (a private game) needs its password" },
+  PASSWORD_REQUIRED: { status: 403, meaning: "a private game: the invite needs its password; live moves are its players'" },
   WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
   PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
   NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
