@@ -36,6 +36,8 @@ export interface InviteInfo {
   game: GameKind;
   timeControl: string;
   host: { name: string };
+  /** A private game: accepting (and watching) needs its password. */
+  passwordRequired: boolean;
 }
 
 export interface Stats {
@@ -291,16 +293,18 @@ export class Api {
     return this.authed("DELETE", `/matchmaking/tickets/${encodeURIComponent(ticket)}`);
   }
 
-  createInvite(game: GameKind, timeControl?: string): Promise<TicketResponse> {
-    return this.authed("POST", "/invites", { game, timeControl });
+  /** Open an invite; with `password` (4–64 characters) the game is private. */
+  createInvite(game: GameKind, timeControl?: string, password?: string): Promise<TicketResponse> {
+    return this.authed("POST", "/invites", { game, timeControl, ...(password ? { password } : {}) });
   }
 
   inviteInfo(code: string): Promise<InviteInfo> {
     return this.request("GET", `/invites/${encodeURIComponent(code)}`);
   }
 
-  acceptInvite(code: string): Promise<{ gameId: string }> {
-    return this.authed("POST", `/invites/${encodeURIComponent(code)}/accept`, {});
+  /** Accept an invite; a private one needs its `password` (403 PASSWORD_REQUIRED / WRONG_PASSWORD otherwise). */
+  acceptInvite(code: string, password?: string): Promise<{ gameId: string }> {
+    return this.authed("POST", `/invites/${encodeURIComponent(code)}/accept`, password ? { password } : {});
   }
 
   botGame(game: GameKind, timeControl?: string): Promise<{ gameId: string }> {

@@ -69,8 +69,11 @@ export class GameScreen {
     return this.game !== null;
   }
 
-  /** Join a game (as a player, or as a spectator) and show it. Rejects if it cannot be joined. */
-  async open(gameId: string, spectate = false): Promise<void> {
+  /**
+   * Join a game (as a player, or as a spectator) and show it. Rejects if it cannot be joined.
+   * `password`: a private game's, for a spectator (kept for re-joins and the rematch, in memory only).
+   */
+  async open(gameId: string, spectate = false, password?: string): Promise<void> {
     await this.close();
     this.resultShownFor = null;
     this.chat.open(spectate);
@@ -87,6 +90,7 @@ export class GameScreen {
             spec,
             { ...handlers, room: (room, mine) => this.chat.attach(room, mine) },
           );
+          session.password = password;
           return session;
         }),
       // Short: during a failover this may reach the stalled node, which never answers.
@@ -98,7 +102,7 @@ export class GameScreen {
         if (this.game === game) this.showConnection(state);
       },
       notify: (text, kind) => toast(text, kind),
-      rematch: (id) => void this.followRematch(id, spectate),
+      rematch: (id) => void this.followRematch(id, spectate, password),
     });
     this.game = game;
     this.deps.board.handler = {
@@ -146,12 +150,13 @@ export class GameScreen {
     this.deps.exit(tab);
   }
 
-  private async followRematch(gameId: string, spectate: boolean): Promise<void> {
+  /** The rematch of a private game is private with the same password: a spectator follows with it. */
+  private async followRematch(gameId: string, spectate: boolean, password?: string): Promise<void> {
     if (this.switching) return;
     this.switching = true;
     toast("Rematch! Colours are swapped.", "success");
     try {
-      await this.open(gameId, spectate);
+      await this.open(gameId, spectate, password);
     } catch (err) {
       toast(`Could not join the rematch: ${(err as Error).message ?? err}`, "error");
       await this.leaveToLobby();

@@ -30,7 +30,15 @@ describe("parseLiveGames", () => {
       spectators: 2,
       node: "n1",
       createdAt: 1_700_000_000_000,
+      private: false,
     });
+  });
+
+  it("marks private games (only when the server says true)", () => {
+    const games = parseLiveGames({
+      games: [game({ private: true }), game({ gameId: "g2", private: "yes" }), game({ gameId: "g3" })],
+    });
+    expect(games.map((g) => g.private)).toEqual([true, false, false]);
   });
 
   it("accepts an empty list", () => {

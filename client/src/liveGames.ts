@@ -22,6 +22,8 @@ export interface LiveGame {
   node: string;
   /** Start time, epoch ms (server clock). */
   createdAt: number;
+  /** A private game: watching needs its password. */
+  private: boolean;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,6 +59,7 @@ export function parseLiveGames(body: unknown): LiveGame[] {
       spectators: typeof g.spectators === "number" && g.spectators > 0 ? Math.floor(g.spectators) : 0,
       node: typeof g.node === "string" ? g.node : "",
       createdAt: typeof g.createdAt === "number" ? g.createdAt : Number.NaN,
+      private: g.private === true,
     });
   }
   return out;

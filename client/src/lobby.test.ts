@@ -42,6 +42,7 @@ const live = (over: Partial<LiveGame> = {}): LiveGame => ({
   spectators: 2,
   node: "n1",
   createdAt: Date.now() - 60_000,
+  private: false,
   ...over,
 });
 

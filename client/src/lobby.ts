@@ -11,6 +11,7 @@ import { LobbyChat } from "./chatChannels.ts";
 import { GAME_NAMES, timeControlLabel } from "./format.ts";
 import { normaliseInviteCode, validateName } from "./inputs.ts";
 import { MyGames } from "./myGames.ts";
+import { askPassword, validateGamePassword, withPassword } from "./privateGame.ts";
 import { canPlayRated, quickPlayRated } from "./ratings.ts";
 import { gameDefinitions, timeControlLabelById, timeControlsOf } from "./timeControls.ts";
 import { $, busy, h, setText, show, toast } from "./ui.ts";
@@ -248,7 +249,11 @@ export class Lobby {
     this.saveChoice();
     await busy(button, async () => {
       try {
-        const t = await this.deps.api.createInvite(this.game, this.timeControl);
+        // Optional: a password makes the game private (the friend and spectators need it).
+        const password = ($("invite-password") as HTMLInputElement).value;
+        const problem = validateGamePassword(password, true);
+        if (problem) return toast(problem, "error");
+        const t = await this.deps.api.createInvite(this.game, this.timeControl, password || undefined);
         await this.waiting.waitFor(t, "invite");
       } catch (err) {
         toast(errorText(err), "error");
@@ -278,9 +283,10 @@ export class Lobby {
     const info = $("invite-info");
     try {
       const inv = await this.deps.api.inviteInfo(clean);
+      const lock = inv.passwordRequired ? " · 🔒 private: you will need its password" : "";
       setText(
         info,
-        `${inv.host.name} invites you to ${GAME_NAMES[inv.game]} · ${timeControlLabelById(inv.game, inv.timeControl)}`,
+        `${inv.host.name} invites you to ${GAME_NAMES[inv.game]} · ${timeControlLabelById(inv.game, inv.timeControl)}${lock}`,
       );
       info.dataset.state = "open";
     } catch (err) {
@@ -298,7 +304,13 @@ export class Lobby {
     }
     await busy($("join-invite") as HTMLButtonElement, async () => {
       try {
-        const { gameId } = await this.deps.api.acceptInvite(code);
+        // A private invite answers PASSWORD_REQUIRED (or WRONG_PASSWORD): ask, and try again (privateGame.ts).
+        const accepted = await withPassword(
+          (password) => this.deps.api.acceptInvite(code, password),
+          (problem) => askPassword(`Invite ${code} is private`, problem),
+        );
+        if (accepted === null) return;
+        const { gameId } = accepted.result;
         show($("invite-info"), false);
         $("join-card").classList.remove("highlight");
         if (new URLSearchParams(location.search).has("invite")) history.replaceState(null, "", location.pathname);

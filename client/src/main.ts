@@ -12,6 +12,7 @@ import { GameScreen } from "./gameScreen.ts";
 import { installLeaderboardPages } from "./leaderboardNav.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
+import { askPassword, withPassword } from "./privateGame.ts";
 import { ReplayViewer } from "./replay.ts";
 import { forgetStoredGame, storedGame } from "./storedGame.ts";
 import { StatsTicker, statsText } from "./stats.ts";
@@ -84,7 +85,13 @@ const replay = new ReplayViewer({
 
 async function playGame(gameId: string, spectate = false): Promise<void> {
   try {
-    await game.open(gameId, spectate);
+    if (!spectate) return await game.open(gameId);
+    // A private game asks a spectator for its password (again after a wrong one); Cancel: back to the lobby.
+    const watched = await withPassword(
+      (password) => game.open(gameId, true, password),
+      (problem) => askPassword("Watch a private game", problem),
+    );
+    if (watched === null) await game.leaveToLobby("watch");
   } catch (err) {
     setScreen("lobby");
     throw err;

@@ -60,6 +60,8 @@ export const MAX_REJOINS_IN_FLIGHT = 5;
 export class GameSession {
   readonly gameId: string;
   readonly spectate: boolean;
+  /** A private game's password (spectators only): sent with every join, kept in memory only. */
+  password: string | undefined;
   private readonly client: Client;
   private readonly handlers: SessionHandlers;
   private room: Room | null = null;
@@ -128,7 +130,8 @@ export class GameSession {
   }
 
   private join(): Promise<Room> {
-    return this.client.joinById(this.gameId, this.spectate ? { spectate: true } : {});
+    if (!this.spectate) return this.client.joinById(this.gameId, {});
+    return this.client.joinById(this.gameId, { spectate: true, ...(this.password ? { password: this.password } : {}) });
   }
 
   private attach(room: Room): void {

@@ -150,7 +150,9 @@ export class WatchList {
     li.dataset.node = g.node;
     li.title = g.node ? `on node ${g.node}` : "";
     const title = li.querySelector<HTMLElement>(".live-title")!;
-    setText(title, `${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`);
+    // A private game: a lock, and Watch asks for the password (privateGame.ts).
+    setText(title, `${g.private ? "🔒 " : ""}${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`);
+    li.dataset.private = String(g.private);
     const players = li.querySelector<HTMLElement>(".live-players")!;
     const key = JSON.stringify(g.players);
     if (players.dataset.key !== key) {
