@@ -1,8 +1,11 @@
 /**
  * A rated game in the browser: two pages sign up (accounts), tick "Rated" by
- * quick play, find each other and play Connect Four to a win through the
- * Phaser UI; both see the ratings beside the names during the game and each
- * player's change in the result dialog ("1500 → 1662 (+162)"), as stored.
+ * quick play, find each other, talk in the game's chat (markup shows as
+ * text) and play Connect Four to a win through the Phaser UI; both see the
+ * ratings beside the names during the game and each player's change in the
+ * result dialog ("1500 → 1662 (+162)"), as stored. Then the winner opens
+ * "My profile" (the new rating, provisional, and its one-point history chart)
+ * and the leaderboard (not ranked yet: provisional).
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,7 +57,7 @@ async function dropDisc(page: Page, col: number): Promise<void> {
 }
 
 describe("rated play in the browser", () => {
-  it("two accounts play a rated game and see their new ratings", async () => {
+  it("two accounts chat and play a rated game, see their new ratings, a profile and the leaderboard", async () => {
     const suffix = Date.now() % 100_000;
     const [alice, bob] = await Promise.all([account(`Ann${suffix}`), account(`Ben${suffix}`)]);
     for (const page of [alice, bob]) await page.check("#rated-choice");
@@ -63,6 +66,16 @@ describe("rated play in the browser", () => {
     await bob.click("#quick-play");
     for (const page of [alice, bob])
       await page.waitForFunction(() => (window as any).tabula.state().snapshot?.rated === true, null, { timeout: 20_000 });
+    // The players talk in the game; a line with markup arrives as text.
+    const hello = "gl <b>hf</b>";
+    await alice.fill("#game-chat .chat-input", hello);
+    await alice.click("#game-chat .chat-form button[type=submit]");
+    await bob.waitForFunction(
+      (t) => [...document.querySelectorAll("#game-chat .chat-text")].some((el) => el.textContent === t),
+      hello,
+      { timeout: 15_000 },
+    );
+    expect(await bob.locator("#game-chat b").count()).toBe(0);
     // Both new: 1500, provisional, beside each name.
     expect(await alice.textContent("#player-top .player-rating")).toBe("(1500?)");
     expect(await alice.textContent("#player-bottom .player-rating")).toBe("(1500?)");
@@ -97,6 +110,24 @@ describe("rated play in the browser", () => {
       expect(lines.join("\n")).toContain(`1500 → ${winner} (+${winner - 1500})`);
       expect(lines.join("\n")).toContain(`1500 → ${loser} (−${1500 - loser})`);
     }
+
+    // The winner's profile: the new rating, provisional after one game, and its history on the chart.
+    const winnerRating = Math.round(Math.max(...changes.map((c) => c.after)));
+    await first.click("#back-to-lobby");
+    await first.click("#open-profile");
+    await first.waitForSelector('#profile-screen[data-state="loaded"]');
+    const card = await first.$eval('#profile-ratings .rating-card[data-pool="connect4"]', (el) => ({
+      value: el.querySelector(".rating-value")?.textContent,
+      rank: el.querySelector(".rating-rank")?.textContent,
+    }));
+    expect(card).toEqual({ value: `${winnerRating}?`, rank: "provisional" });
+    expect(await first.getAttribute("#rating-chart", "data-points")).toBe("1");
+    // The leaderboard: not ranked yet, and told why.
+    await first.click("#leave-profile");
+    await first.click("#open-leaderboard");
+    await first.click('#leaderboard-tabs button[data-pool="connect4"]');
+    await first.waitForSelector('#leaderboard-rows[data-pool="connect4"][data-state="loaded"]');
+    expect(await first.textContent("#leaderboard-you")).toMatch(/provisional/);
     await first.context().close();
     await second.context().close();
   });

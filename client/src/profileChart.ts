@@ -13,9 +13,13 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, T
 const TEXT = "#8d9bb0";
 const GRID = "rgba(141, 155, 176, 0.15)";
 
-/** "3 Dec" (UTC, as the server's times). */
-function dateText(ms: number): string {
-  return new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const DAY_MS = 86_400_000;
+
+/** "3 Dec" (UTC, as the server's times), with the time of day when `withTime`. */
+function dateText(ms: number, withTime = false): string {
+  const d = new Date(ms);
+  const date = d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  return withTime ? `${date} ${d.toISOString().slice(11, 16)}` : date;
 }
 
 type Point = { x: number; y: number };
@@ -34,6 +38,11 @@ export class RatingChart {
     this.chart?.destroy();
     this.chart = null;
     if (series.length === 0) return;
+    const xs = series.flatMap((s) => s.points.map((p) => p.x));
+    // Games of a few days: the time of day tells the ticks apart; longer: whole days, one tick per day at most.
+    const span = Math.max(...xs) - Math.min(...xs);
+    const short = span < 3 * DAY_MS;
+    const step = Math.ceil(span / DAY_MS / 5) * DAY_MS;
     const datasets: ChartDataset<"line", Point[]>[] = series.map((s) => ({
       label: s.label,
       data: s.points,
@@ -57,14 +66,20 @@ export class RatingChart {
         scales: {
           x: {
             type: "linear",
-            ticks: { color: TEXT, maxTicksLimit: 6, maxRotation: 0, callback: (v) => dateText(Number(v)) },
+            ticks: {
+              color: TEXT,
+              maxTicksLimit: 6,
+              maxRotation: 0,
+              stepSize: short ? undefined : step,
+              callback: (v) => dateText(Number(v), short),
+            },
             grid: { color: GRID },
           },
           y: { ticks: { color: TEXT, maxTicksLimit: 6 }, grid: { color: GRID } },
         },
         plugins: {
           legend: { display: series.length > 1, labels: { color: TEXT, boxWidth: 12 } },
-          tooltip: { callbacks: { title: (items) => (items[0] ? dateText(items[0].parsed.x ?? 0) : "") } },
+          tooltip: { callbacks: { title: (items) => (items[0] ? dateText(items[0].parsed.x ?? 0, true) : "") } },
         },
       },
     });
