@@ -72,8 +72,10 @@ export async function refreshLeaderboards(pool: pg.Pool, everyS: number): Promis
       lock.rows[0]?.got &&
       (
         await client.query(
-          `UPDATE "LeaderboardRefresh" SET "refreshedAt" = now()
-           WHERE id = 1 AND "refreshedAt" <= now() - make_interval(secs => $1)`,
+          // The first pass makes the row; a later one moves it forward only when the boards are old enough.
+          `INSERT INTO "LeaderboardRefresh" AS r (id, "refreshedAt") VALUES (1, now())
+           ON CONFLICT (id) DO UPDATE SET "refreshedAt" = now()
+           WHERE r."refreshedAt" <= now() - make_interval(secs => $1)`,
           [everyS],
         )
       ).rowCount === 1;

@@ -21,8 +21,9 @@ CREATE UNIQUE INDEX "LeaderboardEntry_pool_playerId_key" ON "LeaderboardEntry"("
 -- The top of a pool, in order: ties by name.
 CREATE INDEX "LeaderboardEntry_pool_rank_name_idx" ON "LeaderboardEntry"("pool", "rank", "name");
 
--- When the view was last refreshed: one row, written in the refresh's own transaction, so that nodes
--- (and the read replica, which replays both together) know how old the board is.
+-- When the view was last refreshed: one row (id 1), written in the refresh's own transaction, so that nodes
+-- (and the read replica, which replays both together) know how old the board is. The first refresh makes
+-- the row (db/leaderboard.ts): a migration that inserted it would collide with a restored dump's row.
 -- CreateTable
 CREATE TABLE "LeaderboardRefresh" (
     "id" INTEGER NOT NULL,
@@ -30,5 +31,3 @@ CREATE TABLE "LeaderboardRefresh" (
 
     CONSTRAINT "LeaderboardRefresh_pkey" PRIMARY KEY ("id")
 );
-
-INSERT INTO "LeaderboardRefresh" ("id", "refreshedAt") VALUES (1, CURRENT_TIMESTAMP);
