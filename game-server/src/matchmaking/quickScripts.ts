@@ -14,6 +14,25 @@
 import type { Redis } from "ioredis";
 
 /**
+ * Lua, inside a loop over new tickets with `P` (the key prefix), `player` and a table `cancelled`: the
+ * player's previous ticket, if still waiting, is cancelled (a player has one ticket; an invite's code goes
+ * with it) and listed in `cancelled`; `pkey` is left naming the player's ticket pointer. Shared by casual
+ * and rated enqueueing (ratedScripts.ts).
+ */
+export const CANCEL_PREVIOUS = `
+  local pkey = P .. 'p:' .. player
+  local prev = redis.call('GET', pkey)
+  if prev then
+    local pt = redis.call('HMGET', P .. 't:' .. prev, 'status', 'inviteCode')
+    if pt[1] == 'waiting' then
+      redis.call('HSET', P .. 't:' .. prev, 'status', 'cancelled')
+      if pt[2] and redis.call('GET', P .. 'i:' .. pt[2]) == prev then redis.call('DEL', P .. 'i:' .. pt[2]) end
+      cancelled[#cancelled + 1] = prev
+    end
+  end
+`;
+
+/**
  * KEYS[1] the queue. ARGV: key prefix, now (epoch ms), pairing deadline (epoch ms), pairedBy
  * token, ticket TTL (s), game, time control, aliveUntil of the new tickets (epoch ms), events
  * channel, then (ticket id, player id) for each new ticket, oldest first.
@@ -32,17 +51,7 @@ local game, tc, alive, events = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local cancelled = {}
 for i = 10, #ARGV, 2 do
   local id, player = ARGV[i], ARGV[i + 1]
-  local pkey = P .. 'p:' .. player
-  local prev = redis.call('GET', pkey)
-  if prev then
-    local pt = redis.call('HMGET', P .. 't:' .. prev, 'status', 'inviteCode')
-    if pt[1] == 'waiting' then
-      redis.call('HSET', P .. 't:' .. prev, 'status', 'cancelled')
-      if pt[2] and redis.call('GET', P .. 'i:' .. pt[2]) == prev then redis.call('DEL', P .. 'i:' .. pt[2]) end
-      cancelled[#cancelled + 1] = prev
-    end
-  end
-  local tkey = P .. 't:' .. id
+${CANCEL_PREVIOUS}  local tkey = P .. 't:' .. id
   redis.call('HSET', tkey, 'playerId', player, 'game', game, 'timeControl', tc, 'kind', 'quick',
     'status', 'waiting', 'aliveUntil', alive, 'queuedAt', ARGV[2])
   redis.call('EXPIRE', tkey, ttl)

@@ -13,6 +13,7 @@
  * The window half-width, in points, is min(500, 100 + 10 × waited seconds).
  */
 import type { Redis } from "ioredis";
+import { CANCEL_PREVIOUS } from "./quickScripts.ts";
 import { WINDOW_MAX_POINTS, WINDOW_POINTS_PER_S, WINDOW_START_POINTS } from "./ratingWindow.ts";
 
 /** Most tickets one scan considers (bounds the script's run time: pairing is quadratic in the worst case). */
@@ -34,17 +35,7 @@ local game, tc, alive, events = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local cancelled = {}
 for i = 10, #ARGV, 4 do
   local id, player, rating, avoid = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local pkey = P .. 'p:' .. player
-  local prev = redis.call('GET', pkey)
-  if prev then
-    local pt = redis.call('HMGET', P .. 't:' .. prev, 'status', 'inviteCode')
-    if pt[1] == 'waiting' then
-      redis.call('HSET', P .. 't:' .. prev, 'status', 'cancelled')
-      if pt[2] and redis.call('GET', P .. 'i:' .. pt[2]) == prev then redis.call('DEL', P .. 'i:' .. pt[2]) end
-      cancelled[#cancelled + 1] = prev
-    end
-  end
-  local tkey = P .. 't:' .. id
+${CANCEL_PREVIOUS}  local tkey = P .. 't:' .. id
   redis.call('HSET', tkey, 'playerId', player, 'game', game, 'timeControl', tc, 'kind', 'quick', 'rated', '1',
     'rating', rating, 'avoid', avoid, 'status', 'waiting', 'aliveUntil', alive, 'queuedAt', ARGV[2])
   redis.call('EXPIRE', tkey, ttl)
