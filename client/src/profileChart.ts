@@ -43,6 +43,8 @@ export class RatingChart {
     const span = Math.max(...xs) - Math.min(...xs);
     const short = span < 3 * DAY_MS;
     const step = Math.ceil(span / DAY_MS / 5) * DAY_MS;
+    // One game (or a few within the hour): half a day either side, else the scale would invent its own range.
+    const alone = span < DAY_MS / 24 ? { min: Math.min(...xs) - DAY_MS / 2, max: Math.max(...xs) + DAY_MS / 2 } : {};
     const datasets: ChartDataset<"line", Point[]>[] = series.map((s) => ({
       label: s.label,
       data: s.points,
@@ -66,6 +68,7 @@ export class RatingChart {
         scales: {
           x: {
             type: "linear",
+            ...alone,
             ticks: {
               color: TEXT,
               maxTicksLimit: 6,
