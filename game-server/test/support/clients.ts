@@ -4,6 +4,7 @@
  */
 import type { Client, Room } from "@colyseus/sdk";
 import { rejoinOverlapping } from "../../../bots/src/liveness.ts";
+import { httpRequest } from "../../../compose/http.ts";
 import { sdkClient } from "../../../bots/src/sdk.ts";
 import {
   type ErrorMessage,
@@ -21,6 +22,10 @@ export interface Player {
   base: string;
 }
 
+/**
+ * One API request on a fresh connection (compose/http.ts): a kept-alive connection may still reach an old
+ * nginx worker after a reload (adding or restarting a node), which can close it under the next request.
+ */
 async function http<T>(
   base: string,
   method: string,
@@ -28,13 +33,13 @@ async function http<T>(
   token?: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
+  const res = await httpRequest(base + path, {
     method,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
+    timeoutMs: 60_000, // long polls (`wait=` up to 30 s) included
   });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return { status: res.status, body: (res.body ? JSON.parse(res.body) : undefined) as T };
 }
 
 export { http };
