@@ -299,6 +299,17 @@ describe("flooding", () => {
     }
   });
 
+  /** A flooder's POST: over kept-alive connections (fetch's pool), as fast as a real one sends them. */
+  const flood = async (base: string, path: string, token: string | undefined, body: unknown) => {
+    const r = await fetch(base + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    await r.arrayBuffer();
+    return { status: r.status };
+  };
+
   it("HTTP flooding (guests, quick play) is cut off with 429, the node stays healthy, and another game plays on", async () => {
     const other = await LiveGame.start("http-other");
     const requester = await newPlayer(node.url);
@@ -310,8 +321,8 @@ describe("flooding", () => {
         while (running) {
           const r =
             i % 2 === 0
-              ? await http(node.url, "POST", "/api/guest", undefined, {})
-              : await http(node.url, "POST", "/api/matchmaking/quick", requester.token, { game: "connect4" });
+              ? await flood(node.url, "/api/guest", undefined, {})
+              : await flood(node.url, "/api/matchmaking/quick", requester.token, { game: "connect4" });
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           requests++;
         }
