@@ -9,6 +9,7 @@ import { backoffDelay } from "./backoff.ts";
 import { BoardView } from "./boardView.ts";
 import { apiBase } from "./endpoint.ts";
 import { GameScreen } from "./gameScreen.ts";
+import { initI18n, translateDom } from "./i18n/index.ts";
 import { installLeaderboardPages } from "./leaderboardNav.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
@@ -21,6 +22,9 @@ import { $, setText, show, toast } from "./ui.ts";
 
 /** How often an open, visible page tells the server it is still here (under the server's 90 s online window), ms. */
 const STILL_HERE_MS = 60_000;
+
+initI18n();
+translateDom(document);
 
 const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
 const board = new BoardView($("board"));
