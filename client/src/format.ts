@@ -4,10 +4,11 @@
 import type { MoveRecord } from "@tabula/shared/protocol";
 import type { GameKind, GameResult, ResultReason, Seat, TimeControl } from "@tabula/shared/rules";
 
-export const GAME_NAMES: Record<GameKind, string> = { connect4: "Connect Four", chess: "Chess" };
+export const GAME_NAMES: Record<GameKind, string> = { connect4: "Connect Four", chess: "Chess", battleship: "Battleship" };
 export const SEAT_NAMES: Record<GameKind, readonly [string, string]> = {
   connect4: ["Red", "Yellow"],
   chess: ["White", "Black"],
+  battleship: ["Blue", "Orange"],
 };
 
 export interface MoveRow {
@@ -59,6 +60,7 @@ const REASON_TEXT: Record<ResultReason, string> = {
   "threefold-repetition": "threefold repetition",
   "fifty-move-rule": "the fifty-move rule",
   "insufficient-material": "insufficient material",
+  "fleet-sunk": "the whole fleet is sunk",
   timeout: "time ran out",
   "timeout-vs-insufficient-material": "time ran out, but the opponent cannot win",
   resign: "resignation",

@@ -45,7 +45,7 @@ export interface GameControllerDeps {
   openSession(gameId: string, spectate: boolean, handlers: SessionHandlers): SessionLike;
   /** The game's final record (GET /api/games/:id), to stop re-joining a game that is over. */
   gameRecord(gameId: string): Promise<{
-    game: { status: GameSnapshot["status"]; result: GameSnapshot["result"] };
+    game: { status: GameSnapshot["status"]; result: GameSnapshot["result"]; seed?: string };
     moves: GameSnapshot["moves"];
   }>;
   /** Something changed: redraw. `animate`: a move by the other side just arrived. */
@@ -258,7 +258,7 @@ export class GameController {
       const rec = await this.deps.gameRecord(this.gameId);
       if (rec.game.status !== "active") {
         if (m.active) {
-          m.finish({ status: rec.game.status, result: rec.game.result, moves: rec.moves });
+          m.finish({ status: rec.game.status, result: rec.game.result, moves: rec.moves, seed: rec.game.seed });
           this.pendingMove = null;
           this.clockAnchor = this.clockAnchor && { ...this.clockAnchor, clocks: m.clocks };
           this.deps.changed(false);

@@ -1,7 +1,7 @@
-import type { Connect4View } from "@tabula/shared/rules";
+import { type BattleshipView, battleship, type Connect4View, replay } from "@tabula/shared/rules";
 import { describe, expect, it } from "vitest";
 import { GameModel, definitionOf } from "./gameModel.ts";
-import { moved, records, snapshot } from "./testing/fixtures.ts";
+import { CLOCKS, moved, records, snapshot } from "./testing/fixtures.ts";
 import type { ChessView } from "./views.ts";
 
 describe("GameModel.fromSnapshot", () => {
@@ -133,5 +133,50 @@ describe("GameModel.finish and toSnapshot", () => {
     const out = GameModel.fromSnapshot(s).toSnapshot();
     expect(out).toEqual({ ...s, view: GameModel.fromSnapshot(s).view() });
     expect((out.view as Connect4View).toMove).toBe(0);
+  });
+});
+
+describe("GameModel with hidden information (Battleship)", () => {
+  const FLEET0 = "a1h,a3v,c3h,j1v,g9h";
+  const FLEET1 = "f10h,b3v,d5h,h2v,a1h";
+  /** The server's state after `moves`, and what it sends seat `you`: its view and the redacted log. */
+  function sent(moves: string[], you: 0 | 1) {
+    const r = replay(battleship, "s", moves);
+    if (!r.ok) throw new Error(r.error.message);
+    const log = records("battleship", moves).map((m) => {
+      const x = battleship.redactMove!({ ...m, notation: m.san }, you);
+      return { ...m, move: x.move, san: x.notation };
+    });
+    return { state: r.state, view: battleship.view(r.state, you), log };
+  }
+
+  it("keeps the view it was sent instead of replaying a log it is not shown whole", () => {
+    const s = sent([FLEET0, FLEET1, "a1"], 1);
+    expect(s.log[0]!.move).toBe("fleet"); // the other seat's fleet: not replayable
+    const m = GameModel.fromSnapshot(
+      snapshot([], { kind: "battleship", you: { role: "player", seat: 1 }, moves: s.log, ply: 3, view: s.view }),
+    );
+    expect(m.view()).toEqual(s.view);
+    expect(m.toMove).toBe(1);
+    expect(m.legalMoves()).toHaveLength(100);
+    // A shot's preview does not know what it hits yet.
+    expect((m.preview("c3")!.view as BattleshipView).shots[1]).toEqual([{ cell: 22, outcome: "pending" }]);
+    expect(m.preview("a1h,a3v,c3h,j1v,g9h")).toBeNull();
+  });
+
+  it("folds each moved in by its view, and shows everything once the game is over", () => {
+    const before = sent([FLEET0, FLEET1, "a1"], 1);
+    const m = GameModel.fromSnapshot(
+      snapshot([], { kind: "battleship", you: { role: "player", seat: 1 }, moves: before.log, ply: 3, view: before.view }),
+    );
+    const after = sent([FLEET0, FLEET1, "a1", "c3"], 1);
+    expect(
+      m.fold({ gameId: "g1", record: after.log[3]!, ply: 4, view: after.view, clocks: CLOCKS, status: "active", result: null }),
+    ).toBe("applied");
+    expect((m.view() as BattleshipView).shots[1]).toEqual([{ cell: 22, outcome: "hit" }]);
+    expect((m.view() as BattleshipView).fleets[0]).toEqual([]);
+    const full = records("battleship", [FLEET0, FLEET1, "a1", "c3"]);
+    m.finish({ status: "finished", result: { winner: 0, reason: "resign" }, moves: full, seed: "s" });
+    expect((m.view() as BattleshipView).fleets.map((f) => f.length)).toEqual([5, 5]);
   });
 });

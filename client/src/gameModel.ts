@@ -7,6 +7,11 @@
  * same state. The server's ply (and each move's notation) is checked against
  * ours; when they disagree, `fold` says "resync" and the caller asks for one
  * full snapshot (see GameController). Pure: no DOM, no network, no clock.
+ *
+ * A game with hidden information (rules with `fromView`, e.g. Battleship) is
+ * not shown its whole log while it is on: its state is rebuilt from the view
+ * the server sent (`def.fromView`: what this viewer knows), and each `moved`
+ * replaces it; the rules still give the turn, legal moves and previews.
  */
 import type { ClockState, GameSnapshot, MovedMessage, MoveRecord } from "@tabula/shared/protocol";
 import { type GameDefinition, getGame, replay, type Seat } from "@tabula/shared/rules";
@@ -50,14 +55,15 @@ export class GameModel {
    */
   static fromSnapshot(s: GameSnapshot): GameModel {
     const def = definitionOf(s.kind);
+    if (s.moves.length !== s.ply) throw new Error(`game ${s.gameId}: ${s.moves.length} moves logged at ply ${s.ply}`);
+    const { moves: _moves, view: _view, ply: _ply, ...meta } = s;
+    if (def.fromView) return new GameModel(def, meta, [...s.moves], def.fromView(s.view));
     const r = replay(
       def,
       s.seed,
       s.moves.map((m) => m.move),
     );
     if (!r.ok) throw new Error(`game ${s.gameId}: move ${r.ply} (${r.move}) does not replay: ${r.error.message}`);
-    if (s.moves.length !== s.ply) throw new Error(`game ${s.gameId}: ${s.moves.length} moves logged at ply ${s.ply}`);
-    const { moves: _moves, view: _view, ply: _ply, ...meta } = s;
     return new GameModel(def, meta, [...s.moves], r.state);
   }
 
@@ -105,9 +111,9 @@ export class GameModel {
     return this.log.some((m) => m.seat === seat);
   }
 
-  /** The board as the viewer sees it now. */
+  /** The board as the viewer sees it now (everything once the game is over). */
   view(): unknown {
-    return this.def.view(this.state, this.seat);
+    return this.def.view(this.state, this.seat, !this.active);
   }
 
   /** The viewer's legal moves now (none for a spectator, out of turn, or once the game is over). */
@@ -129,9 +135,14 @@ export class GameModel {
     if (m.gameId !== this.meta.gameId) return "resync";
     if (m.ply <= this.ply) return "ignored";
     if (m.record.ply !== this.ply || m.ply !== this.ply + 1) return "resync";
-    const r = this.def.apply(this.state, m.record.move, m.record.seat);
-    if (!r.ok || r.notation !== m.record.san) return "resync";
-    this.state = r.state;
+    if (this.def.fromView) {
+      // Hidden information: the move may be redacted; the view is what we know now.
+      this.state = this.def.fromView(m.view);
+    } else {
+      const r = this.def.apply(this.state, m.record.move, m.record.seat);
+      if (!r.ok || r.notation !== m.record.san) return "resync";
+      this.state = r.state;
+    }
     this.log = [...this.log, m.record];
     // Any move answers a pending draw offer with "no".
     this.meta = { ...this.meta, clocks: m.clocks, status: m.status, result: m.result, drawOffer: null };
@@ -139,10 +150,10 @@ export class GameModel {
   }
 
   /** The game is over and its room gone: take the final record (status, result, every move) from the API. */
-  finish(record: { status: GameSnapshot["status"]; result: GameSnapshot["result"]; moves: MoveRecord[] }): void {
+  finish(record: { status: GameSnapshot["status"]; result: GameSnapshot["result"]; moves: MoveRecord[]; seed?: string }): void {
     const r = replay(
       this.def,
-      this.meta.seed,
+      record.seed ?? this.meta.seed,
       record.moves.map((m) => m.move),
     );
     if (r.ok) {

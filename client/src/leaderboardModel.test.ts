@@ -16,7 +16,7 @@ const entry = (rank: number, name: string, rating: number) => ({
 
 describe("leaderboard view model", () => {
   it("has one tab per rating pool, in the shared order", () => {
-    expect(POOL_TABS.map((t) => t.pool)).toEqual(["chess-bullet", "chess-blitz", "chess-rapid", "connect4"]);
+    expect(POOL_TABS.map((t) => t.pool)).toEqual(["chess-bullet", "chess-blitz", "chess-rapid", "connect4", "battleship"]);
     expect(POOL_TABS[3]?.title).toBe("Connect Four");
   });
 

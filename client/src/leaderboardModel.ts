@@ -13,6 +13,7 @@ export const POOL_NAMES: Record<RatingPool, string> = {
   "chess-blitz": "Chess · Blitz",
   "chess-rapid": "Chess · Rapid",
   connect4: "Connect Four",
+  battleship: "Battleship",
 };
 
 /** The pools as tabs, in display order. */

@@ -88,7 +88,7 @@ describe("Lobby: play", () => {
   it("fills games and time controls, and remembers the choice", () => {
     setup();
     const game = document.getElementById("game-select") as HTMLSelectElement;
-    expect([...game.options].map((o) => o.value)).toEqual(["connect4", "chess"]);
+    expect([...game.options].map((o) => o.value)).toEqual(["connect4", "chess", "battleship"]);
     game.value = "chess";
     game.dispatchEvent(new Event("change"));
     const tc = document.getElementById("tc-select") as HTMLSelectElement;

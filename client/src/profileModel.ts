@@ -15,6 +15,7 @@ export const POOL_COLORS: Record<RatingPool, string> = {
   "chess-blitz": "#f5c542",
   "chess-rapid": "#3ecf8e",
   connect4: "#4c7dff",
+  battleship: "#e07b39",
 };
 
 export interface RatingCard {

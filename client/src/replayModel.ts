@@ -9,7 +9,10 @@ import type { GameRecord } from "./api.ts";
 import { definitionOf } from "./gameModel.ts";
 import { timeControlsOf } from "./timeControls.ts";
 
-/** Every position of a game as a spectator sees it: index i is the view after i moves (up to the first the rules refuse). */
+/**
+ * Every position of a finished game as a spectator sees it once it is over (hidden information shown):
+ * index i is the view after i moves (up to the first the rules refuse).
+ */
 export function replayViews(kind: GameKind, seed: string, moves: readonly { move: string }[]): unknown[] {
   const def = definitionOf(kind);
   const views: unknown[] = [];
@@ -17,7 +20,7 @@ export function replayViews(kind: GameKind, seed: string, moves: readonly { move
     def,
     seed,
     moves.map((m) => m.move),
-    (state) => views.push(def.view(state, null)),
+    (state) => views.push(def.view(state, null, true)),
   );
   return views;
 }

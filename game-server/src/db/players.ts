@@ -81,7 +81,8 @@ export function createPlayerLookup(db: Db, ttlMs = 60_000, max = 20_000, now: ()
 
 /** The bot player used for games against the built-in bot (created on first use). */
 export async function botPlayer(db: Db, kind: string): Promise<PlayerRow> {
-  const name = kind === "chess" ? "Tabula Bot (Chess)" : "Tabula Bot (Connect 4)";
+  const name =
+    kind === "chess" ? "Tabula Bot (Chess)" : kind === "battleship" ? "Tabula Bot (Battleship)" : "Tabula Bot (Connect 4)";
   const key = nameKey(name).slice(0, 24);
   const existing = await guard(() => db.player.findUnique({ where: { nameKey: key }, select: PLAYER }));
   if (existing) return existing;

@@ -7,9 +7,14 @@
  * seat — and once for everyone when the game has no hidden information
  * (`GameDefinition.publicView`). A `moved` of such a game is then one object
  * for all, which the room encodes once (rooms/fanout.ts).
+ *
+ * Hidden information (a game without `publicView`, e.g. Battleship): while the
+ * game is on, each recipient's view, move log and `moved` record are its own
+ * (`GameDefinition.redactMove`), and the seed is withheld (the bots' moves are
+ * drawn from it). Once the game is over, everyone is shown everything.
  */
-import type { GameSnapshot, Heartbeat, MovedMessage, PlayerInfo } from "@tabula/shared/protocol";
-import type { Seat } from "@tabula/shared/rules";
+import type { GameSnapshot, Heartbeat, MovedMessage, MoveRecord, PlayerInfo } from "@tabula/shared/protocol";
+import type { GameDefinition, Seat } from "@tabula/shared/rules";
 import { ratingsView } from "../ratings/seats.ts";
 import type { GameTable } from "./table.ts";
 
@@ -39,7 +44,23 @@ function perRecipient<T>(shared: boolean, build: (you: Seat | null) => T): (you:
 
 /** The rules view for each recipient (a public view is computed once, as a spectator's). */
 function viewsOf(table: GameTable): (you: Seat | null) => unknown {
-  return perRecipient(table.def.publicView === true, (you) => table.def.view(table.rulesState, you));
+  const ended = table.status !== "active";
+  return perRecipient(table.def.publicView === true, (you) => table.def.view(table.rulesState, you, ended));
+}
+
+/**
+ * A move as `you` may know it while a game with hidden information is on (`def.redactMove`);
+ * as played otherwise (`over`: the game has ended and shows everything).
+ */
+export function redactRecord(def: GameDefinition, record: MoveRecord, you: Seat | null, over: boolean): MoveRecord {
+  if (over || !def.redactMove) return record;
+  const r = def.redactMove({ ply: record.ply, seat: record.seat, move: record.move, notation: record.san }, you);
+  return r.move === record.move && r.notation === record.san ? record : { ...record, move: r.move, san: r.notation };
+}
+
+/** Whether a game of `def` in status `status` hides its seed: hidden information, still on. */
+export function hidesSeed(def: GameDefinition, status: string): boolean {
+  return def.publicView !== true && status === "active";
 }
 
 /** The full picture for each participant (`you`: a seat, or null for a spectator): everything needed to draw the game. */
@@ -50,7 +71,11 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
     { ...record.players[0], ...ctx.presence[0] },
     { ...record.players[1], ...ctx.presence[1] },
   ];
-  const moves = table.moves.slice();
+  const over = table.status !== "active";
+  const moves = perRecipient(table.def.redactMove === undefined || over, (you) =>
+    table.moves.map((m) => redactRecord(table.def, m, you, over)),
+  );
+  const seed = hidesSeed(table.def, table.status) ? "" : record.seed;
   const clocks = table.clockState(ctx.now);
   const ratings = ratingsView(table.ratings);
   // `you` differs per seat, so a snapshot is never shared between seats; its parts are.
@@ -62,8 +87,8 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
     status: table.status,
     players,
     you: you === null ? { role: "spectator", seat: null } : { role: "player", seat: you },
-    seed: record.seed,
-    moves,
+    seed,
+    moves: moves(you),
     ply: table.ply,
     view: view(you),
     clocks,
@@ -85,9 +110,11 @@ export function snapshotOf(table: GameTable, you: Seat | null, ctx: SnapshotCont
 export function movedOf(table: GameTable, now: number): (you: Seat | null) => MovedMessage {
   const view = viewsOf(table);
   const clocks = table.clockState(now);
+  const last = table.moves[table.moves.length - 1] as MoveRecord;
+  const over = table.status !== "active";
   return perRecipient(table.def.publicView === true, (you) => ({
     gameId: table.gameId,
-    record: table.moves[table.moves.length - 1],
+    record: redactRecord(table.def, last, you, over),
     ply: table.ply,
     view: view(you),
     clocks,

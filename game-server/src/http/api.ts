@@ -21,6 +21,7 @@ import { hashPassword } from "../auth/passwords.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
+import { hidesSeed, redactRecord } from "../game/views.ts";
 import { listPlayerGames, loadGameRecord, trustGameRecord, trustPlayerGames } from "../db/history.ts";
 import type { Reads } from "../db/reads.ts";
 import { botPlayer, createPlayer } from "../db/players.ts";
@@ -234,24 +235,28 @@ export function createApi(deps: ApiDeps): express.Router {
         if (me?.playerId !== game.seat0Id && me?.playerId !== game.seat1Id)
           throw new ClientError("PASSWORD_REQUIRED", "a private game's moves are shown to its players until it is over");
       }
-      const records = moves.map(moveRecordOf);
+      const def = getGame(game.kind);
+      // A live game with hidden information is shown as a spectator sees it (game/views.ts); a finished one whole.
+      const over = game.status !== "active";
+      const played = moves.map(moveRecordOf);
+      const records = def ? played.map((m) => redactRecord(def, m, null, over)) : played;
+      const seed = def && hidesSeed(def, game.status) ? "" : game.seed;
       const body: Record<string, unknown> = {
-        game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed: game.seed },
+        game: { ...summary({ ...game, seat0: players[0], seat1: players[1] }), seed },
         moves: records,
       };
       // Move retention (MOVE_KEEP_MONTHS, db/partitions/) archives whole months of moves and keeps the games.
       const movesArchived = records.length < game.ply;
       if (movesArchived) body.movesArchived = true;
       if (req.query.positions === "1" && !movesArchived) {
-        // Every position of the game, replayed from the seed with the shared rules.
-        const def = getGame(game.kind);
+        // Every position of the game, replayed from the seed with the shared rules, as a spectator sees it.
         if (def) {
           const views: unknown[] = [];
           replay(
             def,
             game.seed,
-            records.map((m) => m.move),
-            (state) => views.push(def.view(state, null)),
+            played.map((m) => m.move),
+            (state) => views.push(def.view(state, null, over)),
           );
           body.positions = views;
         }

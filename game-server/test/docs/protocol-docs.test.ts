@@ -73,10 +73,12 @@ describe("docs/protocol.md matches the protocol package", () => {
     const samples: Record<GameKind, string[][]> = {
       connect4: [[], ["3"], ["0", "1", "0", "1", "0", "1", "0"]],
       chess: [[], ["e2e4"], ["f2f3", "e7e5", "g2g4", "d8h4"]],
+      battleship: [[], ["a1h,a3v,c3h,j1v,g9h", "f10h,b3v,d5h,h2v,a1h", "a1"]],
     };
     const headings: Record<GameKind, string> = {
       connect4: 'Connect Four view (`kind: "connect4"`)',
       chess: 'Chess view (`kind: "chess"`)',
+      battleship: 'Battleship view (`kind: "battleship"`)',
     };
     for (const kind of Object.keys(GAMES) as GameKind[]) {
       const def = GAMES[kind];

@@ -21,7 +21,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { decode } from "@colyseus/schema";
-import { type ErrorCode, GuestRequest } from "@tabula/shared/protocol";
+import { type ErrorCode, GuestRequest, MAX_MOVE_LENGTH } from "@tabula/shared/protocol";
 import { createRng, GAMES, replay, type Seat as SeatIndex } from "@tabula/shared/rules";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { http, newPlayer, quickPlay, Seat, type Player } from "../support/clients.ts";
@@ -256,7 +256,7 @@ describe("hostile input against one node", () => {
       [1, "move", { ply: ply + 0.5, move: "g1f3" }, error("BAD_MESSAGE")],
       [1, "move", { ply: -1, move: "g1f3" }, error("BAD_MESSAGE")],
       [1, "move", { ply, move: "" }, error("BAD_MESSAGE")],
-      [1, "move", { ply, move: "a".repeat(9) }, error("BAD_MESSAGE")],
+      [1, "move", { ply, move: "a".repeat(MAX_MOVE_LENGTH + 1) }, error("BAD_MESSAGE")],
       [1, "move", { ply, move: 5 }, error("BAD_MESSAGE")],
       [1, "move", { ply }, error("BAD_MESSAGE")],
       [1, "move", { move: "g1f3" }, error("BAD_MESSAGE")],

@@ -16,8 +16,8 @@ export const GAME_ROOM = "game";
 // ---------------------------------------------------------------------------
 // Client → server room messages. Anything else is answered with UNKNOWN_MESSAGE.
 
-/** Longest move string accepted (chess UCI is at most 5). */
-export const MAX_MOVE_LENGTH = 8;
+/** Longest move string accepted (chess UCI is at most 5, a Battleship fleet 21; the Move.move column holds 24). */
+export const MAX_MOVE_LENGTH = 24;
 
 export const ClientMessages = {
   /**
@@ -213,7 +213,7 @@ export const DisplayName = z
 
 export const GuestRequest = z.strictObject({ name: DisplayName.optional() });
 export const GameChoice = z.strictObject({
-  game: z.enum(["connect4", "chess"]),
+  game: z.enum(["connect4", "chess", "battleship"]),
   timeControl: z.string().max(16).optional(),
 });
 

@@ -21,7 +21,7 @@ export const GamePassword = z
 
 /** `POST /api/invites`: the game, its time control, and optionally a password that makes it private. */
 export const InviteRequest = z.strictObject({
-  game: z.enum(["connect4", "chess"]),
+  game: z.enum(["connect4", "chess", "battleship"]),
   timeControl: z.string().max(16).optional(),
   password: GamePassword.optional(),
 });

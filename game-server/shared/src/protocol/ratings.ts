@@ -35,7 +35,7 @@ export interface GameRatings {
 
 /** `POST /api/matchmaking/quick` body: a game choice, rated or casual (default casual). */
 export const QuickPlayRequest = z.strictObject({
-  game: z.enum(["connect4", "chess"]),
+  game: z.enum(["connect4", "chess", "battleship"]),
   timeControl: z.string().max(16).optional(),
   /** Rated quick play (registered accounts only): paired by rating within a widening window. */
   rated: z.boolean().optional(),

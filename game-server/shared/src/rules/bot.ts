@@ -7,6 +7,8 @@
  */
 import { Chess } from "chess.js";
 import type { Color, Move, PieceSymbol, Square } from "chess.js";
+import type { BattleshipState } from "./battleship.ts";
+import { battleshipBotMove } from "./battleshipBot.ts";
 import type { ChessState } from "./chess.ts";
 import { c4DropRow, c4WinsAt, C4_COLUMNS, connect4 } from "./connect4.ts";
 import type { Connect4State } from "./connect4.ts";
@@ -24,6 +26,7 @@ export function chooseBotMove<S>(def: GameDefinition<S>, state: S, seat: Seat, r
   let move: string | undefined;
   if (def.id === "connect4") move = connect4Move(state as Connect4State, seat, rng);
   else if (def.id === "chess" && def.toMove(state) === seat) move = chessMove(state as ChessState, rng);
+  else if (def.id === "battleship") move = battleshipBotMove(state as BattleshipState, seat, rng);
   else move = pick(def.legalMoves(state, seat), rng);
   if (move === undefined) throw new Error(`chooseBotMove: seat ${seat} has no legal ${def.id} move`);
   return move;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GAMES, chess, chooseBotMove, connect4, createRng, findTimeControl, getGame, isGameKind } from "./index.ts";
+import { GAMES, battleship, chess, chooseBotMove, connect4, createRng, findTimeControl, getGame, isGameKind } from "./index.ts";
 
 describe("game registry", () => {
-  it("lists both games under their ids", () => {
-    expect(Object.keys(GAMES).sort()).toEqual(["chess", "connect4"]);
+  it("lists every game under its id", () => {
+    expect(Object.keys(GAMES).sort()).toEqual(["battleship", "chess", "connect4"]);
+    expect(GAMES.battleship).toBe(battleship);
     expect(GAMES.chess).toBe(chess);
     expect(GAMES.connect4).toBe(connect4);
     for (const [kind, def] of Object.entries(GAMES)) expect(def.id).toBe(kind);
@@ -36,6 +37,11 @@ describe("game registry", () => {
   // a game that said so wrongly would leak or hide something from someone.
   it("a game whose view is public shows every seat and spectators the same view, all game long", () => {
     for (const def of Object.values(GAMES)) {
+      // Battleship hides each fleet: its views are tested in battleship.test.ts.
+      if (def.id === "battleship") {
+        expect(def.publicView).toBeUndefined();
+        continue;
+      }
       expect(def.publicView).toBe(true);
       let state = def.setup("public-view");
       for (let ply = 0; ply < 24 && def.toMove(state) !== null; ply++) {

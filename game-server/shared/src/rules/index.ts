@@ -2,6 +2,7 @@
  * Tabula's shared game rules: pure definitions used alike by the server, the
  * browser client and the bots. See types.ts for the contract.
  */
+import { battleship } from "./battleship.ts";
 import { chess } from "./chess.ts";
 import { connect4 } from "./connect4.ts";
 import type { GameDefinition, GameKind, TimeControl } from "./types.ts";
@@ -11,6 +12,18 @@ export { connect4, c4DropRow, c4WinsAt, C4_COLUMNS, C4_ROWS } from "./connect4.t
 export type { Connect4State, Connect4View } from "./connect4.ts";
 export { chess, chessFromFen } from "./chess.ts";
 export type { ChessState, ChessView } from "./chess.ts";
+export {
+  battleship,
+  BS_FLEET,
+  BS_SIZE,
+  bsCell,
+  bsCellName,
+  bsParsePlacement,
+  bsPlacement,
+  bsRandomPlacement,
+  bsShipCells,
+} from "./battleship.ts";
+export type { BattleshipState, BattleshipView, BsShip, BsShot } from "./battleship.ts";
 export { createRng } from "./rng.ts";
 export type { Rng } from "./rng.ts";
 export { chooseBotMove } from "./bot.ts";
@@ -20,7 +33,7 @@ export type { RatingPool } from "./pools.ts";
 export type { ReplayResult } from "./replay.ts";
 
 /** Every game, by kind. */
-export const GAMES: Readonly<Record<GameKind, GameDefinition>> = { connect4, chess };
+export const GAMES: Readonly<Record<GameKind, GameDefinition>> = { connect4, chess, battleship };
 
 /** Whether `kind` names a game (guards untrusted input such as URL parameters). */
 export function isGameKind(kind: unknown): kind is GameKind {

@@ -31,6 +31,7 @@ export type ResultReason =
   | "threefold-repetition"
   | "fifty-move-rule"
   | "insufficient-material"
+  | "fleet-sunk"
   | "timeout"
   | "timeout-vs-insufficient-material"
   | "resign"
@@ -99,14 +100,35 @@ export interface GameDefinition<S = unknown, V = unknown> {
    * Used when the opponent's flag falls: if `seat` cannot win, the game is drawn.
    */
   canWin(state: S, seat: Seat): boolean;
-  /** What `seat` may see (null: a spectator). */
-  view(state: S, seat: Seat | null): V;
+  /**
+   * What `seat` may see (null: a spectator). `ended`: the game is over though
+   * the rules did not end it (resignation, time, abandonment, abort) — a game
+   * with hidden information then shows everything, as after a result.
+   */
+  view(state: S, seat: Seat | null, ended?: boolean): V;
   /**
    * True when `view` is the same for every seat and for spectators (no hidden
    * information): the server then builds and encodes one view for everyone.
    * Leave it unset for a game with hidden information.
    */
   readonly publicView?: boolean;
+  /**
+   * Hidden information only: the state a participant can rebuild from its own
+   * view — what it knows — on which `toMove`, `legalMoves`, `apply` (previews)
+   * and `view` run. A client of such a game keeps this instead of replaying the
+   * log, which it is not shown whole while the game is on.
+   */
+  fromView?(view: V): S;
+  /**
+   * Hidden information only: what `you` (a seat; null: a spectator) may know of
+   * the move `seat` played at `ply` while the game is on — the move string and
+   * its notation as sent in `moved`, snapshots and live move logs. Unset: the
+   * move as played. Once the game is over every move is shown as played.
+   */
+  redactMove?(
+    move: { ply: number; seat: Seat; move: string; notation: string },
+    you: Seat | null,
+  ): { move: string; notation: string };
 }
 
-export type GameKind = "connect4" | "chess";
+export type GameKind = "connect4" | "chess" | "battleship";
