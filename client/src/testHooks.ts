@@ -12,12 +12,14 @@
  *      column `col`'s top cell (null when no Connect Four board is shown)
  *  - squarePoint("e2"): viewport CSS-pixel {x,y} of a chess square's centre,
  *      honouring the board's orientation (null when no chess board is shown)
+ *  - boardPoint(kind, key): the same for any board's location (Board.pointOf:
+ *      Battleship "b5" / "own:b5" cells, "random" / "confirm" buttons)
  *
  * The points are what Playwright's `page.mouse.click(x, y)` expects, so test
  * clicks go through Phaser's own input handling.
  */
 import type { GameSnapshot } from "@tabula/shared/protocol";
-import type { Seat } from "@tabula/shared/rules";
+import type { GameKind, Seat } from "@tabula/shared/rules";
 import type { BoardView } from "./boardView.ts";
 import type { Point } from "./boards/geometry.ts";
 
@@ -27,6 +29,7 @@ export interface TabulaTestHooks {
   state(): { screen: Screen; snapshot: GameSnapshot | null; seat: Seat | null; latencyMs: number | null };
   columnPoint(col: number): Point | null;
   squarePoint(square: string): Point | null;
+  boardPoint(kind: GameKind, key: string): Point | null;
 }
 
 declare global {
@@ -52,6 +55,9 @@ export function installTestHooks(deps: {
     },
     squarePoint(square) {
       return deps.board.clientPoint("chess", square);
+    },
+    boardPoint(kind, key) {
+      return deps.board.clientPoint(kind, key);
     },
   };
 }

@@ -3,11 +3,11 @@
  * `def.view(state, seat)` returns for each game; the types come from the
  * shared rules). No DOM, no Phaser.
  */
-import type { ChessView, Connect4View, Seat } from "@tabula/shared/rules";
+import type { BattleshipView, ChessView, Connect4View, Seat } from "@tabula/shared/rules";
 
-export type { ChessView, Connect4View };
+export type { BattleshipView, ChessView, Connect4View };
 
-export type BoardViewModel = Connect4View | ChessView;
+export type BoardViewModel = Connect4View | ChessView | BattleshipView;
 
 export function isConnect4View(v: unknown): v is Connect4View {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "connect4";
@@ -15,6 +15,10 @@ export function isConnect4View(v: unknown): v is Connect4View {
 
 export function isChessView(v: unknown): v is ChessView {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "chess";
+}
+
+export function isBattleshipView(v: unknown): v is BattleshipView {
+  return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "battleship";
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * chess), forwards pointer input to it and keeps it sized to the canvas.
  */
 import Phaser from "phaser";
+import { BattleshipBoard } from "../boards/battleshipBoard.ts";
 import { ChessBoard } from "../boards/chessBoard.ts";
 import { Connect4Board } from "../boards/connect4Board.ts";
 import type { Point } from "../boards/geometry.ts";
@@ -61,7 +62,9 @@ export class GameScene extends Phaser.Scene {
       this.board =
         input.kind === "chess"
           ? new ChessBoard(this, this.callbacks, width, height)
-          : new Connect4Board(this, this.callbacks, width, height);
+          : input.kind === "battleship"
+            ? new BattleshipBoard(this, this.callbacks, width, height)
+            : new Connect4Board(this, this.callbacks, width, height);
       this.boardKind = input.kind;
     }
     this.board.render(input);
