@@ -152,6 +152,8 @@ export class GameDialogs {
     offer.dataset.offer = drawDeclined ? "draw" : "";
     show(offer, drawDeclined);
     if (m) labelExportButtons(m.kind);
+    // The queued premove, for tests and styles (the board draws it).
+    $("board").dataset.premove = game?.premove ?? "";
   }
 
   private send(type: "resign" | "abort"): void;
