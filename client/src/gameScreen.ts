@@ -207,9 +207,11 @@ export class GameScreen {
       kind: m.kind,
       view: game.shownView() as BoardViewModel,
       orientation: this.deps.board.bottomSeat(m.gameId, seat ?? 0),
-      moverSeat: canMoveNow ? seat : null,
+      // During the opponent's turn the board takes a premove (gameController.ts).
+      moverSeat: game.inputSeat,
       legalMoves: game.legalMoves(),
       animate,
+      premove: game.premove,
     });
     if (!canMoveNow) this.dialogs.hidePromotion();
     const info = m.info;
@@ -295,5 +297,6 @@ export class GameScreen {
     setText(countdown, c?.text ?? "");
     if (c) countdown.dataset.seconds = String(c.seconds);
     show(countdown, c !== null);
+    this.dialogs.tick(now);
   }
 }

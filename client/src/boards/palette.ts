@@ -10,6 +10,8 @@ export const PALETTE = {
   c4Win: 0xffffff,
   c4Hover: 0xffffff,
   c4Coord: "#8d9bb0",
+  /** A queued premove (both games). */
+  premove: 0x3a7bd5,
   // Chess
   light: 0xdee3e6,
   dark: 0x8ca2ad,
