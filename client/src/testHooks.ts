@@ -14,6 +14,8 @@
  *      honouring the board's orientation (null when no chess board is shown)
  *  - boardPoint(kind, key): the same for any board's location (Board.pointOf:
  *      Battleship "b5" / "own:b5" cells, "random" / "confirm" buttons)
+ *  - boardLabels("connect4" | "chess"): the coordinates drawn on that board,
+ *      [{ text, x, y }] in viewport CSS pixels ([] when no such board is shown)
  *
  * The points are what Playwright's `page.mouse.click(x, y)` expects, so test
  * clicks go through Phaser's own input handling.
@@ -21,7 +23,7 @@
 import type { GameSnapshot } from "@tabula/shared/protocol";
 import type { GameKind, Seat } from "@tabula/shared/rules";
 import type { BoardView } from "./boardView.ts";
-import type { Point } from "./boards/geometry.ts";
+import type { BoardLabel, Point } from "./boards/geometry.ts";
 
 export type Screen = "lobby" | "waiting" | "game" | "replay" | "leaderboard" | "profile";
 
@@ -30,6 +32,7 @@ export interface TabulaTestHooks {
   columnPoint(col: number): Point | null;
   squarePoint(square: string): Point | null;
   boardPoint(kind: GameKind, key: string): Point | null;
+  boardLabels(kind: "connect4" | "chess"): BoardLabel[];
 }
 
 declare global {
@@ -58,6 +61,9 @@ export function installTestHooks(deps: {
     },
     boardPoint(kind, key) {
       return deps.board.clientPoint(kind, key);
+    },
+    boardLabels(kind) {
+      return deps.board.clientLabels(kind);
     },
   };
 }
