@@ -25,7 +25,7 @@ import {
   rotateShip,
   shipAt,
 } from "./battleshipLayout.ts";
-import type { Point } from "./geometry.ts";
+import type { BoardLabel, Point } from "./geometry.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
 
 const COLOURS = {
@@ -336,6 +336,17 @@ export class BattleshipBoard implements Board {
     const cell = bsCell(name ?? "");
     if (cell === null || (grid !== "own" && grid !== "target")) return null;
     return cellCentre(grid === "own" ? l.own : l.target, l.cell, cell);
+  }
+
+  /** The coordinates drawn on both grids (a–j above, 1–10 on the left), canvas pixels. */
+  labels(): BoardLabel[] {
+    const { cell, own, target } = this.layout;
+    return [own, target].flatMap((o) =>
+      Array.from({ length: BS_SIZE }, (_, i) => [
+        { text: "abcdefghij"[i]!, x: Math.round(o.x + (i + 0.5) * cell), y: Math.round(o.y - cell * 0.35) },
+        { text: String(i + 1), x: Math.round(o.x - cell * 0.4), y: Math.round(o.y + (i + 0.5) * cell) },
+      ]).flat(),
+    );
   }
 
   destroy(): void {
