@@ -160,13 +160,6 @@ function pathOf(url: string): string {
   return u.pathname + u.search;
 }
 
-/** Percentile `q` (0–1) of `values` (nearest rank); NaN when empty. */
-export function percentile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 /**
  * How many times over the machine's CPUs are asked for: the 1-minute load
  * average per core, at least 1. A page's load is mostly CPU (parsing,
