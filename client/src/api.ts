@@ -222,11 +222,15 @@ export class Api {
     }
   }
 
-  /** A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. */
-  async newGuest(name?: string): Promise<Identity> {
-    const body = name ? { name } : {};
-    this.session.clear();
+  /**
+   * A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. A taken
+   * name gets a suffix ("alice-2"), or with `suggest` is refused: ApiError NAME_TAKEN whose `suggestion` is a
+   * free name to offer the player (nothing changes then).
+   */
+  async newGuest(name?: string, opts: { suggest?: boolean } = {}): Promise<Identity> {
+    const body = name ? { name, ...(opts.suggest ? { ifTaken: "suggest" } : {}) } : {};
     const res = await this.request<GuestResponse>("POST", "/guest", body, { auth: false });
+    this.session.clear(); // only once the new guest exists: a refused name leaves the player as they were
     return this.setIdentity({ token: res.token, id: res.player.id, name: res.player.name });
   }
 

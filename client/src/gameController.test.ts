@@ -201,11 +201,11 @@ describe("GameController: the resync rule", () => {
     t.game.play("3");
     t.server.error({ code: "ILLEGAL_MOVE", message: "no", inReplyTo: "move" });
     expect(t.syncs()).toBe(2);
-    expect(t.notes.at(-1)).toBe("no");
+    expect(t.notes.at(-1)).toBe("That move is not legal."); // the code in words, not the server's message
     // Other errors are shown, not resynced.
     t.server.snapshot(snapshot());
     t.server.error({ code: "NO_OFFER", message: "", inReplyTo: "draw" });
-    expect(t.notes.at(-1)).toBe("NO_OFFER");
+    expect(t.notes.at(-1)).toBe("There is no offer to answer.");
     expect(t.syncs()).toBe(2);
   });
 

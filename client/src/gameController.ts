@@ -16,6 +16,7 @@ import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/pr
 import type { ClockAnchor } from "./clock.ts";
 import { GameModel } from "./gameModel.ts";
 import type { ConnectionState, SessionHandlers } from "./session.ts";
+import { roomErrorText } from "./errorCodes.ts";
 
 /** A move sent and not yet answered (drawn as if played). */
 export interface PendingMove {
@@ -222,7 +223,7 @@ export class GameController {
       this.resync();
       return;
     }
-    this.deps.notify(e.message || e.code, "error");
+    this.deps.notify(roomErrorText(e), "error"); // the code in the player's language, never the server's English
     if (answersMove) this.resync();
   }
 

@@ -6,6 +6,7 @@
  * CSSOM style properties, which the page's Content-Security-Policy allows.
  */
 import { Chart, type ChartDataset, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
+import { currentLanguage } from "./i18n/index.ts";
 import type { HistorySeries } from "./profileModel.ts";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -18,7 +19,8 @@ const DAY_MS = 86_400_000;
 /** "3 Dec" (UTC, as the server's times), with the time of day when `withTime`. */
 function dateText(ms: number, withTime = false): string {
   const d = new Date(ms);
-  const date = d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  const locale = currentLanguage() === "en" ? "en-GB" : currentLanguage();
+  const date = d.toLocaleDateString(locale, { day: "numeric", month: "short", timeZone: "UTC" });
   return withTime ? `${date} ${d.toISOString().slice(11, 16)}` : date;
 }
 

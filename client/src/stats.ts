@@ -6,6 +6,7 @@
  * and a fetch function only; the text is made by `statsText`.
  */
 import type { Stats } from "./api.ts";
+import { t } from "./i18n/index.ts";
 
 /** Refresh period while the server answers, ms. */
 export const STATS_INTERVAL_MS = 10_000;
@@ -66,8 +67,11 @@ export class StatsTicker {
   }
 }
 
-/** "3 online · 1 live game", or "offline". */
+/** "3 online · 1 live game", or "offline" (in the current language). */
 export function statsText(stats: Stats | null): string {
-  if (!stats) return "offline";
-  return `${stats.playersOnline} online · ${stats.gamesLive} live ${stats.gamesLive === 1 ? "game" : "games"}`;
+  if (!stats) return t("common:offline");
+  return t("common:stats", {
+    online: t("common:online", { count: stats.playersOnline }),
+    games: t("common:liveGames", { count: stats.gamesLive }),
+  });
 }

@@ -6,7 +6,8 @@
  */
 import type { TicketResponse } from "@tabula/shared/protocol";
 import { ApiError, type Api, errorText } from "./api.ts";
-import { GAME_NAMES } from "./format.ts";
+import { gameName } from "./format.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { isAbort, waitForTicket } from "./matchmaking.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, copyText, setText, show, toast } from "./ui.ts";
@@ -20,7 +21,13 @@ export interface WaitingDeps {
 
 export class WaitingScreen {
   private readonly deps: WaitingDeps;
-  private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
+  private waiting: {
+    ticket: TicketResponse;
+    abort: AbortController;
+    startedAt: number;
+    isInvite: boolean;
+    trouble: boolean;
+  } | null = null;
   private elapsedTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(deps: WaitingDeps) {
@@ -28,8 +35,9 @@ export class WaitingScreen {
     $("cancel").addEventListener("click", () => void this.cancel());
     $("copy-invite").addEventListener("click", async () => {
       const input = $("invite-link") as HTMLInputElement;
-      toast((await copyText(input.value, input)) ? "Invite link copied." : "Copy the link from the box.", "success");
+      toast((await copyText(input.value, input)) ? t("lobby:inviteCopied") : t("lobby:copyFromBox"), "success");
     });
+    onLanguageChange(() => this.describe());
     // Leaving the page while waiting: withdraw the ticket (best effort).
     window.addEventListener("pagehide", () => {
       const w = this.waiting;
@@ -54,14 +62,13 @@ export class WaitingScreen {
       return;
     }
     if (first.status !== "waiting") {
-      toast(`Matchmaking ${first.status}.`, "error");
+      toast(t("lobby:matchmakingStatus", { status: first.status }), "error");
       return;
     }
     const abort = new AbortController();
-    this.waiting = { ticket: first, abort, startedAt: Date.now() };
     const isInvite = kind === "invite" && !!first.inviteCode;
-    setText($("waiting-title"), isInvite ? "Waiting for your friend to join…" : "Looking for an opponent…");
-    setText($("waiting-game"), `${GAME_NAMES[first.game]} · ${timeControlLabelById(first.game, first.timeControl)}`);
+    this.waiting = { ticket: first, abort, startedAt: Date.now(), isInvite, trouble: false };
+    this.describe();
     show($("invite-box"), isInvite);
     if (isInvite) {
       setText($("invite-code-display"), first.inviteCode!);
@@ -73,7 +80,11 @@ export class WaitingScreen {
     try {
       result = await waitForTicket(this.deps.api, first, {
         signal: abort.signal,
-        onRetry: () => setText($("waiting-note"), "Connection trouble — still trying…"),
+        onRetry: () => {
+          if (this.waiting?.abort !== abort) return;
+          this.waiting.trouble = true;
+          this.describe();
+        },
       });
     } catch (err) {
       if (this.waiting?.abort === abort) this.stop();
@@ -88,7 +99,7 @@ export class WaitingScreen {
       await this.deps.playGame(result.gameId);
     } else {
       this.deps.setScreen("lobby");
-      toast(result.status === "expired" ? "Nobody came in time; try again." : "Matchmaking cancelled.", "info");
+      toast(result.status === "expired" ? t("lobby:nobodyCame") : t("lobby:matchmakingCancelled"), "info");
     }
   }
 
@@ -99,10 +110,10 @@ export class WaitingScreen {
     this.stop();
     w.abort.abort();
     try {
-      const t = await this.deps.api.cancelTicket(w.ticket.ticket);
-      if (t.status === "matched" && t.gameId) {
-        toast("An opponent was found just now.", "info");
-        await this.deps.playGame(t.gameId);
+      const ticket = await this.deps.api.cancelTicket(w.ticket.ticket);
+      if (ticket.status === "matched" && ticket.gameId) {
+        toast(t("lobby:opponentJustFound"), "info");
+        await this.deps.playGame(ticket.gameId);
         return;
       }
     } catch (err) {
@@ -111,18 +122,29 @@ export class WaitingScreen {
     this.deps.setScreen("lobby");
   }
 
+  /** The screen's words for the ticket waited on (again after a language switch). */
+  private describe(): void {
+    const w = this.waiting;
+    if (!w) return;
+    const { game, timeControl } = w.ticket;
+    setText($("waiting-title"), w.isInvite ? t("lobby:waitingFriend") : t("lobby:lookingForOpponent"));
+    setText($("waiting-game"), t("common:gameAndTc", { game: gameName(game), tc: timeControlLabelById(game, timeControl) }));
+    setText($("waiting-note"), w.trouble ? t("lobby:connectionTrouble") : "");
+    this.showElapsed();
+  }
+
+  private showElapsed(): void {
+    const w = this.waiting;
+    if (!w) return;
+    const s = Math.floor((Date.now() - w.startedAt) / 1000);
+    setText($("waiting-elapsed"), t("lobby:seconds", { n: s }));
+    $("waiting-elapsed").dataset.seconds = String(s);
+  }
+
   private startElapsed(): void {
     clearInterval(this.elapsedTimer);
-    setText($("waiting-note"), "");
-    const update = () => {
-      const w = this.waiting;
-      if (!w) return;
-      const s = Math.floor((Date.now() - w.startedAt) / 1000);
-      setText($("waiting-elapsed"), `${s} s`);
-      $("waiting-elapsed").dataset.seconds = String(s);
-    };
-    update();
-    this.elapsedTimer = setInterval(update, 250);
+    this.showElapsed();
+    this.elapsedTimer = setInterval(() => this.showElapsed(), 250);
   }
 
   private stop(): void {
