@@ -35,7 +35,7 @@ function recordCounts(): void {
     const el = document.getElementById("online-count");
     if (!el) return void requestAnimationFrame(watch);
     const note = () => {
-      if (!el.dataset.players) return;
+      if (el.textContent === "…") return; // not asked yet
       w.__counts.push({
         at: performance.now(),
         players: Number(el.dataset.players),
@@ -65,14 +65,24 @@ async function open(name: string): Promise<Page> {
 /** Wait until the pill shows at least `players` and `games`, at most `ms` from now; resolves the time it took. */
 async function countsReach(page: Page, players: number, games: number, ms: number): Promise<number> {
   const from = Date.now();
-  await page.waitForFunction(
-    ([p, g]) => {
-      const el = document.getElementById("online-count") as HTMLElement;
-      return Number(el.dataset.players) >= p && Number(el.dataset.games) >= g;
-    },
-    [players, games] as const,
-    { timeout: ms, polling: 25 },
-  );
+  try {
+    await page.waitForFunction(
+      ([p, g]) => {
+        const el = document.getElementById("online-count") as HTMLElement;
+        return Number(el.dataset.players) >= p && Number(el.dataset.games) >= g;
+      },
+      [players, games] as const,
+      { timeout: ms, polling: 25 },
+    );
+  } catch (err) {
+    const seen = (await shown(page)).map((c) => `${Math.round(c.at)}ms ${c.text}`);
+    throw new Error(
+      `not ${players} online · ${games} live within ${ms} ms (at ${Math.round(await now(page))}ms): ${seen.join(" | ")}`,
+      {
+        cause: err,
+      },
+    );
+  }
   return Date.now() - from;
 }
 
@@ -91,9 +101,13 @@ describe("the online and live-game counters", () => {
     const page = await open("First");
     await countsReach(page, 1, 0, 10_000);
     const [first] = await shown(page);
-    console.log(`first count shown ${Math.round(first!.at)} ms after navigation: ${first!.text}`);
+    // From the moment the page's script has run (its download is the loading test's business, not the counters').
+    const started = await page.evaluate(
+      () => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).domContentLoadedEventStart,
+    );
+    console.log(`first count shown ${Math.round(first!.at - started)} ms after the app started: ${first!.text}`);
     expect(first!.players).toBeGreaterThanOrEqual(1);
-    expect(first!.at).toBeLessThan(1000);
+    expect(first!.at - started).toBeLessThan(1000);
     await page.context().close();
   });
 
@@ -107,11 +121,20 @@ describe("the online and live-game counters", () => {
     const took = await Promise.all([countsReach(alice, 2, 1, 1000), countsReach(bob, 2, 1, 1000)]);
     console.log(`both players and the game counted ${took.join(" / ")} ms after joining`);
 
-    // Play on for a while (the pill refreshes every 10 s): it must never fall back.
-    await Promise.all([alice, bob].map((p) => p.waitForTimeout(11_000)));
+    // Play on until the pill's own 10 s refresh has come: it must never fall back.
+    await Promise.all(
+      [alice, bob].map((page, i) =>
+        page.waitForFunction(
+          (from) => (window as unknown as { __counts: Shown[] }).__counts.some((c) => c.at > from + 10_000),
+          joined[i]!,
+          { timeout: 20_000 },
+        ),
+      ),
+    );
     for (const [i, page] of [alice, bob].entries()) {
-      const during = (await shown(page)).filter((c) => c.at >= joined[i]! + 1000);
-      expect(during.length).toBeGreaterThan(0);
+      const all = await shown(page);
+      console.log(`${i ? "bob" : "alice"} saw: ${all.map((c) => `${Math.round(c.at - joined[i]!)}ms ${c.text}`).join(" | ")}`);
+      const during = all.filter((c) => c.at >= joined[i]! + 1000);
       expect(during.filter((c) => c.players < 2 || c.games < 1)).toEqual([]);
     }
 

@@ -340,8 +340,12 @@ export class Api {
     await this.request("GET", "/me", undefined, { token, timeoutMs: 5000 });
   }
 
-  /** Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). */
+  /**
+   * Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). With
+   * an identity its token goes along, so the player asking is counted in the answer (a tab back from the
+   * background, silent for longer than the server's online window, included).
+   */
   stats(): Promise<Stats> {
-    return this.request("GET", "/stats", undefined, { auth: false, timeoutMs: 5000 });
+    return this.request("GET", "/stats", undefined, { auth: this.identity !== null, timeoutMs: 5000 });
   }
 }

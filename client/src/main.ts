@@ -167,6 +167,8 @@ async function identify(): Promise<void> {
       const retryable = !(err instanceof ApiError) || err.status === 0 || err.status >= 500;
       bootProblem = retryable ? "connecting" : { err };
       showBootStatus();
+      // The counts say "offline" meanwhile (they wait for the identity: see boot).
+      if (attempt === 0) void stats.refresh();
       if (!retryable) throw err;
       await sleep(backoffDelay(attempt));
     }
@@ -178,13 +180,13 @@ async function boot(): Promise<void> {
   setScreen("lobby");
   // Boot Phaser early, so the board is ready before the first game arrives.
   board.init();
-  void stats.refresh();
   window.addEventListener("online", () => void stats.refresh());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void stats.refresh();
   });
+  // The first counts wait for the identity: asked before it, they would leave out the player who is looking
+  // at them (a new guest does not exist yet). From here on each stats request also says this player is here.
   await identify();
-  // Now counted as online (the identity check touched us).
   void stats.refresh();
   // And still counted while the page stays open in the lobby (the server's window is 90 s).
   setInterval(() => {

@@ -52,14 +52,16 @@ export class StatsTicker {
     let ok = false;
     do {
       this.again = false;
+      let answer: Stats | null = null;
       try {
-        const stats = await this.deps.fetch();
+        answer = await this.deps.fetch();
         ok = true;
-        this.deps.show(stats);
       } catch {
         ok = false;
-        this.deps.show(null);
       }
+      // Superseded (something changed meanwhile, e.g. the connection came back): the next answer is shown, not
+      // this one — a request that failed while offline must not overwrite fresh counts.
+      if (!this.again) this.deps.show(answer);
     } while (this.again);
     this.inFlight = null;
     if (this.stopped) return;
