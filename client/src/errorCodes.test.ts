@@ -1,7 +1,7 @@
 import { HTTP_ERRORS, ROOM_ERRORS } from "@tabula/shared/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, errorText } from "./apiHttp.ts";
-import { codeText, roomErrorText, waitText } from "./errorCodes.ts";
+import { codeText, waitText } from "./errorCodes.ts";
 import { initI18n, setLanguage } from "./i18n/index.ts";
 
 initI18n("en");
@@ -23,7 +23,7 @@ describe("server errors in the player's language", () => {
     expect(codeText("PASSWORD_THROTTLED", { retryAfterS: 42 })).toBe("Too many wrong passwords. Try again in 42 s.");
     expect(codeText("PASSWORD_THROTTLED")).toBe("Too many wrong passwords. Try again in a few minutes.");
     await setLanguage("fr");
-    expect(roomErrorText({ code: "CHAT_RATE_LIMITED", retryInS: 12 })).toBe("Trop de messages\u00a0: réessayez dans 12 s.");
+    expect(codeText("CHAT_RATE_LIMITED", { retryAfterS: 12 })).toBe("Trop de messages\u00a0: réessayez dans 12 s.");
     expect(waitText(null)).toBe("quelques minutes");
   });
 

@@ -29,8 +29,3 @@ export function codeText(code: string, opts: { retryAfterS?: number | null; stat
   if (isKnownCode(code)) return t(`errors:code.${code}`, { wait: waitText(opts.retryAfterS) });
   return t("errors:httpStatus", { status: opts.status ? `${opts.status} ${code}` : code });
 }
-
-/** What a game room's `error` message says to the player (its code translated; CHAT_RATE_LIMITED with `retryInS`). */
-export function roomErrorText(e: { code: string; retryInS?: number }): string {
-  return codeText(e.code, { retryAfterS: e.retryInS });
-}
