@@ -6,9 +6,9 @@
  */
 import type { TicketResponse } from "@tabula/shared/protocol";
 import { ApiError, type Api, errorText } from "./api.ts";
-import { gameName } from "./format.ts";
-import { onLanguageChange, t } from "./i18n/index.ts";
+import { GAME_NAMES } from "./format.ts";
 import { isAbort, waitForTicket } from "./matchmaking.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, copyText, setText, show, toast } from "./ui.ts";
 
@@ -21,23 +21,19 @@ export interface WaitingDeps {
 
 export class WaitingScreen {
   private readonly deps: WaitingDeps;
-  private waiting: {
-    ticket: TicketResponse;
-    abort: AbortController;
-    startedAt: number;
-    isInvite: boolean;
-    trouble: boolean;
-  } | null = null;
+  private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
+  /** What the screen shows (kept to redraw it in another language). */
+  private shown: { ticket: TicketResponse; isInvite: boolean; note: "trouble" | null } | null = null;
   private elapsedTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(deps: WaitingDeps) {
     this.deps = deps;
+    onLanguageChange(() => this.renderText());
     $("cancel").addEventListener("click", () => void this.cancel());
     $("copy-invite").addEventListener("click", async () => {
       const input = $("invite-link") as HTMLInputElement;
-      toast((await copyText(input.value, input)) ? t("lobby:inviteCopied") : t("lobby:copyFromBox"), "success");
+      toast((await copyText(input.value, input)) ? t("board:inviteLinkCopied") : t("board:copyFromBox"), "success");
     });
-    onLanguageChange(() => this.describe());
     // Leaving the page while waiting: withdraw the ticket (best effort).
     window.addEventListener("pagehide", () => {
       const w = this.waiting;
@@ -62,13 +58,14 @@ export class WaitingScreen {
       return;
     }
     if (first.status !== "waiting") {
-      toast(t("lobby:matchmakingStatus", { status: first.status }), "error");
+      toast(ticketEndText(first.status), "error");
       return;
     }
     const abort = new AbortController();
+    this.waiting = { ticket: first, abort, startedAt: Date.now() };
     const isInvite = kind === "invite" && !!first.inviteCode;
-    this.waiting = { ticket: first, abort, startedAt: Date.now(), isInvite, trouble: false };
-    this.describe();
+    this.shown = { ticket: first, isInvite, note: null };
+    this.renderText();
     show($("invite-box"), isInvite);
     if (isInvite) {
       setText($("invite-code-display"), first.inviteCode!);
@@ -81,9 +78,8 @@ export class WaitingScreen {
       result = await waitForTicket(this.deps.api, first, {
         signal: abort.signal,
         onRetry: () => {
-          if (this.waiting?.abort !== abort) return;
-          this.waiting.trouble = true;
-          this.describe();
+          if (this.shown) this.shown.note = "trouble";
+          this.renderText();
         },
       });
     } catch (err) {
@@ -99,7 +95,7 @@ export class WaitingScreen {
       await this.deps.playGame(result.gameId);
     } else {
       this.deps.setScreen("lobby");
-      toast(result.status === "expired" ? t("lobby:nobodyCame") : t("lobby:matchmakingCancelled"), "info");
+      toast(ticketEndText(result.status), "info");
     }
   }
 
@@ -112,7 +108,7 @@ export class WaitingScreen {
     try {
       const ticket = await this.deps.api.cancelTicket(w.ticket.ticket);
       if (ticket.status === "matched" && ticket.gameId) {
-        toast(t("lobby:opponentJustFound"), "info");
+        toast(t("board:foundJustNow"), "info");
         await this.deps.playGame(ticket.gameId);
         return;
       }
@@ -122,33 +118,40 @@ export class WaitingScreen {
     this.deps.setScreen("lobby");
   }
 
-  /** The screen's words for the ticket waited on (again after a language switch). */
-  private describe(): void {
-    const w = this.waiting;
-    if (!w) return;
-    const { game, timeControl } = w.ticket;
-    setText($("waiting-title"), w.isInvite ? t("lobby:waitingFriend") : t("lobby:lookingForOpponent"));
-    setText($("waiting-game"), t("common:gameAndTc", { game: gameName(game), tc: timeControlLabelById(game, timeControl) }));
-    setText($("waiting-note"), w.trouble ? t("lobby:connectionTrouble") : "");
-    this.showElapsed();
+  /** The screen's words, in the current language (again after a language switch). */
+  private renderText(): void {
+    const shown = this.shown;
+    if (!shown) return;
+    const { ticket, isInvite } = shown;
+    setText($("waiting-title"), isInvite ? t("board:waitingForFriend") : t("board:lookingForOpponent"));
+    setText($("waiting-game"), `${GAME_NAMES[ticket.game]} · ${timeControlLabelById(ticket.game, ticket.timeControl)}`);
+    setText($("waiting-note"), shown.note === "trouble" ? t("board:connectionTrouble") : "");
+    this.renderElapsed();
   }
 
-  private showElapsed(): void {
+  private renderElapsed(): void {
     const w = this.waiting;
     if (!w) return;
     const s = Math.floor((Date.now() - w.startedAt) / 1000);
-    setText($("waiting-elapsed"), t("lobby:seconds", { n: s }));
+    setText($("waiting-elapsed"), t("board:elapsed", { seconds: s }));
     $("waiting-elapsed").dataset.seconds = String(s);
   }
 
   private startElapsed(): void {
     clearInterval(this.elapsedTimer);
-    this.showElapsed();
-    this.elapsedTimer = setInterval(() => this.showElapsed(), 250);
+    this.renderElapsed();
+    this.elapsedTimer = setInterval(() => this.renderElapsed(), 250);
   }
 
   private stop(): void {
     clearInterval(this.elapsedTimer);
     this.waiting = null;
   }
+}
+
+/** Why a ticket stopped waiting, in words. */
+function ticketEndText(status: TicketResponse["status"]): string {
+  if (status === "expired") return t("board:ticketExpired");
+  if (status === "cancelled") return t("board:ticketCancelled");
+  return t("board:ticketEnded");
 }
