@@ -12,6 +12,7 @@ import { GameScreen } from "./gameScreen.ts";
 import { initI18n, onLanguageChange, t, translateDom } from "./i18n/index.ts";
 import { installLanguageSwitch } from "./languageSwitch.ts";
 import { installLeaderboardPages } from "./leaderboardNav.ts";
+import { prefetchLazyChunks, whenIdle } from "./lazyChunks.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
 import { askPassword, withPassword } from "./privateGame.ts";
@@ -180,8 +181,6 @@ async function identify(): Promise<void> {
 async function boot(): Promise<void> {
   lobby.showTab(location.hash === "#watch" ? "watch" : "play");
   setScreen("lobby");
-  // Boot Phaser early, so the board is ready before the first game arrives.
-  board.init();
   window.addEventListener("online", () => void stats.refresh());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void stats.refresh();
@@ -189,6 +188,9 @@ async function boot(): Promise<void> {
   // The first counts wait for the identity: asked before it, they would leave out the player who is looking
   // at them (a new guest does not exist yet). From here on each stats request also says this player is here.
   await identify();
+  // The lobby is usable: now fetch the game engine and Chart.js in the background (lazyChunks.ts),
+  // so the first game does not wait for them.
+  whenIdle(() => prefetchLazyChunks());
   void stats.refresh();
   // And still counted while the page stays open in the lobby (the server's window is 90 s).
   setInterval(() => {
