@@ -48,6 +48,7 @@ function setup(over: Partial<GameControllerDeps> = {}) {
     connection: (s: Parameters<SessionHandlers["connection"]>[0]) => handlers.connection(s),
     retryFailed: (attempt: number) => handlers.retryFailed!(new Error("x"), attempt),
     latency: (ms: number) => handlers.latency(ms),
+    offerDeclined: (offer: "draw" | "rematch", gameId = "g1") => handlers.offerDeclined!({ gameId, offer }),
   };
   const syncs = () => sent.filter(([t]) => t === "sync").length;
   return {
@@ -83,7 +84,8 @@ describe("GameController: one source of truth", () => {
     t.server.moved(moved(["3"], "4"));
     expect(t.game.model!.ply).toBe(2);
     expect(t.game.canMoveNow).toBe(false);
-    expect(t.game.legalMoves()).toEqual([]);
+    // The opponent's turn: the board offers premoves (every column not full), nothing is sent.
+    expect(t.game.legalMoves()).toHaveLength(7);
     expect(t.syncs()).toBe(0);
   });
 
@@ -128,8 +130,10 @@ describe("GameController: playing", () => {
     expect(t.sent).toEqual([["move", { ply: 2, move: "2" }]]);
     expect((t.game.shownView() as Connect4View).board[2]).toBe(0);
     expect((t.game.model!.view() as Connect4View).board[2]).toBe(-1);
-    // One move at a time.
-    expect(t.game.play("1")).toBe("not-now");
+    // One move at a time: a second one while the first is in flight is the premove.
+    expect(t.game.play("1")).toBe("queued");
+    expect(t.sent).toHaveLength(1);
+    t.game.cancelPremove();
     t.server.moved(moved(["3", "4"], "2"));
     expect(t.game.pending).toBeNull();
     expect(t.game.model!.ply).toBe(3);
@@ -138,7 +142,8 @@ describe("GameController: playing", () => {
   it("refuses to play out of turn, as a spectator, or while reconnecting; reports a failed send", () => {
     const t = setup();
     connected(t, snapshot(["3"]));
-    expect(t.game.play("3")).toBe("not-now");
+    expect(t.game.play("3")).toBe("queued"); // out of turn: the premove, not sent
+    expect(t.sent).toEqual([]);
     const s = setup();
     connected(s, snapshot([], { you: { role: "spectator", seat: null } }));
     expect(s.game.play("3")).toBe("not-now");
@@ -201,11 +206,11 @@ describe("GameController: the resync rule", () => {
     t.game.play("3");
     t.server.error({ code: "ILLEGAL_MOVE", message: "no", inReplyTo: "move" });
     expect(t.syncs()).toBe(2);
-    expect(t.notes.at(-1)).toBe("no");
+    expect(t.notes.at(-1)).toBe("That move is not legal."); // the code, translated
     // Other errors are shown, not resynced.
     t.server.snapshot(snapshot());
     t.server.error({ code: "NO_OFFER", message: "", inReplyTo: "draw" });
-    expect(t.notes.at(-1)).toBe("NO_OFFER");
+    expect(t.notes.at(-1)).toBe("There is no offer to answer.");
     expect(t.syncs()).toBe(2);
   });
 
@@ -298,5 +303,110 @@ describe("GameController: clocks and latency", () => {
     expect(t.session.start).toHaveBeenCalledOnce();
     expect(t.session.leave).toHaveBeenCalledOnce();
     expect(t.game.connection).toBe("connecting");
+  });
+});
+
+describe("GameController: premove", () => {
+  const moves = (t: ReturnType<typeof setup>) => t.sent.filter(([type]) => type === "move");
+
+  it("a move chosen during the opponent's turn is queued, drawn, and sent the moment the turn comes", () => {
+    const t = setup();
+    connected(t, snapshot(["3"])); // seat 0 to wait: seat 1 to move
+    expect(t.game.inputSeat).toBe(0);
+    expect(t.game.play("4")).toBe("queued");
+    expect(t.game.premove).toBe("4");
+    expect(moves(t)).toEqual([]);
+    t.server.moved(moved(["3"], "5"));
+    expect(moves(t)).toEqual([["move", { ply: 2, move: "4" }]]);
+    expect(t.game.premove).toBeNull();
+    expect(t.game.pending?.move).toBe("4");
+  });
+
+  it("one premove at a time: the latest replaces it; cancelled, nothing is sent", () => {
+    const t = setup();
+    connected(t, snapshot(["3"]));
+    t.game.play("4");
+    t.game.play("6");
+    expect(t.game.premove).toBe("6");
+    expect(t.game.cancelPremove()).toBe(true);
+    expect(t.game.cancelPremove()).toBe(false);
+    t.server.moved(moved(["3"], "5"));
+    expect(moves(t)).toEqual([]);
+  });
+
+  it("a premove no longer legal when the turn comes is dropped silently", () => {
+    const t = setup();
+    connected(t, snapshot(["0", "0", "0", "0", "0"])); // column 0 has one hole left; seat 1 to move
+    expect(t.game.legalMoves()).toContain("0");
+    t.game.play("0");
+    t.server.moved(moved(["0", "0", "0", "0", "0"], "0")); // the opponent fills it
+    expect(moves(t)).toEqual([]);
+    expect(t.game.premove).toBeNull();
+    expect(t.notes).toEqual([]);
+  });
+
+  it("no premove for a spectator or once the game is over", () => {
+    const s = setup();
+    connected(s, snapshot(["3"], { you: { role: "spectator", seat: null } }));
+    expect(s.game.inputSeat).toBeNull();
+    expect(s.game.play("4")).toBe("not-now");
+    const t = setup();
+    connected(t, snapshot(["3"]));
+    t.game.play("4");
+    t.server.snapshot(snapshot(["3"], { status: "finished", result: { winner: 0, reason: "resign" } }));
+    expect(t.game.premove).toBeNull();
+    expect(t.game.inputSeat).toBeNull();
+  });
+});
+
+describe("GameController: sounds, offers declined, claiming a win", () => {
+  it("sounds for real events only: start, each move arriving, the end; nothing for a resync", () => {
+    const played: string[] = [];
+    const t = setup({ sound: (name) => played.push(name) });
+    connected(t, snapshot());
+    expect(played).toEqual(["start"]);
+    t.server.moved(moved([], "3"));
+    expect(played).toEqual(["start", "move"]);
+    t.server.snapshot(snapshot(["3"])); // a resync: the same game, nothing new
+    t.server.moved(moved([], "3")); // a duplicate
+    expect(played).toEqual(["start", "move"]);
+    t.server.moved(moved(["3"], "4", { status: "finished", result: { winner: 1, reason: "resign" } }));
+    expect(played).toEqual(["start", "move", "move", "end"]);
+  });
+
+  it("low time: one sound when our running clock drops under the threshold", () => {
+    const played: string[] = [];
+    const t = setup({ sound: (name) => played.push(name) });
+    const clocks = {
+      remainingMs: [7_000, 60_000] as [number, number],
+      running: 0 as const,
+      serverNow: 1000,
+      firstMoveDeadline: null,
+    };
+    connected(t, snapshot(["3", "4"], { clocks }));
+    t.game.tick(); // 7 s of 60: above the 6 s threshold
+    expect(played).toEqual([]);
+    t.advance(1500);
+    t.game.tick();
+    t.advance(100);
+    t.game.tick();
+    expect(played).toEqual(["lowTime"]);
+  });
+
+  it("a declined offer is told, and kept for the panel's notice", () => {
+    const t = setup();
+    connected(t, snapshot(["3"]));
+    t.server.offerDeclined("draw");
+    expect(t.notes.at(-1)).toBe("Your draw offer was declined.");
+    expect(t.game.declined).toEqual({ offer: "draw", at: 10_000 });
+    t.server.offerDeclined("rematch", "other-game");
+    expect(t.game.declined?.offer).toBe("draw");
+  });
+
+  it("claims the win over the room", () => {
+    const t = setup();
+    connected(t, snapshot(["3", "4"]));
+    expect(t.game.claimWin()).toBe(true);
+    expect(t.sent.at(-1)).toEqual(["claimWin", {}]);
   });
 });

@@ -11,11 +11,22 @@
  * move, our move left unanswered, a reconnection with a move in flight — ask
  * for one full snapshot and rebuild from it. Asked once: not again until a
  * snapshot (or a new connection) arrives.
+ *
+ * Also here: the premove (one move queued during the opponent's turn, played
+ * the moment the turn comes if legal then: premove.ts), the sounds of real
+ * events (sounds.ts decides which), the claim of a win against an opponent
+ * who stayed away, and the notice that the opponent declined our offer.
  */
-import type { ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
-import type { ClockAnchor } from "./clock.ts";
+import type { ErrorMessage, GameSnapshot, MovedMessage, OfferDeclinedMessage } from "@tabula/shared/protocol";
+import type { Seat } from "@tabula/shared/rules";
+import { type ClockAnchor, remainingAt } from "./clock.ts";
 import { GameModel } from "./gameModel.ts";
+import { t } from "./i18n/index.ts";
+import { Premove, premoveCandidates } from "./premove.ts";
+import { roomErrorText } from "./roomErrors.ts";
 import type { ConnectionState, SessionHandlers } from "./session.ts";
+import { LowTimeAlarm, movedSounds, type SoundName, snapshotSounds, sounds } from "./sounds.ts";
+import type { BoardViewModel } from "./views.ts";
 
 /** A move sent and not yet answered (drawn as if played). */
 export interface PendingMove {
@@ -35,7 +46,7 @@ export const PENDING_MOVE_TIMEOUT_MS = 8000;
 export interface SessionLike {
   start(): Promise<void>;
   send(type: "move", payload: { ply: number; move: string }): boolean;
-  send(type: "sync" | "resign" | "abort", payload: Record<string, never>): boolean;
+  send(type: "sync" | "resign" | "abort" | "claimWin", payload: Record<string, never>): boolean;
   send(type: "draw" | "rematch", payload: { action: "offer" | "accept" | "decline" }): boolean;
   leave(): Promise<void>;
 }
@@ -58,6 +69,14 @@ export interface GameControllerDeps {
   rematch(gameId: string): void;
   /** Clock, epoch ms. Default Date.now. */
   now?: () => number;
+  /** Play a sound (default: the page's SoundPlayer, muted or not). */
+  sound?: (name: SoundName) => void;
+}
+
+/** The opponent declined our offer: which, and when (epoch ms), for the notice. */
+export interface Declined {
+  offer: OfferDeclinedMessage["offer"];
+  at: number;
 }
 
 export class GameController {
@@ -73,16 +92,22 @@ export class GameController {
   private conn: ConnectionState = "connecting";
   private syncAsked = false;
   private rematchFollowed = false;
+  private readonly queued = new Premove();
+  private readonly sound: (name: SoundName) => void;
+  private readonly lowTime = new LowTimeAlarm();
+  private lastDeclined: Declined | null = null;
 
   constructor(gameId: string, spectate: boolean, deps: GameControllerDeps) {
     this.gameId = gameId;
     this.spectate = spectate;
     this.deps = deps;
     this.now = deps.now ?? Date.now;
+    this.sound = deps.sound ?? ((name) => sounds.play(name));
     this.session = deps.openSession(gameId, spectate, {
       snapshot: (s, at) => this.onSnapshot(s, at),
       moved: (m, at) => this.onMoved(m, at),
       error: (e) => this.onError(e),
+      offerDeclined: (d) => this.onOfferDeclined(d),
       connection: (state) => this.onConnection(state),
       latency: (ms) => {
         this.latency = ms;
@@ -133,14 +158,58 @@ export class GameController {
     return !!m && m.seat !== null && m.toMove === m.seat && !this.pendingMove && this.conn === "connected";
   }
 
-  /** Legal moves to offer on the board now (none unless `canMoveNow`). */
-  legalMoves(): string[] {
-    return this.canMoveNow ? this.current!.legalMoves() : [];
+  /** Whether the viewer may queue a premove now: a player, the game on, the opponent's turn (or our move in flight). */
+  get canPremoveNow(): boolean {
+    const m = this.current;
+    if (!m || m.seat === null || !m.active || m.toMove === null || this.canMoveNow) return false;
+    return m.toMove !== m.seat || this.pendingMove !== null;
   }
 
-  /** Play `move`: checked with the shared rules, drawn at once, sent with the ply it follows. */
-  play(move: string): "sent" | "illegal" | "not-now" | "offline" {
+  /** The seat the board takes input for: ours on our turn and while a premove may be queued, else null. */
+  get inputSeat(): Seat | null {
+    return this.canMoveNow || this.canPremoveNow ? (this.current?.seat ?? null) : null;
+  }
+
+  /** The queued premove, or null. */
+  get premove(): string | null {
+    return this.queued.move;
+  }
+
+  /** The opponent's latest refusal of one of our offers, or null. */
+  get declined(): Declined | null {
+    return this.lastDeclined;
+  }
+
+  /** Moves to offer on the board now: the legal moves on our turn, the premove candidates during theirs, else none. */
+  legalMoves(): string[] {
+    if (this.canMoveNow) return this.current!.legalMoves();
+    if (this.canPremoveNow) return premoveCandidates(this.shownView() as BoardViewModel, this.current!.seat!);
+    return [];
+  }
+
+  /** Drop the queued premove (a click elsewhere, a right-click); whether there was one. */
+  cancelPremove(): boolean {
+    const had = this.queued.cancel();
+    if (had) this.deps.changed(false);
+    return had;
+  }
+
+  /** Claim the win against an opponent who stayed away past the reconnection window; false when not connected. */
+  claimWin(): boolean {
+    return this.session.send("claimWin", {});
+  }
+
+  /**
+   * Play `move`: checked with the shared rules, drawn at once, sent with the ply it follows. During the
+   * opponent's turn it is queued as the premove instead ("queued"), played when our turn comes.
+   */
+  play(move: string): "sent" | "queued" | "illegal" | "not-now" | "offline" {
     const m = this.current;
+    if (m && this.canPremoveNow) {
+      this.queued.set(move);
+      this.deps.changed(false);
+      return "queued";
+    }
     if (!m || !this.canMoveNow) return "not-now";
     const preview = m.preview(move);
     if (!preview) return "illegal";
@@ -158,8 +227,9 @@ export class GameController {
     return type === "draw" || type === "rematch" ? this.session.send(type, { action: action! }) : this.session.send(type, {});
   }
 
-  /** Called periodically (the screen's ticker): gives up a move left unanswered. */
+  /** Called periodically (the screen's ticker): gives up a move left unanswered, warns of low time. */
   tick(): void {
+    this.checkLowTime();
     const p = this.pendingMove;
     if (p && this.conn === "connected" && this.now() - p.sentAt > PENDING_MOVE_TIMEOUT_MS) {
       this.pendingMove = null;
@@ -180,15 +250,17 @@ export class GameController {
     } catch (err) {
       // Our rules refuse the server's log: a client/server version mismatch. Keep what we had.
       console.error(err);
-      this.deps.notify("This game cannot be shown: please reload the page.", "error");
+      this.deps.notify(t("play:cannotShow"), "error");
       return;
     }
+    for (const name of snapshotSounds(prev && momentOf(prev), momentOf(next))) this.sound(name);
+    if (!next.active) this.queued.cancel();
     this.syncAsked = false;
     this.current = next;
     this.clockAnchor = { clocks: s.clocks, receivedAt, transitMs: this.transit() };
     if (this.pendingMove && next.ply > this.pendingMove.ply) this.pendingMove = null;
     const animate = !!prev && next.ply === prev.ply + 1 && this.lastMoveIsTheirs();
-    this.deps.changed(animate);
+    if (!this.playPremove()) this.deps.changed(animate);
     if (s.rematchGameId && !this.rematchFollowed) {
       this.rematchFollowed = true;
       this.deps.rematch(s.rematchGameId);
@@ -205,10 +277,38 @@ export class GameController {
     }
     if (folded === "ignored") return;
     this.clockAnchor = { clocks: msg.clocks, receivedAt, transitMs: this.transit() };
+    for (const name of movedSounds(m.kind, msg.record.san, !m.active)) this.sound(name);
+    if (!m.active) this.queued.cancel();
     const p = this.pendingMove;
     const wasMine = p !== null && p.ply === msg.record.ply && p.move === msg.record.move;
     if (p && msg.record.ply >= p.ply) this.pendingMove = null;
-    this.deps.changed(!wasMine && this.lastMoveIsTheirs());
+    const animate = !wasMine && this.lastMoveIsTheirs();
+    // Our premove goes now; the opponent's move is still drawn (animated) first.
+    if (animate) this.deps.changed(true);
+    if (!this.playPremove() && !animate) this.deps.changed(false);
+  }
+
+  /** Our turn came with a premove queued: play it if legal now (else it is dropped). Whether one was sent. */
+  private playPremove(): boolean {
+    if (this.queued.move === null || !this.canMoveNow) return false;
+    const move = this.queued.take(this.current!.legalMoves());
+    return move !== null && this.play(move) === "sent";
+  }
+
+  private onOfferDeclined(d: OfferDeclinedMessage): void {
+    if (d.gameId !== this.gameId) return;
+    this.lastDeclined = { offer: d.offer, at: this.now() };
+    this.deps.notify(d.offer === "draw" ? t("play:drawDeclined") : t("play:rematchDeclined"), "info");
+    this.deps.changed(false);
+  }
+
+  /** Our running clock dropped under the low-time threshold: one sound per game. */
+  private checkLowTime(): void {
+    const m = this.current;
+    const a = this.clockAnchor;
+    if (!m || !a || m.seat === null || !m.active || a.clocks.running !== m.seat) return;
+    const left = remainingAt(a, this.now())[m.seat];
+    if (this.lowTime.check(m.gameId, left, m.info.timeControl.initialMs)) this.sound("lowTime");
   }
 
   private onError(e: ErrorMessage): void {
@@ -218,11 +318,11 @@ export class GameController {
       this.deps.changed(false);
     }
     if (e.code === "STALE_PLY") {
-      this.deps.notify("The game moved on — position updated.", "info");
+      this.deps.notify(t("play:staleMove"), "info");
       this.resync();
       return;
     }
-    this.deps.notify(e.message || e.code, "error");
+    this.deps.notify(roomErrorText(e), "error");
     if (answersMove) this.resync();
   }
 
@@ -280,4 +380,9 @@ export class GameController {
     const last = m.moves[m.moves.length - 1];
     return !!last && last.seat !== m.seat;
   }
+}
+
+/** What the sounds need of a game (sounds.ts). */
+function momentOf(m: GameModel) {
+  return { gameId: m.gameId, active: m.active, ply: m.ply };
 }

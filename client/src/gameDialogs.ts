@@ -1,16 +1,25 @@
 /**
  * The live game's buttons and dialogs (DOM): resign (with its confirmation),
  * abort, draw and rematch offers, the result dialog, the chess promotion
- * picker, leaving, and the spectator link. Each button asks the current
- * GameController; what the dialog says comes from gameStatus.ts.
+ * picker, leaving, the spectator link; the notices that the opponent left
+ * (with the claim of the win) or declined our offer; cancelling a premove
+ * (a click on the board, a right-click); copying or downloading the moves.
+ * Each button asks the current GameController; what the lines say comes from
+ * gameStatus.ts, in the "play" namespace.
  */
 import type { BoardView } from "./boardView.ts";
 import { describeResult } from "./format.ts";
 import type { GameController } from "./gameController.ts";
-import { controlsFor, namesOf, rematchLine } from "./gameStatus.ts";
+import { awayNotice, controlsFor, namesOf, rematchLine } from "./gameStatus.ts";
+import { t } from "./i18n/index.ts";
+import { bindMoveExport, exportSources, labelExportButtons } from "./moveExportButtons.ts";
+import { fromSnapshot } from "./moveExport.ts";
 import { ratingChangeLines } from "./ratings.ts";
 import { $, copyText, h, setText, show, toast } from "./ui.ts";
 import { glyphOf } from "./views.ts";
+
+/** How long "your draw offer was declined" stays on the panel, ms. */
+export const DECLINED_NOTICE_MS = 8000;
 
 export interface GameDialogsDeps {
   board: BoardView;
@@ -30,14 +39,14 @@ export class GameDialogs {
     this.bind();
   }
 
-  /** Play a move chosen on the board; says why when it cannot be. */
+  /** Play a move chosen on the board (or queue it as the premove); says why when it cannot be. */
   play(move: string): void {
     const game = this.deps.game();
     if (!game) return;
     const outcome = game.play(move);
-    if (outcome === "illegal") toast("That move is not legal.", "error");
-    else if (outcome === "offline") toast("Not connected — move not sent.", "error");
-    else if (outcome === "sent") this.hidePromotion();
+    if (outcome === "illegal") toast(t("play:illegalMove"), "error");
+    else if (outcome === "offline") toast(t("play:moveNotSent"), "error");
+    else if (outcome === "sent" || outcome === "queued") this.hidePromotion();
   }
 
   /** Chess: a pawn reaches the last rank; offer the pieces it may become, over the target square. */
@@ -72,6 +81,8 @@ export class GameDialogs {
   reset(): void {
     this.hidePromotion();
     this.hideResult();
+    show($("away-notice"), false);
+    show($("offer-notice"), false);
   }
 
   showResult(): void {
@@ -85,7 +96,8 @@ export class GameDialogs {
 
   /** Fill the result dialog (it may be open: offers come and go while it is). */
   refreshResult(): void {
-    const m = this.deps.game()?.model;
+    const game = this.deps.game();
+    const m = game?.model;
     const result = m?.info.result;
     if (!m || !result) return;
     const seat = m.seat;
@@ -105,9 +117,43 @@ export class GameDialogs {
     const rematch = $("rematch") as HTMLButtonElement;
     show(rematch, seat !== null);
     rematch.disabled = c.rematchOfferedByMe || m.info.rematchGameId !== null;
-    setText(rematch, c.rematchOfferedToMe ? "Accept rematch" : c.rematchOfferedByMe ? "Rematch offered…" : "Rematch");
+    setText(
+      rematch,
+      c.rematchOfferedToMe ? t("play:acceptRematch") : c.rematchOfferedByMe ? t("play:rematchOffered") : t("play:rematch"),
+    );
     show($("decline-rematch"), c.rematchOfferedToMe);
-    setText($("rematch-status"), rematchLine(m));
+    const status = $("rematch-status");
+    const declined = game?.declined?.offer === "rematch";
+    setText(status, rematchLine(m, declined));
+    status.dataset.declined = declined && c.canOfferRematch ? "rematch" : "";
+  }
+
+  /**
+   * Every 100 ms (the screen's ticker), with the game's latest state: the notice that the opponent left
+   * (its countdown, then the claim), the notice that our draw offer was declined, the export buttons' labels.
+   */
+  tick(now: number): void {
+    const game = this.deps.game();
+    const m = game?.model;
+    const anchor = game?.anchor;
+    const away = m && anchor ? awayNotice(m, anchor, now) : null;
+    const notice = $("away-notice");
+    show(notice, away !== null);
+    if (away) {
+      setText($("away-text"), away.text);
+      notice.dataset.seconds = String(away.seconds);
+      notice.dataset.claim = String(away.claim);
+      show($("claim-win"), away.claim);
+    }
+    const declined = game?.declined;
+    const drawDeclined = !!m?.active && declined?.offer === "draw" && now - declined.at < DECLINED_NOTICE_MS;
+    const offer = $("offer-notice");
+    if (drawDeclined) setText(offer, t("play:drawDeclined"));
+    offer.dataset.offer = drawDeclined ? "draw" : "";
+    show(offer, drawDeclined);
+    if (m) labelExportButtons(m.kind);
+    // The queued premove, for tests and styles (the board draws it).
+    $("board").dataset.premove = game?.premove ?? "";
   }
 
   private send(type: "resign" | "abort"): void;
@@ -115,7 +161,7 @@ export class GameDialogs {
   private send(type: "resign" | "abort" | "draw" | "rematch", action?: "offer" | "accept" | "decline"): void {
     const game = this.deps.game();
     const ok = type === "draw" || type === "rematch" ? game?.send(type, action!) : game?.send(type);
-    if (!ok) toast("Not connected — try again in a moment.", "error");
+    if (!ok) toast(t("play:notConnected"), "error");
   }
 
   private spectating(): boolean {
@@ -144,6 +190,9 @@ export class GameDialogs {
       if (m) this.send("rematch", controlsFor(m).rematchOfferedToMe ? "accept" : "offer");
     });
     $("decline-rematch").addEventListener("click", () => this.send("rematch", "decline"));
+    $("claim-win").addEventListener("click", () => {
+      if (!this.deps.game()?.claimWin()) toast(t("play:notConnected"), "error");
+    });
     $("back-to-lobby").addEventListener("click", () => this.deps.leave(this.spectating() ? "play" : undefined));
     $("watch-another").addEventListener("click", () => this.deps.leave("watch"));
     // A spectator's "Stop watching" goes back to the Watch list.
@@ -158,7 +207,18 @@ export class GameDialogs {
       const id = this.deps.game()?.gameId;
       if (!id) return;
       const url = `${location.origin}/?watch=${id}`;
-      toast((await copyText(url)) ? "Spectator link copied." : url, "success");
+      toast((await copyText(url)) ? t("play:watchLinkCopied") : url, "success");
     });
+    // A premove is cancelled by any press on the board (a new one may start with it), or a right-click.
+    const board = $("board");
+    board.addEventListener("pointerdown", () => this.deps.game()?.cancelPremove(), { capture: true });
+    board.addEventListener("contextmenu", (e) => {
+      if (this.deps.game()?.cancelPremove()) e.preventDefault();
+    });
+    exportSources.live = () => {
+      const s = this.deps.game()?.model?.toSnapshot();
+      return s ? fromSnapshot(s) : null;
+    };
+    bindMoveExport();
   }
 }

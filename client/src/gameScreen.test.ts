@@ -97,12 +97,13 @@ describe("GameScreen: drawing the game from the model", () => {
     t.board.handler!.move("3");
     expect(t.sent).toContainEqual(["move", { ply: 0, move: "3" }]);
     expect((t.board.last!.view as Connect4View).board[3]).toBe(0);
-    expect(t.board.last!.moverSeat).toBeNull();
+    expect(t.board.last!.premove).toBeNull();
     expect(text("turn-indicator")).toBe("Sending move…");
     t.server().moved(moved([], "3"), Date.now());
     expect(text("turn-indicator")).toBe("Opponent's turn");
-    t.board.handler!.move("3"); // not our turn: nothing sent
+    t.board.handler!.move("3"); // not our turn: queued as the premove, drawn, nothing sent
     expect(t.sent.filter(([type]) => type === "move")).toHaveLength(1);
+    expect(t.board.last!.premove).toBe("3");
   });
 
   it("says so when a move is refused by the rules", async () => {

@@ -203,9 +203,11 @@ export class GameScreen {
       kind: m.kind,
       view: game.shownView() as BoardViewModel,
       orientation: seat ?? 0,
-      moverSeat: canMoveNow ? seat : null,
+      // During the opponent's turn the board takes a premove (gameController.ts).
+      moverSeat: game.inputSeat,
       legalMoves: game.legalMoves(),
       animate,
+      premove: game.premove,
     });
     if (!canMoveNow) this.dialogs.hidePromotion();
     const info = m.info;
@@ -290,5 +292,6 @@ export class GameScreen {
     setText(countdown, c?.text ?? "");
     if (c) countdown.dataset.seconds = String(c.seconds);
     show(countdown, c !== null);
+    this.dialogs.tick(now);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClockAnchor } from "./clock.ts";
 import { GameModel } from "./gameModel.ts";
 import {
+  awayNotice,
   controlsFor,
   countdownLine,
   namesOf,
@@ -91,6 +92,42 @@ describe("countdownLine and playerStatus", () => {
   });
 });
 
+describe("awayNotice: an opponent who left", () => {
+  const anchor: ClockAnchor = { clocks: CLOCKS, receivedAt: 5000, transitMs: 0 };
+  const away = (seat: 0 | 1, deadline: number, over = {}) => {
+    const s = snapshot(["3", "4"], over);
+    s.players[seat] = { ...s.players[seat], connected: false, reconnectDeadline: deadline };
+    return GameModel.fromSnapshot(s);
+  };
+  it("the player still here reads the countdown, then gets the claim", () => {
+    // Deadline 21 000 server time = 20 s after serverNow 1000.
+    expect(awayNotice(away(1, 21_000), anchor, 5000)).toEqual({
+      text: "Your opponent left the game. You can claim the win in 20 s.",
+      seconds: 20,
+      claim: false,
+    });
+    expect(awayNotice(away(1, 21_000), anchor, 25_000)).toEqual({
+      text: "Your opponent left the game. Claim the win, or wait for them.",
+      seconds: 0,
+      claim: true,
+    });
+    expect(playerStatus(away(1, 21_000), 1, anchor, 25_000)).toBe("Left the game");
+  });
+  it("nothing while both are here, about ourselves, or once the game is over", () => {
+    expect(awayNotice(model(["3", "4"]), anchor, 5000)).toBeNull();
+    expect(awayNotice(away(0, 21_000), anchor, 5000)).toBeNull();
+    expect(awayNotice(away(1, 21_000, over), anchor, 5000)).toBeNull();
+  });
+  it("a spectator reads who left, and never gets a claim", () => {
+    expect(awayNotice(away(0, 21_000, spectator), anchor, 5000)).toEqual({
+      text: "Red left the game · 20 s to return",
+      seconds: 20,
+      claim: false,
+    });
+    expect(awayNotice(away(0, 21_000, spectator), anchor, 25_000)?.claim).toBe(false);
+  });
+});
+
 describe("rematchLine, spectatorLine, titleLine, namesOf", () => {
   it("says where a rematch stands, for players and spectators", () => {
     expect(rematchLine(model([], { ...over, rematchOffer: 1 }))).toBe("Your opponent wants a rematch.");
@@ -102,6 +139,7 @@ describe("rematchLine, spectatorLine, titleLine, namesOf", () => {
       "The players start a rematch — following it…",
     );
     expect(rematchLine(model([], { ...over, ...spectator }))).toBe("");
+    expect(rematchLine(model([], over), true)).toBe("Your opponent declined the rematch.");
   });
   it("counts spectators, the viewer included when watching", () => {
     expect(spectatorLine(0, false)).toEqual({ text: "", title: "0 spectators" });

@@ -2,13 +2,15 @@
  * What the live game's panel says and offers, decided from the GameModel
  * (pure: the DOM code in gameScreen.ts only copies these out): the actions
  * the viewer has, the turn line, the first-move countdown, a disconnected
- * player's countdown, and the rematch line.
+ * player's countdown and the claim of a win against them, and the rematch
+ * line. Every string is the "play" namespace's (i18n/locales/<lang>/play.json).
  */
 import type { GameSnapshot } from "@tabula/shared/protocol";
 import { opponentOf, type Seat } from "@tabula/shared/rules";
 import { type ClockAnchor, secondsUntil, serverToLocal } from "./clock.ts";
 import { GAME_NAMES, SEAT_NAMES, describeResult } from "./format.ts";
 import type { GameModel } from "./gameModel.ts";
+import { t } from "./i18n/index.ts";
 import type { ConnectionState } from "./session.ts";
 
 export interface Controls {
@@ -69,15 +71,17 @@ export function turnLine(m: GameModel, opts: { pending: boolean; connection: Con
   const seat = m.seat;
   const result = m.info.result;
   if (!m.active) {
-    const text = result ? describeResult(result, { kind: m.kind, names: namesOf(m), you: seat }).title : "Game over";
+    const text = result ? describeResult(result, { kind: m.kind, names: namesOf(m), you: seat }).title : t("play:gameOver");
     return { text, key: "over" };
   }
   const toMove = m.toMove;
-  if (seat === null) return { text: toMove === null ? "" : `${SEAT_NAMES[m.kind][toMove]} to move`, key: "spectator" };
+  if (seat === null) {
+    return { text: toMove === null ? "" : t("play:sideToMove", { side: SEAT_NAMES[m.kind][toMove] }), key: "spectator" };
+  }
   // Moves cannot be sent right now: say so rather than "Your turn".
-  if (opts.connection === "reconnecting") return { text: "Reconnecting…", key: "reconnecting" };
-  if (opts.pending) return { text: "Sending move…", key: "pending" };
-  return toMove === seat ? { text: "Your turn", key: "you" } : { text: "Opponent's turn", key: "opponent" };
+  if (opts.connection === "reconnecting") return { text: t("play:reconnecting"), key: "reconnecting" };
+  if (opts.pending) return { text: t("play:sendingMove"), key: "pending" };
+  return toMove === seat ? { text: t("play:yourTurn"), key: "you" } : { text: t("play:opponentsTurn"), key: "opponent" };
 }
 
 /** Before both sides have moved: who must move, and within how many seconds, or null. */
@@ -89,40 +93,87 @@ export function countdownLine(m: GameModel, anchor: ClockAnchor, now: number): {
   const seat = m.seat;
   const text =
     seat === toMove
-      ? `Make your first move within ${seconds} s, or the game is aborted`
+      ? t("play:firstMoveYou", { seconds })
       : seat === null
-        ? `${SEAT_NAMES[m.kind][toMove]} must move within ${seconds} s`
-        : `Opponent must move within ${seconds} s, or the game is aborted`;
+        ? t("play:firstMoveSide", { side: SEAT_NAMES[m.kind][toMove], seconds })
+        : t("play:firstMoveOpponent", { seconds });
   return { text, seconds };
 }
 
-/** A player's status line: the countdown to losing by abandonment while disconnected, else "". */
-export function playerStatus(m: GameModel, seat: Seat, anchor: ClockAnchor, now: number): string {
+/** Seconds until a disconnected `seat` may be claimed against (0 once the window ran out), or null while it is here. */
+export function awaySeconds(m: GameModel, seat: Seat, anchor: ClockAnchor, now: number): number | null {
   const p = m.info.players[seat];
-  if (!m.active || p.connected || p.reconnectDeadline === null) return "";
-  return `Disconnected · ${secondsUntil(serverToLocal(anchor, p.reconnectDeadline), now)} s to return`;
+  if (!m.active || p.connected || p.reconnectDeadline === null) return null;
+  return Math.max(0, secondsUntil(serverToLocal(anchor, p.reconnectDeadline), now));
 }
 
-/** The result dialog's line about a rematch, for the viewer. */
-export function rematchLine(m: GameModel): string {
+/** A player's status line: the countdown to their reconnection window's end while disconnected, else "". */
+export function playerStatus(m: GameModel, seat: Seat, anchor: ClockAnchor, now: number): string {
+  const seconds = awaySeconds(m, seat, anchor, now);
+  if (seconds === null) return "";
+  return seconds > 0 ? t("play:awayCountdown", { seconds }) : t("play:awayGone");
+}
+
+/**
+ * The notice about a player who left, for everyone at once: the countdown to the win by abandonment,
+ * then (`claim`) the claim for the one still here. Null while both players are here.
+ */
+export function awayNotice(
+  m: GameModel,
+  anchor: ClockAnchor,
+  now: number,
+): { text: string; seconds: number; claim: boolean } | null {
+  const mine = m.seat;
+  // A player reads about the opponent; a spectator about whoever left (the first seat away).
+  const seats: Seat[] = mine === null ? [0, 1] : [opponentOf(mine)];
+  for (const seat of seats) {
+    const seconds = awaySeconds(m, seat, anchor, now);
+    if (seconds === null) continue;
+    const side = SEAT_NAMES[m.kind][seat];
+    if (mine === null) {
+      const text = seconds > 0 ? t("play:awaySpectator", { side, seconds }) : t("play:awaySpectatorGone", { side });
+      return { text, seconds, claim: false };
+    }
+    const text = seconds > 0 ? t("play:awayOpponent", { seconds }) : t("play:awayOpponentGone");
+    return { text, seconds, claim: seconds === 0 };
+  }
+  return null;
+}
+
+/** The result dialog's line about a rematch, for the viewer. `declined`: the opponent declined ours. */
+export function rematchLine(m: GameModel, declined = false): string {
   const { rematchGameId, rematchOffer, players } = m.info;
   if (m.seat === null) {
-    if (rematchGameId) return "The players start a rematch — following it…";
-    return rematchOffer !== null ? `${players[rematchOffer].name} offers a rematch.` : "";
+    if (rematchGameId) return t("play:rematchFollowing");
+    return rematchOffer !== null ? t("play:rematchOfferedBy", { name: players[rematchOffer].name }) : "";
   }
   const c = controlsFor(m);
-  if (c.rematchOfferedToMe) return "Your opponent wants a rematch.";
-  if (c.rematchOfferedByMe) return "Waiting for your opponent to accept…";
-  return rematchGameId ? "Starting the rematch…" : "";
+  if (c.rematchOfferedToMe) return t("play:rematchOfferedToYou");
+  if (c.rematchOfferedByMe) return t("play:rematchWaiting");
+  if (rematchGameId) return t("play:rematchStarting");
+  return declined ? t("play:rematchDeclined") : "";
 }
 
 /** The spectator count line and its tooltip. */
 export function spectatorLine(spectators: number, spectating: boolean): { text: string; title: string } {
-  const noun = `${spectators} ${spectators === 1 ? "spectator" : "spectators"}`;
-  return { text: spectators > 0 ? `${spectators} watching` : "", title: spectating ? `${noun}, you included` : noun };
+  const count = spectators;
+  return {
+    text: spectators > 0 ? t("play:watching", { count }) : "",
+    title: spectating ? t("play:spectatorsYouIncluded", { count }) : t("play:spectators", { count }),
+  };
 }
+
+/** What the title says of a game's mode. */
+const MODES: Record<GameSnapshot["mode"], () => string> = {
+  quick: () => t("play:mode.quick"),
+  invite: () => t("play:mode.invite"),
+  bot: () => t("play:mode.bot"),
+  rematch: () => t("play:mode.rematch"),
+};
 
 /** The game's title line: game · time control · mode (· spectating). */
 export function titleLine(s: Pick<GameSnapshot, "kind" | "mode">, timeControlLabel: string, spectating: boolean): string {
-  return `${GAME_NAMES[s.kind]} · ${timeControlLabel} · ${s.mode === "bot" ? "vs bot" : s.mode}${spectating ? " · spectating" : ""}`;
+  const parts = [GAME_NAMES[s.kind], timeControlLabel, MODES[s.mode]()];
+  if (spectating) parts.push(t("play:spectating"));
+  return parts.join(" · ");
 }

@@ -16,6 +16,7 @@ import { sleep } from "./matchmaking.ts";
 import { askPassword, withPassword } from "./privateGame.ts";
 import { ReplayViewer } from "./replay.ts";
 import { forgetStoredGame, storedGame } from "./storedGame.ts";
+import { installSoundToggle } from "./soundToggle.ts";
 import { StatsTicker, statsText } from "./stats.ts";
 import { installTestHooks, type Screen } from "./testHooks.ts";
 import { $, setText, show, toast } from "./ui.ts";
@@ -25,6 +26,7 @@ const STILL_HERE_MS = 60_000;
 
 initI18n();
 translateDom(document);
+installSoundToggle();
 
 const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
 const board = new BoardView($("board"));

@@ -8,6 +8,8 @@ import type { Api } from "./api.ts";
 import type { BoardView } from "./boardView.ts";
 import { GAME_NAMES, describeResult } from "./format.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
+import { fromRecord } from "./moveExport.ts";
+import { exportSources, labelExportButtons } from "./moveExportButtons.ts";
 import { ReplayModel } from "./replayModel.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, setText, show } from "./ui.ts";
@@ -26,6 +28,8 @@ export class ReplayViewer {
 
   constructor(deps: ReplayDeps) {
     this.deps = deps;
+    // "Copy PGN" / "Download" export the game replayed (moveExportButtons.ts).
+    exportSources.replay = () => (this.replay ? fromRecord(this.replay.record) : null);
     const go = (to: (r: ReplayModel) => number) => () => this.go(to);
     $("replay-first").addEventListener(
       "click",
@@ -137,6 +141,7 @@ export class ReplayViewer {
       });
     }
     renderMoveList(r.record.moves, r.index - 1, (ply) => this.go(() => ply + 1));
+    labelExportButtons(g.kind);
     setText($("replay-position"), `${r.index} / ${r.last}`);
     $("replay-position").dataset.index = String(r.index);
     for (const id of ["replay-first", "replay-prev"]) ($(id) as HTMLButtonElement).disabled = r.index === 0;

@@ -25,7 +25,14 @@
  *    that took the game over answers. The pongs also give the latency.
  */
 import type { Client, Room } from "@colyseus/sdk";
-import type { ClientMessage, ClientMessageType, ErrorMessage, GameSnapshot, MovedMessage } from "@tabula/shared/protocol";
+import type {
+  ClientMessage,
+  ClientMessageType,
+  ErrorMessage,
+  GameSnapshot,
+  MovedMessage,
+  OfferDeclinedMessage,
+} from "@tabula/shared/protocol";
 import { rejoinDelay, silentRejoinDelay } from "./backoff.ts";
 import { SilenceWatch } from "./heartbeat.ts";
 import { MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
@@ -36,6 +43,8 @@ export interface SessionHandlers {
   snapshot(snapshot: GameSnapshot, receivedAt: number): void;
   moved(moved: MovedMessage, receivedAt: number): void;
   error(error: ErrorMessage): void;
+  /** The opponent declined our draw or rematch offer (optional: spectators are never told). */
+  offerDeclined?(declined: OfferDeclinedMessage): void;
   connection(state: ConnectionState, detail?: string): void;
   latency(ms: number): void;
   /** Each room the session (re)joins, for listeners of other messages (the game chat: chatChannels.ts). */
@@ -157,6 +166,11 @@ export class GameSession {
       // Followed by close 4100, on which we re-join: nothing for the player to read. Chat refusals are the chat's.
       if (e.code === "GAME_MOVED" || e.inReplyTo === "chat" || e.inReplyTo === "chatHistory") return;
       this.handlers.error(e);
+    });
+    room.onMessage("offerDeclined", (d: OfferDeclinedMessage) => {
+      if (!mine()) return;
+      this.watch.heard();
+      this.handlers.offerDeclined?.(d);
     });
     room.onDrop((code, reason) => {
       // (Called again for each of the SDK's failed tries.) The silence watch keeps running: an SDK

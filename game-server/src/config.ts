@@ -132,7 +132,10 @@ export const ENV_SCHEMA = z.object({
   LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
   /** The login throttle's window, in seconds, counted from the first failure (shared through Redis in a cluster). */
   LOGIN_THROTTLE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
-  /** How long a disconnected player's seat is held, in seconds, before the game is lost by abandonment. */
+  /**
+   * How long a disconnected player's seat is held, in seconds, before the opponent may claim the win by
+   * abandonment (the game ends by itself one more window later if nobody claims: game/presence.ts).
+   */
   RECONNECT_WINDOW_S: seconds.default(60),
   /** Time each side has to make its first move, in seconds, before the game is aborted. */
   FIRST_MOVE_TIMEOUT_S: seconds.default(30),

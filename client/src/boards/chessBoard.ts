@@ -103,6 +103,11 @@ export class ChessBoard implements Board {
       mark(view.lastMove.from, PALETTE.lastMove, 0.55);
       mark(view.lastMove.to, PALETTE.lastMove, 0.65);
     }
+    const premove = this.input?.premove;
+    if (premove) {
+      mark(premove.slice(0, 2), PALETTE.premove, 0.5);
+      mark(premove.slice(2, 4), PALETTE.premove, 0.6);
+    }
     if (this.pointer.selected) mark(this.pointer.selected, PALETTE.selected, 0.45);
     if (view.check) {
       // The side to move is in check (after a checkmate nobody is "to move": it is the side whose turn it would be).

@@ -126,6 +126,19 @@ export class Connect4Board implements Board {
         this.overlay.strokeCircle(c.x, c.y, r * 0.92);
       }
     }
+    // A queued premove: its column tinted, the cell its disc would land in ringed.
+    const premove = this.input?.premove;
+    if (premove) {
+      const col = Number(premove);
+      this.overlay.fillStyle(PALETTE.premove, 0.22);
+      this.overlay.fillRect(l.x0 + col * l.cell, l.gridTop - pad, l.cell, h + 2 * pad);
+      const row = c4DropRow(view.board, col);
+      if (row >= 0) {
+        const c = cellCenter(row, col, l);
+        this.overlay.lineStyle(Math.max(2, l.cell * 0.05), PALETTE.premove, 0.95);
+        this.overlay.strokeCircle(c.x, c.y, r * 0.92);
+      }
+    }
     // Last move and winning line.
     const last = lastMoveCell(view);
     if (last !== null && last !== this.fallingCell) {

@@ -9,6 +9,8 @@ export const PALETTE = {
   c4DiscEdges: [0xa52a30, 0xc79a1c] as const,
   c4Win: 0xffffff,
   c4Hover: 0xffffff,
+  /** A queued premove (both games). */
+  premove: 0x3a7bd5,
   // Chess
   light: 0xdee3e6,
   dark: 0x8ca2ad,

@@ -18,6 +18,8 @@ export interface BoardInput {
   legalMoves: readonly string[];
   /** Animate the last move (a new move just arrived). */
   animate: boolean;
+  /** The premove queued during the opponent's turn (chess UCI, Connect Four column), drawn highlighted. */
+  premove?: string | null;
 }
 
 export interface BoardCallbacks {

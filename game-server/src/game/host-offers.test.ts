@@ -109,3 +109,49 @@ describe("GameHost: offers are committed like moves", () => {
     expect(s.storage.row.offers.rematchGameId).toBe("g2");
   });
 });
+
+describe("GameHost: the one who offered is told when the offer is declined", () => {
+  it("a declined draw: offerDeclined to the offerer's seat only", async () => {
+    const s = await setup();
+    await draw(s, "p0", "offer");
+    await draw(s, "p1", "decline");
+    expect(s.outbox.of("p0", "offerDeclined")).toEqual([{ gameId: "g1", offer: "draw" }]);
+    expect(s.outbox.of("p1", "offerDeclined")).toEqual([]);
+    expect(s.outbox.of("watcher", "offerDeclined")).toEqual([]);
+  });
+
+  it("a decline that was refused (no offer) or not written tells nobody", async () => {
+    const s = await setup();
+    await draw(s, "p1", "decline");
+    await draw(s, "p0", "offer");
+    s.storage.failWith = new DbUnavailableError("connection refused");
+    await draw(s, "p1", "decline");
+    expect(s.outbox.last("p1", "error")?.code).toBe("UNAVAILABLE");
+    expect(s.outbox.of("p0", "offerDeclined")).toEqual([]);
+  });
+
+  it("a bot declines a draw at once: the sender is told", async () => {
+    const r = newRecord();
+    r.players[1] = { id: "bot", name: "Bot", isBot: true };
+    const s = await setup(r);
+    await draw(s, "p0", "offer");
+    expect(s.outbox.of("p0", "offerDeclined")).toEqual([{ gameId: "g1", offer: "draw" }]);
+  });
+
+  it("offering twice is not a refusal", async () => {
+    const s = await setup();
+    await draw(s, "p0", "offer");
+    await draw(s, "p0", "offer");
+    expect(s.outbox.of("p0", "offerDeclined")).toEqual([]);
+  });
+
+  it("a declined rematch: offerDeclined to the offerer", async () => {
+    const s = await setup();
+    await s.host.receive("p1", 1, { type: "resign" });
+    await rematch(s, "p1", "offer");
+    await rematch(s, "p0", "decline");
+    expect(s.storage.row.offers.rematchOffer).toBeNull();
+    expect(s.outbox.of("p1", "offerDeclined")).toEqual([{ gameId: "g1", offer: "rematch" }]);
+    expect(s.outbox.of("p0", "offerDeclined")).toEqual([]);
+  });
+});

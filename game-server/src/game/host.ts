@@ -8,7 +8,7 @@
  * (host.test.ts).
  */
 import type { ClientMessage, ErrorCode, MoveRecord } from "@tabula/shared/protocol";
-import { chooseBotMove, createRng, DEFAULT_BOT_LEVEL, type Seat } from "@tabula/shared/rules";
+import { chooseBotMove, createRng, DEFAULT_BOT_LEVEL, opponentOf, type Seat } from "@tabula/shared/rules";
 import { positionFeatures } from "../bots/position.ts";
 import { botThinkMs } from "../bots/thinkTime.ts";
 import { DbUnavailableError } from "../db/errors.ts";
@@ -21,6 +21,11 @@ import { TableTimers } from "./timers.ts";
 import { movedOf, snapshotOf, snapshotsOf } from "./views.ts";
 
 export type { HostDeps, HostSettings, HostStorage, Outbox, PlayerAction } from "./ports.ts";
+
+/** What became of a change sent to the database. */
+type Committed = "applied" | "stale" | "failed";
+/** What became of a plan: refused, nothing to write, or committed (or not). */
+type Settled = Committed | "refused" | "unchanged";
 
 export class GameHost<C> {
   private table: GameTable;
@@ -39,9 +44,12 @@ export class GameHost<C> {
     this.deps = deps;
     this.table = this.tableOf(record);
     const isBot = [record.players[0].isBot, record.players[1].isBot] as const;
-    this.presence = new Presence(deps.clock, isBot, deps.settings.reconnectWindowMs, (seat) =>
-      this.serial(() => this.abandoned(seat)),
-    );
+    const windowMs = deps.settings.reconnectWindowMs;
+    // The game ends by itself one more window after the claim opened (presence.ts).
+    this.presence = new Presence(deps.clock, isBot, windowMs, windowMs, {
+      expired: (seat) => this.serial(() => this.windowRanOut(seat)),
+      fallback: (seat) => this.serial(() => this.abandoned(seat)),
+    });
     this.timers = new TableTimers(deps.clock, {
       deadline: () => this.serial(() => this.deadlinePassed()),
       botThinks: (seat, ply) => this.botThinks(seat, ply),
@@ -76,21 +84,29 @@ export class GameHost<C> {
   receive(from: C, seat: Seat, action: PlayerAction): Promise<void> {
     // A measurement (tabula_move_handling_seconds), not game time: the game's clock stays the injected one.
     const receivedAt = performance.now();
-    return this.serial(async () => {
-      const now = this.deps.clock.now();
-      switch (action.type) {
-        case "move":
-          return this.playMove(seat, action.ply, action.move, from, receivedAt);
-        case "resign":
-          return this.settle(this.table.planResign(seat, now), from, seat, action.type);
-        case "abort":
-          return this.settle(this.table.planAbort(seat, now), from, seat, action.type);
-        case "draw":
-          return this.settle(this.table.planDraw(seat, action.action, now), from, seat, action.type);
-        case "rematch":
-          return this.rematch(seat, action.action, from);
+    return this.serial(async () => void (await this.act(from, seat, action, receivedAt)));
+  }
+
+  private async act(from: C, seat: Seat, action: PlayerAction, receivedAt: number): Promise<unknown> {
+    const now = this.deps.clock.now();
+    switch (action.type) {
+      case "move":
+        return this.playMove(seat, action.ply, action.move, from, receivedAt);
+      case "resign":
+        return this.settle(this.table.planResign(seat, now), from, seat, action.type);
+      case "abort":
+        return this.settle(this.table.planAbort(seat, now), from, seat, action.type);
+      case "draw": {
+        const settled = await this.settle(this.table.planDraw(seat, action.action, now), from, seat, action.type);
+        return this.declined("draw", seat, action.action, settled, from);
       }
-    });
+      case "rematch":
+        return this.declined("rematch", seat, action.action, await this.rematch(seat, action.action, from), from);
+      case "claimWin": {
+        const away = this.presence.awayUntil(opponentOf(seat));
+        return this.settle(this.table.planClaimWin(seat, away, now), from, seat, action.type);
+      }
+    }
   }
 
   /** A socket of `seat` joined (+1) or left (-1): presence and the abandonment countdown follow. */
@@ -172,18 +188,38 @@ export class GameHost<C> {
   }
 
   /** A plan that needs no more than one write (or none). */
-  private async settle(plan: Change | Unchanged | Refusal, from: C | undefined, seat: Seat, inReplyTo: string): Promise<void> {
-    if (!plan.ok) return this.reply(from, plan.code, plan.message, inReplyTo);
-    // Nothing to write (e.g. a bot declined a draw at once): the sender gets the picture as it stands.
-    if (plan.kind === "unchanged") return from === undefined ? undefined : this.sendSnapshot(from, seat);
-    await this.commit(plan, from, inReplyTo);
+  private async settle(plan: Change | Unchanged | Refusal, from: C | undefined, seat: Seat, inReplyTo: string): Promise<Settled> {
+    if (!plan.ok) {
+      this.reply(from, plan.code, plan.message, inReplyTo);
+      return "refused";
+    }
+    if (plan.kind === "unchanged") {
+      // Nothing to write (e.g. a bot declined a draw at once): the sender gets the picture as it stands.
+      if (from !== undefined) this.sendSnapshot(from, seat);
+      return "unchanged";
+    }
+    return this.commit(plan, from, inReplyTo);
   }
 
   /** An agreed rematch is created and recorded in one write; it is announced once its room is up. */
-  private async rematch(seat: Seat, action: ClientMessage<"rematch">["action"], from: C): Promise<void> {
+  private async rematch(seat: Seat, action: ClientMessage<"rematch">["action"], from: C): Promise<Settled> {
     const plan = this.table.planRematch(seat, action);
     if (!plan.ok || plan.kind !== "create-rematch") return this.settle(plan, from, seat, "rematch");
-    await this.commit(this.table.rematchCreated(this.deps.newGame(plan)), from, "rematch");
+    return this.commit(this.table.rematchCreated(this.deps.newGame(plan)), from, "rematch");
+  }
+
+  /**
+   * Tell the one who offered that the offer was declined: after a committed `decline` by `seat`, its
+   * opponent's sockets; after an offer to a bot left unchanged (a bot declines a draw at once), the sender.
+   */
+  private declined(offer: "draw" | "rematch", seat: Seat, action: string, settled: Settled, from: C): void {
+    const body = { gameId: this.table.gameId, offer };
+    if (action === "decline" && settled === "applied") {
+      const offerer = opponentOf(seat);
+      this.deps.outbox.sendEach("offerDeclined", (you) => (you === offerer ? body : undefined));
+    } else if (action === "offer" && settled === "unchanged" && this.presence.isBotSeat(opponentOf(seat))) {
+      if (offer === "draw") this.deps.outbox.send(from, "offerDeclined", body);
+    }
   }
 
   /**
@@ -204,7 +240,7 @@ export class GameHost<C> {
    * means the log moved on or another node owns the game: never guess, reload.
    * A failed write leaves everything as it was and tells the sender.
    */
-  private async commit(change: Change, from: C | undefined, inReplyTo: string): Promise<"applied" | "stale" | "failed"> {
+  private async commit(change: Change, from: C | undefined, inReplyTo: string): Promise<Committed> {
     let written: boolean;
     try {
       written = await this.write(change);
@@ -374,6 +410,18 @@ export class GameHost<C> {
     const plan = this.table.planDeadline(this.deps.clock.now());
     if (plan) await this.commit(plan, undefined, "deadline");
     else this.schedule(); // woken early: wait again
+  }
+
+  /**
+   * `seat`'s reconnection window ran out: its opponent may claim the win now (everyone is told). When
+   * nobody can click for it — the opponent is a bot, or away too — the game ends at once instead.
+   */
+  private async windowRanOut(seat: Seat): Promise<void> {
+    if (this.presence.isHere(seat) || !this.table.isActive) return;
+    const other = opponentOf(seat);
+    if (this.presence.isBotSeat(other) || !this.presence.isHere(other)) return this.abandoned(seat);
+    this.deps.log.info({ seat }, "player did not come back: the opponent may claim the win");
+    this.broadcastSnapshots();
   }
 
   private async abandoned(seat: Seat): Promise<void> {

@@ -35,10 +35,11 @@ export interface HostStorage {
 export interface Outbox<C> {
   send<K extends keyof ServerMessages>(to: C, type: K, body: ServerMessages[K]): void;
   /**
-   * Every connected participant gets `body(seat)`: its own seat, or null for a spectator. `body`
-   * may return the same object for several seats (a public view): such a body is encoded once.
+   * Every connected participant gets `body(seat)`: its own seat, or null for a spectator; one whose
+   * body is undefined gets nothing. `body` may return the same object for several seats (a public
+   * view): such a body is encoded once.
    */
-  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]): void;
+  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K] | undefined): void;
   /** Spectators watching now. */
   spectators(): number;
   /** The game ended: give up ownership, update the listing, close once everyone has left. */
@@ -50,7 +51,10 @@ export interface Outbox<C> {
 export interface HostSettings {
   /** First-move deadline, ms. */
   firstMoveTimeoutMs: number;
-  /** How long an empty seat is held before the game is lost by abandonment, ms. */
+  /**
+   * How long an empty seat is held before the opponent may claim the win by abandonment, ms; the game
+   * ends by itself one more window later if nobody claimed (presence.ts).
+   */
   reconnectWindowMs: number;
   /** BOT_THINK_SCALE: multiplies the bot's human-like think time (bots/thinkTime.ts); 0 moves at once. */
   botThinkScale: number;
@@ -84,7 +88,8 @@ export type PlayerAction =
   | { type: "resign" }
   | { type: "abort" }
   | ({ type: "draw" } & ClientMessage<"draw">)
-  | ({ type: "rematch" } & ClientMessage<"rematch">);
+  | ({ type: "rematch" } & ClientMessage<"rematch">)
+  | { type: "claimWin" };
 
 /** One bot move to choose. */
 export interface BotMoveRequest {

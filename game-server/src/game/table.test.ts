@@ -83,6 +83,25 @@ describe("GameTable", () => {
     expect(t.planAbandon(1, T0 + 4000)).toMatchObject({ ok: false, code: "GAME_OVER" });
   });
 
+  it("a claimed win: refused while the opponent is here or within its window; then the abandonment's ending", () => {
+    const t = table();
+    play(t, 0, "3", T0);
+    expect(t.planClaimWin(0, T0 + 5000, T0 + 5000)).toMatchObject({ ending: { status: "aborted" } }); // before clocks
+    play(t, 1, "4", T0);
+    expect(t.planClaimWin(0, null, T0 + 1000)).toMatchObject({ ok: false, code: "OPPONENT_CONNECTED" });
+    expect(t.planClaimWin(0, T0 + 60_000, T0 + 59_001)).toMatchObject({
+      ok: false,
+      code: "CLAIM_TOO_EARLY",
+      message: "your opponent has 1 s left to come back",
+    });
+    expect(t.planClaimWin(0, T0 + 60_000, T0 + 60_000)).toMatchObject({
+      ok: true,
+      kind: "end",
+      ending: { status: "finished", result: { winner: 0, reason: "abandon" }, endedAt: T0 + 60_000 },
+    });
+    expect(t.planClaimWin(1, T0, T0 + 60_000)).toMatchObject({ ending: { result: { winner: 1, reason: "abandon" } } });
+  });
+
   it("rebuilds from the move log and refuses a log that disagrees with the row", () => {
     const moves = [
       { ply: 0, seat: 0 as const, move: "3", san: "d1", clockMs: 60_000, at: T0 },

@@ -235,11 +235,29 @@ export class GameTable {
     return change;
   }
 
-  /** `seat` did not come back within the reconnection window: before clocks run the game is aborted, then lost. */
+  /**
+   * `seat` did not come back: its opponent claimed the win (planClaimWin), or nobody claimed in time
+   * (presence.ts). Before clocks run the game is aborted, then lost.
+   */
   planAbandon(seat: Seat, now: number): EndChange | Refusal {
     if (!this.isActive) return refuse("GAME_OVER", "the game is over");
     if (this.ply < CLOCKED_FROM_PLY) return this.end(now, "aborted", { winner: null, reason: "aborted" });
     return this.end(now, "finished", { winner: opponentOf(seat), reason: "abandon" });
+  }
+
+  /**
+   * `seat` claims the win because its opponent stayed away: allowed once the opponent's reconnection
+   * window ran out (`opponentAwayUntil`, epoch ms, from the host's presence; null while the opponent is
+   * here). The ending is the abandonment's (before clocks run, the game is aborted).
+   */
+  planClaimWin(seat: Seat, opponentAwayUntil: number | null, now: number): EndChange | Refusal {
+    if (!this.isActive) return refuse("GAME_OVER", "the game is over");
+    if (opponentAwayUntil === null) return refuse("OPPONENT_CONNECTED", "your opponent is connected: there is no win to claim");
+    if (now < opponentAwayUntil) {
+      const s = Math.ceil((opponentAwayUntil - now) / 1000);
+      return refuse("CLAIM_TOO_EARLY", `your opponent has ${s} s left to come back`);
+    }
+    return this.planAbandon(opponentOf(seat), now);
   }
 
   private offersChange(offers: Partial<Offers>): OffersChange {

@@ -67,6 +67,17 @@ describe("fanOut", () => {
     expect(clients[3].frames[0]).toBe(clients[2].frames[0]);
   });
 
+  it("an undefined body skips the recipient: a message for one seat only", () => {
+    const clients = room();
+    fanOut(
+      clients,
+      (c) => c.seat,
+      "offerDeclined",
+      (you) => (you === 1 ? { offer: "draw" } : undefined),
+    );
+    expect(clients.map((c) => c.frames.length)).toEqual([0, 1, 0, 0, 0]);
+  });
+
   it("writes the frame Colyseus' client.send writes: ROOM_DATA, the type, the msgpack body", () => {
     const frame = encodeRoomMessage("moved", { ply: 1, move: "3" });
     expect(frame[0]).toBe(Protocol.ROOM_DATA);

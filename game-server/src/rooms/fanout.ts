@@ -21,7 +21,8 @@ export function encodeRoomMessage(type: string, body: unknown): Uint8Array {
 
 /**
  * Send `body(seat)` as a `type` message to each of `clients` whose `seatOf`
- * is a seat or null (a spectator); undefined skips the client (not joined yet).
+ * is a seat or null (a spectator); undefined skips the client (not joined yet), and so does
+ * an undefined body (a message for one seat only).
  * Bodies that are the same object share one encoding.
  */
 export function fanOut<C extends RawSink>(
@@ -36,6 +37,7 @@ export function fanOut<C extends RawSink>(
     const seat = seatOf(client);
     if (seat === undefined) continue;
     const b = body(seat);
+    if (b === undefined) continue;
     let frame = frames.get(b);
     if (frame === undefined) {
       frame = encode(type, b);

@@ -8,6 +8,7 @@ import { httpRequest } from "../../../compose/http.ts";
 import { sdkClient } from "../../../bots/src/sdk.ts";
 import {
   type ErrorMessage,
+  type OfferDeclinedMessage,
   type GameSnapshot,
   type MovedMessage,
   snapshotAfterMove,
@@ -81,6 +82,8 @@ export class Seat {
   snapshot: GameSnapshot | undefined;
   readonly moved: MovedMessage[] = [];
   readonly errors: ErrorMessage[] = [];
+  /** `offerDeclined` messages: our offers the opponent declined. */
+  readonly declined: OfferDeclinedMessage[] = [];
   private waiters: Array<() => void> = [];
   readonly room: Room;
 
@@ -97,6 +100,10 @@ export class Seat {
     });
     room.onMessage("error", (e: ErrorMessage) => {
       this.errors.push(e);
+      this.wake();
+    });
+    room.onMessage("offerDeclined", (d: OfferDeclinedMessage) => {
+      this.declined.push(d);
       this.wake();
     });
   }

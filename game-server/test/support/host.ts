@@ -119,8 +119,11 @@ export class FakeOutbox implements Outbox<Who> {
   send<K extends keyof ServerMessages>(to: Who, type: K, body: ServerMessages[K]) {
     this.sent.push({ to, type, body });
   }
-  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K]) {
-    for (const to of ["p0", "p1", "watcher"] as const) this.send(to, type, body(SEAT_OF[to]));
+  sendEach<K extends keyof ServerMessages>(type: K, body: (you: Seat | null) => ServerMessages[K] | undefined) {
+    for (const to of ["p0", "p1", "watcher"] as const) {
+      const b = body(SEAT_OF[to]);
+      if (b !== undefined) this.send(to, type, b);
+    }
   }
   spectators = () => 1;
   gameOver() {
@@ -203,3 +206,4 @@ export const draw = (s: Setup, who: "p0" | "p1", action: "offer" | "accept" | "d
   s.host.receive(who, SEAT_OF[who] as Seat, { type: "draw", action });
 export const rematch = (s: Setup, who: "p0" | "p1", action: "offer" | "accept" | "decline") =>
   s.host.receive(who, SEAT_OF[who] as Seat, { type: "rematch", action });
+export const claimWin = (s: Setup, who: "p0" | "p1") => s.host.receive(who, SEAT_OF[who] as Seat, { type: "claimWin" });

@@ -39,6 +39,12 @@ export const ClientMessages = {
   rematch: z.strictObject({ action: z.enum(["offer", "accept", "decline"]) }),
   /** Ask for a full snapshot (e.g. after resuming). */
   sync: z.strictObject({}),
+  /**
+   * Claim a win by abandonment: allowed once the disconnected opponent's reconnection window ran out
+   * (`players[opponent].reconnectDeadline` passed) and while they are still away. Before both sides
+   * have moved, the game is aborted instead (as an abandonment would).
+   */
+  claimWin: z.strictObject({}),
   ...ChatClientMessages,
 } as const;
 
@@ -65,6 +71,8 @@ export const ROOM_ERRORS = {
   GAME_NOT_OVER: "a rematch can only be offered or answered once the game has ended",
   NO_OFFER: "accept/decline without a pending offer",
   CANNOT_ABORT: "abort after your first move",
+  OPPONENT_CONNECTED: "claimWin while the opponent is connected (or came back): nothing to claim",
+  CLAIM_TOO_EARLY: "claimWin before the opponent's reconnection window ran out (`reconnectDeadline`)",
   UNAVAILABLE: "the database is unavailable: **nothing was applied**, try again",
   GAME_MOVED: "the game is now hosted by another node: rejoin it by id (the socket then closes with 4100)",
   INTERNAL: "unexpected server error: nothing was applied",
@@ -96,7 +104,10 @@ export interface PlayerInfo {
   name: string;
   isBot: boolean;
   connected: boolean;
-  /** Epoch ms at which a disconnected player loses by abandonment; null while connected. */
+  /**
+   * While disconnected: epoch ms at which the reconnection window runs out, from when the opponent may claim
+   * the win (`claimWin`; the server ends the game by itself one more window later). Null while connected.
+   */
   reconnectDeadline: number | null;
 }
 
@@ -179,10 +190,17 @@ export function snapshotAfterMove(s: GameSnapshot, m: MovedMessage): GameSnapsho
   return { ...s, moves: [...s.moves, m.record], ply: m.ply, view: m.view, clocks: m.clocks, status: m.status, result: m.result };
 }
 
+/** To the sockets of the seat whose offer the opponent just declined (a bot declines a draw at once). */
+export interface OfferDeclinedMessage {
+  gameId: string;
+  offer: "draw" | "rematch";
+}
+
 export interface ServerMessages {
   snapshot: GameSnapshot;
   moved: MovedMessage;
   error: ErrorMessage;
+  offerDeclined: OfferDeclinedMessage;
   chat: ChatLine;
   chatHistory: ChatHistoryMessage;
 }
@@ -192,6 +210,7 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
   snapshot: true,
   moved: true,
   error: true,
+  offerDeclined: true,
   chat: true,
   chatHistory: true,
 } satisfies Record<ServerMessageType, true>) as ServerMessageType[];
