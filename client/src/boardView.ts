@@ -1,9 +1,12 @@
 /**
  * Owns the Phaser.Game (created on first use, inside #board) and its scene;
- * the game screen and the replay viewer draw through it.
+ * the game screen and the replay viewer draw through it. It also keeps which
+ * games the viewer turned the board round in (the flip button), for as long
+ * as the page lives.
  */
 import Phaser from "phaser";
-import type { Point } from "./boards/geometry.ts";
+import { opponentOf, type Seat } from "@tabula/shared/rules";
+import type { BoardLabel, Point } from "./boards/geometry.ts";
 import { PALETTE } from "./boards/palette.ts";
 import type { BoardCallbacks, BoardInput } from "./boards/types.ts";
 import { GameScene } from "./scenes/GameScene.ts";
@@ -19,6 +22,11 @@ export class BoardView {
   /** Where board callbacks go (the game screen or nothing in replays). */
   handler: BoardCallbacks | null = null;
   private observer: ResizeObserver | null = null;
+  /** Ids of the games whose board the viewer flipped. */
+  private readonly flipped = new Set<string>();
+  /** The game on the board now, and how its screen redraws after a flip. */
+  private flipTarget: { gameId: string; redraw: () => void } | null = null;
+  private flipButton: HTMLElement | null = null;
 
   constructor(parent: HTMLElement) {
     this.parent = parent;
@@ -80,8 +88,34 @@ export class BoardView {
   }
 
   show(input: BoardInput): void {
+    // Only chess has sides to turn round: Connect Four looks the same from both seats.
+    if (this.flipButton) this.flipButton.hidden = input.kind !== "chess";
     this.ensure().show(input);
     this.awake();
+  }
+
+  /** The flip button: a click turns the board of the game on screen round. */
+  bindFlipButton(button: HTMLElement): void {
+    this.flipButton = button;
+    button.addEventListener("click", () => this.toggleFlip());
+  }
+
+  /** `gameId` is now on the board; `redraw` redraws its screen (board and cards) after a flip. */
+  attachGame(gameId: string, redraw: () => void): void {
+    this.flipTarget = { gameId, redraw };
+  }
+
+  /** The seat drawn at the bottom of `gameId`'s board: `natural` (yours, or the first player's), or the other one once flipped. */
+  bottomSeat(gameId: string, natural: Seat): Seat {
+    return this.flipped.has(gameId) ? opponentOf(natural) : natural;
+  }
+
+  /** Turn the board of the game on screen round (and back), and redraw it. */
+  toggleFlip(): void {
+    const target = this.flipTarget;
+    if (!target) return;
+    if (!this.flipped.delete(target.gameId)) this.flipped.add(target.gameId);
+    target.redraw();
   }
 
   /** Call after the board's container was shown or resized. */
@@ -112,6 +146,18 @@ export class BoardView {
     const sx = rect.width / (this.game.scale.width || rect.width || 1);
     const sy = rect.height / (this.game.scale.height || rect.height || 1);
     return { x: Math.round(rect.left + p.x * sx), y: Math.round(rect.top + p.y * sy) };
+  }
+
+  /** The coordinates drawn on the board (viewport CSS pixels of their centres), for the tests. */
+  clientLabels(kind: BoardInput["kind"]): BoardLabel[] {
+    const canvas = this.game?.canvas;
+    if (!this.scene || !canvas || !this.game) return [];
+    const rect = canvas.getBoundingClientRect();
+    const sx = rect.width / (this.game.scale.width || rect.width || 1);
+    const sy = rect.height / (this.game.scale.height || rect.height || 1);
+    return this.scene
+      .labels(kind)
+      .map((l) => ({ text: l.text, x: Math.round(rect.left + l.x * sx), y: Math.round(rect.top + l.y * sy) }));
   }
 
   /** Canvas-relative point of a board location (for positioning DOM overlays over the board). */

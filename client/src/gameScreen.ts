@@ -54,6 +54,7 @@ export class GameScreen {
       leave: (tab) => void this.leaveToLobby(tab),
     });
     this.chat = new GameChatView(deps.api, $("game-chat"));
+    deps.board.bindFlipButton($("flip-board"));
   }
 
   /** The game as the client holds it (for the test hooks): GameSnapshot-shaped, null outside a live game. */
@@ -105,6 +106,9 @@ export class GameScreen {
       rematch: (id) => void this.followRematch(id, spectate, password),
     });
     this.game = game;
+    this.deps.board.attachGame(gameId, () => {
+      if (this.game === game) this.render(false);
+    });
     this.deps.board.handler = {
       move: (m) => this.dialogs.play(m),
       promotion: (from, to, choices) => this.dialogs.askPromotion(from, to, choices),
@@ -202,7 +206,7 @@ export class GameScreen {
     this.deps.board.show({
       kind: m.kind,
       view: game.shownView() as BoardViewModel,
-      orientation: seat ?? 0,
+      orientation: this.deps.board.bottomSeat(m.gameId, seat ?? 0),
       // During the opponent's turn the board takes a premove (gameController.ts).
       moverSeat: game.inputSeat,
       legalMoves: game.legalMoves(),
@@ -261,7 +265,8 @@ export class GameScreen {
     if (!game || !m || !anchor) return;
     const now = Date.now();
     const seat = m.seat;
-    const bottom: Seat = seat ?? 0;
+    // The cards follow the board: the seat drawn at the bottom has the bottom card.
+    const bottom: Seat = this.deps.board.bottomSeat(m.gameId, seat ?? 0);
     const remaining = remainingAt(anchor, now);
     const running = m.active ? anchor.clocks.running : null;
     const toMove = m.toMove;

@@ -79,6 +79,9 @@ export class ReplayViewer {
     const replay = new ReplayModel(record, myPlayerId);
     this.replay = replay;
     this.deps.board.handler = null;
+    this.deps.board.attachGame(gameId, () => {
+      if (this.replay === replay) this.render(false);
+    });
     const screen = $("game-screen");
     screen.dataset.mode = "replay";
     screen.dataset.status = g.status;
@@ -115,15 +118,16 @@ export class ReplayViewer {
     const r = this.replay;
     if (!r) return;
     const g = r.record.game;
+    // The flip button turns the board (and the cards with it) round.
+    const bottom: Seat = this.deps.board.bottomSeat(g.gameId, r.you ?? 0);
     this.deps.board.show({
       kind: g.kind,
       view: r.view as BoardViewModel,
-      orientation: r.you ?? 0,
+      orientation: bottom,
       moverSeat: null,
       legalMoves: [],
       animate,
     });
-    const bottom: Seat = r.you ?? 0;
     for (const [id, p] of [
       ["player-top", opponentOf(bottom)],
       ["player-bottom", bottom],

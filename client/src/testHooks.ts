@@ -12,6 +12,8 @@
  *      column `col`'s top cell (null when no Connect Four board is shown)
  *  - squarePoint("e2"): viewport CSS-pixel {x,y} of a chess square's centre,
  *      honouring the board's orientation (null when no chess board is shown)
+ *  - boardLabels("connect4" | "chess"): the coordinates drawn on that board,
+ *      [{ text, x, y }] in viewport CSS pixels ([] when no such board is shown)
  *
  * The points are what Playwright's `page.mouse.click(x, y)` expects, so test
  * clicks go through Phaser's own input handling.
@@ -19,7 +21,7 @@
 import type { GameSnapshot } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
 import type { BoardView } from "./boardView.ts";
-import type { Point } from "./boards/geometry.ts";
+import type { BoardLabel, Point } from "./boards/geometry.ts";
 
 export type Screen = "lobby" | "waiting" | "game" | "replay" | "leaderboard" | "profile";
 
@@ -27,6 +29,7 @@ export interface TabulaTestHooks {
   state(): { screen: Screen; snapshot: GameSnapshot | null; seat: Seat | null; latencyMs: number | null };
   columnPoint(col: number): Point | null;
   squarePoint(square: string): Point | null;
+  boardLabels(kind: "connect4" | "chess"): BoardLabel[];
 }
 
 declare global {
@@ -52,6 +55,9 @@ export function installTestHooks(deps: {
     },
     squarePoint(square) {
       return deps.board.clientPoint("chess", square);
+    },
+    boardLabels(kind) {
+      return deps.board.clientLabels(kind);
     },
   };
 }

@@ -8,9 +8,18 @@
  */
 import type Phaser from "phaser";
 import type { Seat } from "@tabula/shared/rules";
-import { glyphOf, isChessView, kingSquare, parseFenBoard, pieceSeat, type ChessView } from "../views.ts";
+import { glyphOf, isChessView, kingSquare, parseFenBoard, parseSquare, pieceSeat, type ChessView } from "../views.ts";
 import { type ChessAction, ChessInput } from "./chessInput.ts";
-import { chessLayout, squareAt, squareCenter, squareOrigin, type ChessLayout, type Point } from "./geometry.ts";
+import {
+  type BoardLabel,
+  type ChessLayout,
+  chessCoordinates,
+  chessLayout,
+  type Point,
+  squareAt,
+  squareCenter,
+  squareOrigin,
+} from "./geometry.ts";
 import { PALETTE, PIECE_FONT } from "./palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
 
@@ -121,39 +130,22 @@ export class ChessBoard implements Board {
         g.fillCircle(c.x, c.y, l.cell * 0.36);
       }
     }
-    // Coordinates: files along the bottom row, ranks along the left column.
+    // Coordinates inside the edge squares (files along the bottom row, ranks up the left column), either way round.
     const size = Math.max(9, Math.round(l.cell * 0.17));
-    for (let i = 0; i < 8; i++) {
-      const fileIdx = l.flipped ? 7 - i : i;
-      const bottomRank = l.flipped ? 8 : 1;
-      const sqF = `${FILES[fileIdx]}${bottomRank}`;
-      const oF = squareOrigin(sqF, l)!;
-      const lightF = (fileIdx + bottomRank - 1) % 2 === 1;
+    for (const c of chessCoordinates(l.flipped)) {
+      const o = squareOrigin(c.square, l)!;
+      const s = parseSquare(c.square)!;
+      const light = (s.file + s.rank) % 2 === 1;
+      const bottomRight = c.corner === "bottom-right";
       this.coords.push(
         this.scene.add
-          .text(oF.x + l.cell - 3, oF.y + l.cell - 2, FILES[fileIdx]!, {
+          .text(bottomRight ? o.x + l.cell - 3 : o.x + 3, bottomRight ? o.y + l.cell - 2 : o.y + 2, c.text, {
             fontFamily: "system-ui, sans-serif",
             fontSize: `${size}px`,
-            color: lightF ? PALETTE.coordOnLight : PALETTE.coordOnDark,
+            color: light ? PALETTE.coordOnLight : PALETTE.coordOnDark,
             fontStyle: "bold",
           })
-          .setOrigin(1, 1)
-          .setDepth(2),
-      );
-      const rank = l.flipped ? i + 1 : 8 - i;
-      const leftFile = l.flipped ? 7 : 0;
-      const sqR = `${FILES[leftFile]}${rank}`;
-      const oR = squareOrigin(sqR, l)!;
-      const lightR = (leftFile + rank - 1) % 2 === 1;
-      this.coords.push(
-        this.scene.add
-          .text(oR.x + 3, oR.y + 2, String(rank), {
-            fontFamily: "system-ui, sans-serif",
-            fontSize: `${size}px`,
-            color: lightR ? PALETTE.coordOnLight : PALETTE.coordOnDark,
-            fontStyle: "bold",
-          })
-          .setOrigin(0, 0)
+          .setOrigin(bottomRight ? 1 : 0, bottomRight ? 1 : 0)
           .setDepth(2),
       );
     }
@@ -286,6 +278,13 @@ export class ChessBoard implements Board {
 
   pointOf(key: string): Point | null {
     return squareCenter(key, this.layout);
+  }
+
+  labels(): BoardLabel[] {
+    return this.coords.map((t) => {
+      const c = t.getCenter();
+      return { text: t.text, x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
+    });
   }
 
   destroy(): void {

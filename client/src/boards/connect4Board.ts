@@ -3,11 +3,23 @@
  * top. Click a column, or press anywhere over the board and drag the disc to a
  * column and release. Only legal columns react; the hovered column is lit and
  * its disc previewed. The last disc is marked, the winning four outlined.
+ * Coordinates as the move list writes them: a–g under the columns, 1–6 up
+ * the left side.
  */
 import type Phaser from "phaser";
 import { c4DropRow, type Seat } from "@tabula/shared/rules";
 import { cellIndex, isConnect4View, lastMoveCell, type Connect4View } from "../views.ts";
-import { cellCenter, columnAt, connect4Layout, previewCenter, type Connect4Layout, type Point } from "./geometry.ts";
+import {
+  type BoardLabel,
+  C4_FRAME,
+  cellCenter,
+  columnAt,
+  type Connect4Layout,
+  connect4Labels,
+  connect4Layout,
+  type Point,
+  previewCenter,
+} from "./geometry.ts";
 import { PALETTE } from "./palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "./types.ts";
 
@@ -18,6 +30,7 @@ export class Connect4Board implements Board {
   private readonly overlay: Phaser.GameObjects.Graphics;
   private readonly ghost: Phaser.GameObjects.Graphics;
   private readonly falling: Phaser.GameObjects.Graphics;
+  private coords: Phaser.GameObjects.Text[] = [];
   private input: BoardInput | null = null;
   private layout: Connect4Layout;
   private width: number;
@@ -92,7 +105,7 @@ export class Connect4Board implements Board {
     }
     const w = l.columns * l.cell;
     const h = l.rows * l.cell;
-    const pad = Math.round(l.cell * 0.12);
+    const pad = Math.round(l.cell * C4_FRAME);
     // Frame and holes.
     g.fillStyle(PALETTE.c4BoardEdge, 1);
     g.fillRoundedRect(l.x0 - pad, l.gridTop - pad + 4, w + 2 * pad, h + 2 * pad, pad * 1.5);
@@ -154,7 +167,30 @@ export class Connect4Board implements Board {
         this.overlay.strokeCircle(c.x, c.y, r * 0.8);
       }
     }
+    this.drawCoordinates();
     this.drawGhost(null);
+  }
+
+  /** Letters under the columns, numbers up the left side (redrawn only when the layout changes). */
+  private drawCoordinates(): void {
+    const labels = connect4Labels(this.layout);
+    const same =
+      this.coords.length === labels.length &&
+      this.coords.every((t, i) => t.x === labels[i]!.x && t.y === labels[i]!.y && t.text === labels[i]!.text);
+    if (same) return;
+    for (const t of this.coords) t.destroy();
+    const size = Math.max(9, Math.round(this.layout.cell * 0.26));
+    this.coords = labels.map((label) =>
+      this.scene.add
+        .text(label.x, label.y, label.text, {
+          fontFamily: "system-ui, sans-serif",
+          fontSize: `${size}px`,
+          color: PALETTE.c4Coord,
+          fontStyle: "bold",
+        })
+        .setOrigin(0.5, 0.5)
+        .setDepth(1),
+    );
   }
 
   private drawDisc(g: Phaser.GameObjects.Graphics, x: number, y: number, r: number, seat: number, alpha = 1): void {
@@ -261,11 +297,17 @@ export class Connect4Board implements Board {
     return cellCenter(l.rows - 1, col, l);
   }
 
+  labels(): BoardLabel[] {
+    return this.coords.map((t) => ({ text: t.text, x: Math.round(t.x), y: Math.round(t.y) }));
+  }
+
   destroy(): void {
     this.stopFall();
     this.grid.destroy();
     this.overlay.destroy();
     this.ghost.destroy();
     this.falling.destroy();
+    for (const t of this.coords) t.destroy();
+    this.coords = [];
   }
 }

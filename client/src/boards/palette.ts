@@ -9,6 +9,7 @@ export const PALETTE = {
   c4DiscEdges: [0xa52a30, 0xc79a1c] as const,
   c4Win: 0xffffff,
   c4Hover: 0xffffff,
+  c4Coord: "#8d9bb0",
   /** A queued premove (both games). */
   premove: 0x3a7bd5,
   // Chess

@@ -5,7 +5,7 @@
  */
 import type { GameKind, Seat } from "@tabula/shared/rules";
 import type { BoardViewModel } from "../views.ts";
-import type { Point } from "./geometry.ts";
+import type { BoardLabel, Point } from "./geometry.ts";
 
 export interface BoardInput {
   kind: GameKind;
@@ -41,5 +41,7 @@ export interface Board {
   cancelInteraction(): void;
   /** Canvas point of a board location: Connect Four column "0".."6" (its top cell), chess square "e4". */
   pointOf(key: string): Point | null;
+  /** The coordinates drawn beside or on the board, as drawn (canvas points of their centres). */
+  labels(): BoardLabel[];
   destroy(): void;
 }

@@ -5,7 +5,7 @@
 import Phaser from "phaser";
 import { ChessBoard } from "../boards/chessBoard.ts";
 import { Connect4Board } from "../boards/connect4Board.ts";
-import type { Point } from "../boards/geometry.ts";
+import type { BoardLabel, Point } from "../boards/geometry.ts";
 import { PALETTE } from "../boards/palette.ts";
 import type { Board, BoardCallbacks, BoardInput } from "../boards/types.ts";
 
@@ -83,5 +83,11 @@ export class GameScene extends Phaser.Scene {
   pointOf(kind: BoardInput["kind"], key: string): Point | null {
     if (!this.board || this.boardKind !== kind) return null;
     return this.board.pointOf(key);
+  }
+
+  /** The coordinates drawn on the board of that kind (canvas points), or [] when no such board is shown. */
+  labels(kind: BoardInput["kind"]): BoardLabel[] {
+    if (!this.board || this.boardKind !== kind) return [];
+    return this.board.labels();
   }
 }

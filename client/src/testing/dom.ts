@@ -38,6 +38,26 @@ export class FakeBoard {
   clientPoint(kind: string, key: string): { x: number; y: number } | null {
     return kind === "connect4" ? { x: Number(key), y: 0 } : null;
   }
+  clientLabels(): { text: string; x: number; y: number }[] {
+    return [];
+  }
+  /** Games flipped with the flip button, and the redraw of the game on the board (as BoardView keeps them). */
+  flipped = new Set<string>();
+  private attached: { gameId: string; redraw: () => void } | null = null;
+  bindFlipButton(button: HTMLElement): void {
+    button.addEventListener("click", () => {
+      const a = this.attached;
+      if (!a) return;
+      if (!this.flipped.delete(a.gameId)) this.flipped.add(a.gameId);
+      a.redraw();
+    });
+  }
+  attachGame(gameId: string, redraw: () => void): void {
+    this.attached = { gameId, redraw };
+  }
+  bottomSeat(gameId: string, natural: 0 | 1): 0 | 1 {
+    return this.flipped.has(gameId) ? (natural === 0 ? 1 : 0) : natural;
+  }
   get last(): BoardInput | undefined {
     return this.shown.at(-1);
   }
