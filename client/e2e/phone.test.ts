@@ -49,10 +49,10 @@ interface Rect {
   height: number;
 }
 
-/** A page on a phone (touch) or a desktop, in the lobby with an identity. */
-async function open(viewport: Viewport, path = "/"): Promise<Page> {
+/** A page on a phone (touch) or a desktop, in the lobby with an identity; `locale` picks the browser's language. */
+async function open(viewport: Viewport, path = "/", locale = "en-US"): Promise<Page> {
   const phone = viewport.width < 1000;
-  const context = await browser.newContext({ viewport, hasTouch: phone, isMobile: phone });
+  const context = await browser.newContext({ viewport, hasTouch: phone, isMobile: phone, locale });
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${viewport.width}x${viewport.height}] page error:`, err.message));
   await page.goto(`${node.url}${path}`);
@@ -362,6 +362,25 @@ async function touchDrag(page: Page, from: Point, to: Point): Promise<void> {
   await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
   await cdp.detach();
 }
+
+describe("in French (longer words)", () => {
+  it("portrait: the lobby fits, and a chess game keeps both cards and every button in view", async () => {
+    const page = await open(PORTRAIT, "/", "fr-FR");
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("fr");
+    await expectFits(page, "fr-portrait-lobby");
+    await clickDom(page, "#create-invite");
+    await page.waitForSelector("#invite-box:not([hidden])");
+    await expectFits(page, "fr-portrait-invite");
+    expect(await page.textContent("#copy-invite")).toBe("Copier le lien");
+    await clickDom(page, "#cancel");
+    await page.waitForFunction(() => (window as any).tabula.state().screen === "lobby");
+    await playBot(page, "chess");
+    expect(await page.textContent("#offer-draw")).toBe("Proposer la nulle");
+    await expectGameLayout(page, "fr-portrait-chess-player", "portrait", "player");
+    await expectFits(page, "fr-portrait-chess");
+    await page.context().close();
+  });
+});
 
 describe("touch, flip and coordinates", () => {
   it("chess on a touch screen: tap-tap plays a move, and so does a drag", async () => {

@@ -5,9 +5,9 @@
 import type { MoveRecord } from "@tabula/shared/protocol";
 import type { BotLevel, GameKind, Seat } from "@tabula/shared/rules";
 import { botBadge } from "./botLevel.ts";
-import { t } from "./i18n/index.ts";
 import { formatClock, isLow } from "./clock.ts";
 import { SEAT_NAMES, moveRows } from "./format.ts";
+import { currentLanguage, t } from "./i18n/index.ts";
 import { $, h, setText } from "./ui.ts";
 
 export interface CardInfo {
@@ -36,7 +36,7 @@ export function renderCard(id: "player-top" | "player-bottom", c: CardInfo): voi
   (card.querySelector(".player-name") as HTMLElement).title = c.name;
   setText(
     card.querySelector(".seat-name") as HTMLElement,
-    c.you ? `${SEAT_NAMES[c.kind][c.seat]} · you` : SEAT_NAMES[c.kind][c.seat],
+    c.you ? t("board:seatYou", { seat: SEAT_NAMES[c.kind][c.seat] }) : SEAT_NAMES[c.kind][c.seat],
   );
   card.classList.toggle("you", c.you);
   const badge = card.querySelector(".badge-bot") as HTMLElement;
@@ -71,7 +71,7 @@ export function renderCard(id: "player-top" | "player-bottom", c: CardInfo): voi
  */
 export function renderMoveList(moves: readonly MoveRecord[], currentPly: number, onPick?: (ply: number) => void): void {
   const list = $("move-list");
-  const key = `${moves.length}:${moves[moves.length - 1]?.move ?? ""}:${currentPly}:${onPick ? 1 : 0}`;
+  const key = `${moves.length}:${moves[moves.length - 1]?.move ?? ""}:${currentPly}:${onPick ? 1 : 0}:${currentLanguage()}`;
   if (list.dataset.key === key) return;
   list.dataset.key = key;
   list.replaceChildren(
@@ -85,7 +85,7 @@ export function renderMoveList(moves: readonly MoveRecord[], currentPly: number,
       ),
     ),
   );
-  if (moves.length === 0) list.append(h("li", { class: "move-empty" }, "No moves yet"));
+  if (moves.length === 0) list.append(h("li", { class: "move-empty" }, t("board:noMoves")));
   const current = list.querySelector(".move.current") as HTMLElement | null;
   if (current) current.scrollIntoView({ block: "nearest" });
   else list.scrollTop = list.scrollHeight;

@@ -13,6 +13,7 @@ import { remainingAt } from "./clock.ts";
 import { GameChatView } from "./chatChannels.ts";
 import { GameController, type GameControllerDeps } from "./gameController.ts";
 import { GameDialogs } from "./gameDialogs.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
 import { ratingLabel } from "./ratings.ts";
 import { controlsFor, countdownLine, playerStatus, spectatorLine, titleLine, turnLine } from "./gameStatus.ts";
@@ -55,6 +56,13 @@ export class GameScreen {
     });
     this.chat = new GameChatView(deps.api, $("game-chat"));
     deps.board.bindFlipButton($("flip-board"));
+    // Everything this screen writes is redrawn in the new language (the static labels are translateDom's).
+    onLanguageChange(() => {
+      const game = this.game;
+      if (!game) return;
+      this.render(false);
+      if (!$("reconnect-banner").hidden) this.showConnection(game.connection);
+    });
   }
 
   /** The game as the client holds it (for the test hooks): GameSnapshot-shaped, null outside a live game. */
@@ -158,11 +166,11 @@ export class GameScreen {
   private async followRematch(gameId: string, spectate: boolean, password?: string): Promise<void> {
     if (this.switching) return;
     this.switching = true;
-    toast("Rematch! Colours are swapped.", "success");
+    toast(t("board:rematchStarted"), "success");
     try {
       await this.open(gameId, spectate, password);
     } catch (err) {
-      toast(`Could not join the rematch: ${(err as Error).message ?? err}`, "error");
+      toast(t("board:rematchFailed", { reason: (err as Error).message ?? String(err) }), "error");
       await this.leaveToLobby();
     } finally {
       this.switching = false;
@@ -173,13 +181,13 @@ export class GameScreen {
     const banner = $("reconnect-banner");
     banner.dataset.state = state;
     if (state === "reconnecting") {
-      setText(banner, "Connection lost — reconnecting…");
+      setText(banner, t("board:reconnecting"));
       show(banner, true);
     } else if (state === "connected") {
       show(banner, false);
       this.deps.countsChanged();
     } else if (state === "closed" && this.game) {
-      setText(banner, "Disconnected from this game.");
+      setText(banner, t("board:disconnected"));
       show(banner, this.game.model?.active ?? false);
     }
   }
@@ -188,7 +196,7 @@ export class GameScreen {
   // Drawing
 
   private resetPanel(): void {
-    setText($("game-title"), "Joining game…");
+    setText($("game-title"), t("board:joining"));
     for (const id of ["turn-indicator", "countdown", "latency", "spectators"]) setText($(id), "");
     $("move-list").replaceChildren();
     $("move-list").dataset.key = "";
@@ -223,7 +231,7 @@ export class GameScreen {
     spectators.title = line.title;
     spectators.dataset.count = String(info.spectators);
     const latency = game.latencyMs;
-    setText($("latency"), latency === null ? "" : `${latency} ms`);
+    setText($("latency"), latency === null ? "" : t("board:latency", { ms: latency }));
     $("latency").dataset.ms = latency === null ? "" : String(latency);
 
     const controls = controlsFor(m);
@@ -235,11 +243,11 @@ export class GameScreen {
     if (!controls.canResign) show($("resign-confirm"), false);
     show($("offer-draw"), isPlayer && active && !controls.drawOfferedToMe);
     ($("offer-draw") as HTMLButtonElement).disabled = !controls.canOfferDraw;
-    setText($("offer-draw"), controls.drawOfferedByMe ? "Draw offered…" : "Offer draw");
+    setText($("offer-draw"), controls.drawOfferedByMe ? t("board:drawOfferSent") : t("board:offerDraw"));
     show($("draw-offer"), controls.drawOfferedToMe);
     show($("show-result"), !active);
     show($("leave-game"), !isPlayer || !active);
-    setText($("leave-game"), isPlayer ? "Back to lobby" : "Stop watching");
+    setText($("leave-game"), isPlayer ? t("board:backToLobby") : t("board:stopWatching"));
     $("game-screen").dataset.status = info.status;
     $("game-screen").dataset.role = info.you.role;
 

@@ -8,6 +8,7 @@ import type { TicketResponse } from "@tabula/shared/protocol";
 import { ApiError, type Api, errorText } from "./api.ts";
 import { GAME_NAMES } from "./format.ts";
 import { isAbort, waitForTicket } from "./matchmaking.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, copyText, setText, show, toast } from "./ui.ts";
 
@@ -21,14 +22,17 @@ export interface WaitingDeps {
 export class WaitingScreen {
   private readonly deps: WaitingDeps;
   private waiting: { ticket: TicketResponse; abort: AbortController; startedAt: number } | null = null;
+  /** What the screen shows (kept to redraw it in another language). */
+  private shown: { ticket: TicketResponse; isInvite: boolean; note: "trouble" | null } | null = null;
   private elapsedTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(deps: WaitingDeps) {
     this.deps = deps;
+    onLanguageChange(() => this.renderText());
     $("cancel").addEventListener("click", () => void this.cancel());
     $("copy-invite").addEventListener("click", async () => {
       const input = $("invite-link") as HTMLInputElement;
-      toast((await copyText(input.value, input)) ? "Invite link copied." : "Copy the link from the box.", "success");
+      toast((await copyText(input.value, input)) ? t("board:inviteLinkCopied") : t("board:copyFromBox"), "success");
     });
     // Leaving the page while waiting: withdraw the ticket (best effort).
     window.addEventListener("pagehide", () => {
@@ -54,14 +58,14 @@ export class WaitingScreen {
       return;
     }
     if (first.status !== "waiting") {
-      toast(`Matchmaking ${first.status}.`, "error");
+      toast(ticketEndText(first.status), "error");
       return;
     }
     const abort = new AbortController();
     this.waiting = { ticket: first, abort, startedAt: Date.now() };
     const isInvite = kind === "invite" && !!first.inviteCode;
-    setText($("waiting-title"), isInvite ? "Waiting for your friend to join…" : "Looking for an opponent…");
-    setText($("waiting-game"), `${GAME_NAMES[first.game]} · ${timeControlLabelById(first.game, first.timeControl)}`);
+    this.shown = { ticket: first, isInvite, note: null };
+    this.renderText();
     show($("invite-box"), isInvite);
     if (isInvite) {
       setText($("invite-code-display"), first.inviteCode!);
@@ -73,7 +77,10 @@ export class WaitingScreen {
     try {
       result = await waitForTicket(this.deps.api, first, {
         signal: abort.signal,
-        onRetry: () => setText($("waiting-note"), "Connection trouble — still trying…"),
+        onRetry: () => {
+          if (this.shown) this.shown.note = "trouble";
+          this.renderText();
+        },
       });
     } catch (err) {
       if (this.waiting?.abort === abort) this.stop();
@@ -88,7 +95,7 @@ export class WaitingScreen {
       await this.deps.playGame(result.gameId);
     } else {
       this.deps.setScreen("lobby");
-      toast(result.status === "expired" ? "Nobody came in time; try again." : "Matchmaking cancelled.", "info");
+      toast(ticketEndText(result.status), "info");
     }
   }
 
@@ -99,10 +106,10 @@ export class WaitingScreen {
     this.stop();
     w.abort.abort();
     try {
-      const t = await this.deps.api.cancelTicket(w.ticket.ticket);
-      if (t.status === "matched" && t.gameId) {
-        toast("An opponent was found just now.", "info");
-        await this.deps.playGame(t.gameId);
+      const ticket = await this.deps.api.cancelTicket(w.ticket.ticket);
+      if (ticket.status === "matched" && ticket.gameId) {
+        toast(t("board:foundJustNow"), "info");
+        await this.deps.playGame(ticket.gameId);
         return;
       }
     } catch (err) {
@@ -111,22 +118,40 @@ export class WaitingScreen {
     this.deps.setScreen("lobby");
   }
 
+  /** The screen's words, in the current language (again after a language switch). */
+  private renderText(): void {
+    const shown = this.shown;
+    if (!shown) return;
+    const { ticket, isInvite } = shown;
+    setText($("waiting-title"), isInvite ? t("board:waitingForFriend") : t("board:lookingForOpponent"));
+    setText($("waiting-game"), `${GAME_NAMES[ticket.game]} · ${timeControlLabelById(ticket.game, ticket.timeControl)}`);
+    setText($("waiting-note"), shown.note === "trouble" ? t("board:connectionTrouble") : "");
+    this.renderElapsed();
+  }
+
+  private renderElapsed(): void {
+    const w = this.waiting;
+    if (!w) return;
+    const s = Math.floor((Date.now() - w.startedAt) / 1000);
+    setText($("waiting-elapsed"), t("board:elapsed", { seconds: s }));
+    $("waiting-elapsed").dataset.seconds = String(s);
+  }
+
   private startElapsed(): void {
     clearInterval(this.elapsedTimer);
-    setText($("waiting-note"), "");
-    const update = () => {
-      const w = this.waiting;
-      if (!w) return;
-      const s = Math.floor((Date.now() - w.startedAt) / 1000);
-      setText($("waiting-elapsed"), `${s} s`);
-      $("waiting-elapsed").dataset.seconds = String(s);
-    };
-    update();
-    this.elapsedTimer = setInterval(update, 250);
+    this.renderElapsed();
+    this.elapsedTimer = setInterval(() => this.renderElapsed(), 250);
   }
 
   private stop(): void {
     clearInterval(this.elapsedTimer);
     this.waiting = null;
   }
+}
+
+/** Why a ticket stopped waiting, in words. */
+function ticketEndText(status: TicketResponse["status"]): string {
+  if (status === "expired") return t("board:ticketExpired");
+  if (status === "cancelled") return t("board:ticketCancelled");
+  return t("board:ticketEnded");
 }
