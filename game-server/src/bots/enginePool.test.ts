@@ -76,6 +76,17 @@ describe("bot engine pool (worker threads)", () => {
     expect(lines.some((l) => l.msg.includes("playing the built-in policy"))).toBe(true);
   });
 
+  it("a job that cannot get a worker in time fails (the bot then plays its built-in move)", { timeout: 60_000 }, async () => {
+    const busy = new EnginePool({ size: 1, log, maxWaitMs: 100 });
+    try {
+      const long = busy.run({ kind: "chess", fen: FEN, level: "hard", movetimeMs: 3_000 }, 60_000);
+      await expect(busy.run({ kind: "chess", fen: FEN, level: "easy", movetimeMs: 100 }, 60_000)).rejects.toThrow(/busy/);
+      expect(chess.legalMoves(chessState, 0)).toContain(await long);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it("the bot players use the engine for Connect Four's searching levels and answer legal moves", {
     timeout: 60_000,
   }, async () => {

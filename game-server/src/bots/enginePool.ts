@@ -7,7 +7,7 @@
  * fails), one that overruns a job's deadline is terminated and replaced (the
  * job fails); a failed job is the caller's cue to fall back to the built-in
  * policy for that move (botMoves.ts). Jobs wait in a bounded queue; when it is
- * full they fail at once rather than pile up.
+ * full they fail at once, and one that waited too long fails, rather than pile up.
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../log.ts";
@@ -19,11 +19,15 @@ export interface EnginePoolOptions {
   log: Logger;
   /** Jobs that may wait for a free worker (default 64); more fail at once. */
   maxQueued?: number;
+  /** How long a job may wait for a free worker, ms (default 5,000): then it fails (the bot plays its built-in move). */
+  maxWaitMs?: number;
 }
 
 interface Pending {
   req: EngineRequest;
   deadlineMs: number;
+  /** Fails the job if no worker took it in time. */
+  waitTimer: NodeJS.Timeout | null;
   resolve: (move: string) => void;
   reject: (err: Error) => void;
 }
@@ -41,6 +45,7 @@ export class EnginePool {
   private readonly queue: Pending[] = [];
   private readonly log: Logger;
   private readonly maxQueued: number;
+  private readonly maxWaitMs: number;
   private readonly size: number;
   private nextId = 1;
   private closed = false;
@@ -50,6 +55,7 @@ export class EnginePool {
   constructor(opts: EnginePoolOptions) {
     this.log = opts.log;
     this.maxQueued = opts.maxQueued ?? 64;
+    this.maxWaitMs = opts.maxWaitMs ?? 5_000;
     this.size = Math.max(1, opts.size);
   }
 
@@ -64,7 +70,15 @@ export class EnginePool {
     // Workers start with the first job: a node that never hosts a bot game never loads an engine.
     while (this.slots.length < this.size) this.slots.push(this.spawn());
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, job }, deadlineMs, resolve, reject });
+      const pending: Pending = { req: { id: this.nextId++, job }, deadlineMs, waitTimer: null, resolve, reject };
+      // Busy engines must not make a bot's clock run out: past the wait, the job gives up its place.
+      pending.waitTimer = setTimeout(() => {
+        const i = this.queue.indexOf(pending);
+        if (i < 0) return;
+        this.queue.splice(i, 1);
+        reject(new Error("engine busy"));
+      }, this.maxWaitMs);
+      this.queue.push(pending);
       this.dispatch();
     });
   }
@@ -82,7 +96,10 @@ export class EnginePool {
   /** Stop every worker; waiting and running jobs fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error("engine pool closed"));
+    for (const p of this.queue.splice(0)) {
+      if (p.waitTimer) clearTimeout(p.waitTimer);
+      p.reject(new Error("engine pool closed"));
+    }
     await Promise.all(
       this.slots.map((s) => {
         this.finish(s, new Error("engine pool closed"));
@@ -134,6 +151,7 @@ export class EnginePool {
     for (const slot of this.slots) {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift() as Pending;
+      if (job.waitTimer) clearTimeout(job.waitTimer);
       slot.job = job;
       slot.timer = setTimeout(() => {
         this.log.warn(
