@@ -14,8 +14,9 @@
  * drawn from it). Once the game is over, everyone is shown everything.
  */
 import type { GameSnapshot, Heartbeat, MovedMessage, MoveRecord, PlayerInfo } from "@tabula/shared/protocol";
-import type { GameDefinition, Seat } from "@tabula/shared/rules";
+import { type BotLevel, DEFAULT_BOT_LEVEL, type GameDefinition, type Seat } from "@tabula/shared/rules";
 import { ratingsView } from "../ratings/seats.ts";
+import type { GameRecord } from "./record.ts";
 import type { GameTable } from "./table.ts";
 
 export type SeatPresence = Pick<PlayerInfo, "connected" | "reconnectDeadline">;
@@ -98,6 +99,7 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
     heartbeat: ctx.heartbeat,
     rated: ratings !== null,
     ratings,
+    botLevel: botLevelOf(record),
   }));
 }
 
@@ -121,4 +123,10 @@ export function movedOf(table: GameTable, now: number): (you: Seat | null) => Mo
     status: table.status,
     result: table.result,
   }));
+}
+
+/** The level a bot plays this game at; null when no bot plays (a bot game older than levels: the default). */
+function botLevelOf(record: Pick<GameRecord, "players" | "botLevel">): BotLevel | null {
+  if (!record.players[0].isBot && !record.players[1].isBot) return null;
+  return record.botLevel ?? DEFAULT_BOT_LEVEL;
 }
