@@ -80,7 +80,7 @@ async function myTurn(page: Page, ply: number): Promise<boolean> {
       return s.snapshot?.status !== "active" || (s.snapshot.ply === p && s.snapshot.view.toMove === s.seat);
     },
     ply,
-    { timeout: 15_000, polling: 100 },
+    { timeout: 30_000, polling: 100 },
   );
   return (await state(page)).snapshot?.status === "active";
 }
@@ -148,7 +148,7 @@ describe("browser: Battleship", () => {
           return s?.ply === p + 1 || s?.status !== "active";
         },
         ply,
-        { timeout: 10_000, polling: 100 },
+        { timeout: 30_000, polling: 100 },
       );
       ply++;
     }
@@ -161,5 +161,5 @@ describe("browser: Battleship", () => {
     expect(final.snapshot!.view.fleets[0]).toHaveLength(5);
     await first.screenshot({ path: resolve(ARTIFACTS, "battleship-win.png") });
     await second.screenshot({ path: resolve(ARTIFACTS, "battleship-loss.png") });
-  }, 300_000);
+  }, 420_000);
 });

@@ -38,7 +38,7 @@ let node: TestNode;
 
 beforeAll(async () => {
   // The bot answers at once and the seats play as fast as the node answers: more than the 20 messages a second allowed a person.
-  node = await startTestNode({ BOT_THINK_MS: "0,0", MAX_MESSAGES_PER_SECOND: "1000" });
+  node = await startTestNode({ BOT_THINK_SCALE: "0", MAX_MESSAGES_PER_SECOND: "1000" });
 });
 afterAll(async () => {
   await node?.stop();
