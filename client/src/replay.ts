@@ -9,7 +9,7 @@ import type { BoardView } from "./boardView.ts";
 import { GAME_NAMES, describeResult } from "./format.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
 import { fromRecord } from "./moveExport.ts";
-import { exportSources, labelExportButtons } from "./moveExportButtons.ts";
+import { bindMoveExport, exportSources, labelExportButtons } from "./moveExportButtons.ts";
 import { ReplayModel } from "./replayModel.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, setText, show } from "./ui.ts";
@@ -30,6 +30,7 @@ export class ReplayViewer {
     this.deps = deps;
     // "Copy PGN" / "Download" export the game replayed (moveExportButtons.ts).
     exportSources.replay = () => (this.replay ? fromRecord(this.replay.record) : null);
+    bindMoveExport();
     const go = (to: (r: ReplayModel) => number) => () => this.go(to);
     $("replay-first").addEventListener(
       "click",
