@@ -67,7 +67,12 @@ const screenOf = (page: Page) => page.evaluate(() => (window as any).tabula.stat
 async function playBot(page: Page, kind: "chess" | "connect4"): Promise<string> {
   await page.selectOption("#game-select", kind);
   await clickDom(page, "#play-bot");
-  await page.waitForFunction(() => (window as any).tabula.state().snapshot !== null, null, { timeout: 30_000 });
+  await page
+    .waitForFunction(() => (window as any).tabula.state().snapshot !== null, null, { timeout: 30_000 })
+    .catch(async (err) => {
+      const toast = await page.textContent("#toast");
+      throw new Error(`no ${kind} game against the bot (screen ${await screenOf(page)}, toast "${toast}"): ${err}`);
+    });
   await page.waitForFunction(
     (k) => (k === "chess" ? (window as any).tabula.squarePoint("e2") : (window as any).tabula.columnPoint(3)) !== null,
     kind,
@@ -293,7 +298,12 @@ describe("phone layout", () => {
         await expectGameLayout(player, `${orientation}-${kind}-player`, shape, "player");
         await expectNoticesClear(player, `${orientation}-${kind}-player`);
 
-        const spectator = await open(viewport, `/?watch=${gameId}`);
+        // The Watch tab lists the game (and fits the screen); its Watch button opens it.
+        const spectator = await open(viewport, "/#watch");
+        const item = `#live-games [data-game-id="${gameId}"]`;
+        await spectator.waitForSelector(item, { timeout: 30_000 });
+        await expectFits(spectator, `${orientation}-${kind}-watch-list`);
+        await clickDom(spectator, `${item} [data-action=watch]`);
         await spectator.waitForFunction(
           (k) => (k === "chess" ? (window as any).tabula.squarePoint("e2") : (window as any).tabula.columnPoint(3)) !== null,
           kind,

@@ -5,7 +5,8 @@
  * as the page lives.
  */
 import Phaser from "phaser";
-import { opponentOf, type Seat } from "@tabula/shared/rules";
+import type { Seat } from "@tabula/shared/rules";
+import { BoardFlips } from "./boards/flips.ts";
 import type { BoardLabel, Point } from "./boards/geometry.ts";
 import { PALETTE } from "./boards/palette.ts";
 import type { BoardCallbacks, BoardInput } from "./boards/types.ts";
@@ -22,10 +23,7 @@ export class BoardView {
   /** Where board callbacks go (the game screen or nothing in replays). */
   handler: BoardCallbacks | null = null;
   private observer: ResizeObserver | null = null;
-  /** Ids of the games whose board the viewer flipped. */
-  private readonly flipped = new Set<string>();
-  /** The game on the board now, and how its screen redraws after a flip. */
-  private flipTarget: { gameId: string; redraw: () => void } | null = null;
+  private readonly flips = new BoardFlips();
   private flipButton: HTMLElement | null = null;
 
   constructor(parent: HTMLElement) {
@@ -97,25 +95,17 @@ export class BoardView {
   /** The flip button: a click turns the board of the game on screen round. */
   bindFlipButton(button: HTMLElement): void {
     this.flipButton = button;
-    button.addEventListener("click", () => this.toggleFlip());
+    button.addEventListener("click", () => this.flips.toggle());
   }
 
-  /** `gameId` is now on the board; `redraw` redraws its screen (board and cards) after a flip. */
+  /** `gameId` is now on the board; `redraw` redraws its screen (board and cards) after a flip (BoardFlips). */
   attachGame(gameId: string, redraw: () => void): void {
-    this.flipTarget = { gameId, redraw };
+    this.flips.attach(gameId, redraw);
   }
 
-  /** The seat drawn at the bottom of `gameId`'s board: `natural` (yours, or the first player's), or the other one once flipped. */
+  /** The seat drawn at the bottom of `gameId`'s board: `natural`, or the other one once flipped (BoardFlips). */
   bottomSeat(gameId: string, natural: Seat): Seat {
-    return this.flipped.has(gameId) ? opponentOf(natural) : natural;
-  }
-
-  /** Turn the board of the game on screen round (and back), and redraw it. */
-  toggleFlip(): void {
-    const target = this.flipTarget;
-    if (!target) return;
-    if (!this.flipped.delete(target.gameId)) this.flipped.add(target.gameId);
-    target.redraw();
+    return this.flips.bottomSeat(gameId, natural);
   }
 
   /** Call after the board's container was shown or resized. */
