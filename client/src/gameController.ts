@@ -25,7 +25,7 @@ import { t } from "./i18n/index.ts";
 import { Premove, premoveCandidates } from "./premove.ts";
 import { roomErrorText } from "./roomErrors.ts";
 import type { ConnectionState, SessionHandlers } from "./session.ts";
-import { LowTimeAlarm, movedSounds, type SoundName, snapshotSounds, sounds } from "./sounds.ts";
+import { SoundCues, type SoundName, sounds } from "./sounds.ts";
 import type { BoardViewModel } from "./views.ts";
 
 /** A move sent and not yet answered (drawn as if played). */
@@ -93,8 +93,7 @@ export class GameController {
   private syncAsked = false;
   private rematchFollowed = false;
   private readonly queued = new Premove();
-  private readonly sound: (name: SoundName) => void;
-  private readonly lowTime = new LowTimeAlarm();
+  private readonly cues: SoundCues;
   private lastDeclined: Declined | null = null;
 
   constructor(gameId: string, spectate: boolean, deps: GameControllerDeps) {
@@ -102,7 +101,7 @@ export class GameController {
     this.spectate = spectate;
     this.deps = deps;
     this.now = deps.now ?? Date.now;
-    this.sound = deps.sound ?? ((name) => sounds.play(name));
+    this.cues = new SoundCues(deps.sound ?? ((name) => sounds.play(name)));
     this.session = deps.openSession(gameId, spectate, {
       snapshot: (s, at) => this.onSnapshot(s, at),
       moved: (m, at) => this.onMoved(m, at),
@@ -253,7 +252,7 @@ export class GameController {
       this.deps.notify(t("play:cannotShow"), "error");
       return;
     }
-    for (const name of snapshotSounds(prev && momentOf(prev), momentOf(next))) this.sound(name);
+    this.cues.snapshot(prev, next);
     if (!next.active) this.queued.cancel();
     this.syncAsked = false;
     this.current = next;
@@ -277,7 +276,7 @@ export class GameController {
     }
     if (folded === "ignored") return;
     this.clockAnchor = { clocks: msg.clocks, receivedAt, transitMs: this.transit() };
-    for (const name of movedSounds(m.kind, msg.record.san, !m.active)) this.sound(name);
+    this.cues.moved(m.kind, msg.record.san, !m.active);
     if (!m.active) this.queued.cancel();
     const p = this.pendingMove;
     const wasMine = p !== null && p.ply === msg.record.ply && p.move === msg.record.move;
@@ -307,8 +306,7 @@ export class GameController {
     const m = this.current;
     const a = this.clockAnchor;
     if (!m || !a || m.seat === null || !m.active || a.clocks.running !== m.seat) return;
-    const left = remainingAt(a, this.now())[m.seat];
-    if (this.lowTime.check(m.gameId, left, m.info.timeControl.initialMs)) this.sound("lowTime");
+    this.cues.clock(m.gameId, remainingAt(a, this.now())[m.seat], m.info.timeControl.initialMs);
   }
 
   private onError(e: ErrorMessage): void {
@@ -380,9 +378,4 @@ export class GameController {
     const last = m.moves[m.moves.length - 1];
     return !!last && last.seat !== m.seat;
   }
-}
-
-/** What the sounds need of a game (sounds.ts). */
-function momentOf(m: GameModel) {
-  return { gameId: m.gameId, active: m.active, ply: m.ply };
 }

@@ -120,7 +120,7 @@ describe("awayNotice: an opponent who left", () => {
   });
   it("a spectator reads who left, and never gets a claim", () => {
     expect(awayNotice(away(0, 21_000, spectator), anchor, 5000)).toEqual({
-      text: "Red left the game · 20 s to return",
+      text: "Alice left the game · 20 s to return",
       seconds: 20,
       claim: false,
     });

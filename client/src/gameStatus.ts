@@ -129,9 +129,9 @@ export function awayNotice(
   for (const seat of seats) {
     const seconds = awaySeconds(m, seat, anchor, now);
     if (seconds === null) continue;
-    const side = SEAT_NAMES[m.kind][seat];
+    const name = m.info.players[seat].name;
     if (mine === null) {
-      const text = seconds > 0 ? t("play:awaySpectator", { side, seconds }) : t("play:awaySpectatorGone", { side });
+      const text = seconds > 0 ? t("play:awaySpectator", { name, seconds }) : t("play:awaySpectatorGone", { name });
       return { text, seconds, claim: false };
     }
     const text = seconds > 0 ? t("play:awayOpponent", { seconds }) : t("play:awayOpponentGone");

@@ -1,7 +1,8 @@
 import { chess as chessRules, replay } from "@tabula/shared/rules";
 import { Chess } from "chess.js";
 import { describe, expect, it } from "vitest";
-import { connect4MoveList, exportMoves, pgnResult, pgnTimeControl, toPgn } from "./moveExport.ts";
+import { connect4MoveList, exportMoves, fromRecord, fromSnapshot, pgnResult, pgnTimeControl, toPgn } from "./moveExport.ts";
+import { gameRecord, snapshot } from "./testing/fixtures.ts";
 
 /** Morphy – Duke Karl / Count Isouard, Paris 1858 ("the Opera Game"), as UCI. */
 const OPERA_UCI =
@@ -72,6 +73,18 @@ describe("PGN export", () => {
     const parsed = new Chess();
     parsed.loadPgn(pgn);
     expect(parsed.history()).toEqual(["e4", "e5", "Nf3"]);
+  });
+
+  it("a live game's snapshot and a stored game's record export alike", () => {
+    const live = fromSnapshot(snapshot(["3", "4", "3"]));
+    expect(live).toMatchObject({ gameId: "g1", kind: "connect4", timeControl: "1+5", status: "active" });
+    expect(exportMoves(live, "https://x").text).toBe("d1 e1 d2\n");
+    const stored = fromRecord(gameRecord(["3", "4", "3"]));
+    expect(stored).toMatchObject({ gameId: "g1", players: [{ name: "Alice" }, { name: "Bob" }], startedAt: 0 });
+    expect(exportMoves(stored, "https://x").text).toBe("d1 e1 d2\n");
+    const chess = fromRecord(gameRecord(["e2e4", "e7e5"], { kind: "chess", timeControl: "3+2" }));
+    expect(toPgn(chess, "https://x")).toContain('[Date "1970.01.01"]');
+    expect(toPgn(chess, "https://x").trimEnd().endsWith("1. e4 e5 1-0")).toBe(true);
   });
 
   it("chess exports a .pgn file; Connect Four its move list as text", () => {

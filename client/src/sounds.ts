@@ -68,6 +68,31 @@ export class LowTimeAlarm {
   }
 }
 
+/** One game's sound cues: what its events play (the decisions above), through `play`. */
+export class SoundCues {
+  private readonly play: (name: SoundName) => void;
+  private readonly lowTime = new LowTimeAlarm();
+
+  constructor(play: (name: SoundName) => void) {
+    this.play = play;
+  }
+
+  /** A snapshot arrived (`prev`: the game as we had it, or null). */
+  snapshot(prev: GameMoment | null, next: GameMoment): void {
+    for (const name of snapshotSounds(prev, next)) this.play(name);
+  }
+
+  /** A `moved` was folded in. */
+  moved(kind: string, san: string, gameOver: boolean): void {
+    for (const name of movedSounds(kind, san, gameOver)) this.play(name);
+  }
+
+  /** Our running clock shows `remainingMs`: the low-time sound, once per game. */
+  clock(gameId: string, remainingMs: number, initialMs: number): void {
+    if (this.lowTime.check(gameId, remainingMs, initialMs)) this.play("lowTime");
+  }
+}
+
 /** One note: frequency (Hz), start offset and length (s), wave shape, peak gain. */
 interface Note {
   hz: number;
