@@ -2,15 +2,17 @@
  * Owns the Phaser.Game (created on first use, inside #board) and its scene;
  * the game screen and the replay viewer draw through it. It also keeps which
  * games the viewer turned the board round in (the flip button), for as long
- * as the page lives.
+ * as the page lives. Phaser and the scene are fetched on first use too
+ * (lazyChunks.ts): the lobby does not wait for them.
  */
-import Phaser from "phaser";
+import type Phaser from "phaser";
 import type { Seat } from "@tabula/shared/rules";
 import { BoardFlips } from "./boards/flips.ts";
 import type { BoardLabel, Point } from "./boards/geometry.ts";
+import { type BoardEngine, loadBoardEngine } from "./lazyChunks.ts";
 import { PALETTE } from "./boards/palette.ts";
 import type { BoardCallbacks, BoardInput } from "./boards/types.ts";
-import { GameScene } from "./scenes/GameScene.ts";
+import type { GameScene } from "./scenes/GameScene.ts";
 
 /** Frames keep being drawn this long after the last change or pointer activity (longer than any animation), ms. */
 const AWAKE_AFTER_CHANGE_MS = 1500;
@@ -23,6 +25,9 @@ export class BoardView {
   /** Where board callbacks go (the game screen or nothing in replays). */
   handler: BoardCallbacks | null = null;
   private observer: ResizeObserver | null = null;
+  private engine: BoardEngine | null = null;
+  /** The latest board asked for before the engine arrived. */
+  private pending: BoardInput | null = null;
   private readonly flips = new BoardFlips();
   private flipButton: HTMLElement | null = null;
 
@@ -30,13 +35,23 @@ export class BoardView {
     this.parent = parent;
   }
 
-  /** Create the Phaser game now (idempotent); the scene is usable once `ready` resolves. */
+  /** Fetch the engine and create the Phaser game now (idempotent); the scene is usable once `ready` resolves. */
   init(): void {
-    this.ensure();
+    void this.load().catch(() => {}); // `ready` reports a failed fetch to whoever waits for the board
+  }
+
+  /** The scene, once the engine chunk is loaded (then a board asked for meanwhile is drawn). */
+  private async load(): Promise<GameScene> {
+    this.engine ??= await loadBoardEngine();
+    const scene = this.ensure();
+    if (this.pending) this.show(this.pending);
+    return scene;
   }
 
   private ensure(): GameScene {
     if (this.scene) return this.scene;
+    if (!this.engine) throw new Error("the board engine is not loaded yet");
+    const { Phaser, GameScene } = this.engine;
     const callbacks: BoardCallbacks = {
       move: (m) => this.handler?.move(m),
       promotion: (from, to, choices) => this.handler?.promotion(from, to, choices),
@@ -88,6 +103,12 @@ export class BoardView {
   show(input: BoardInput): void {
     // Only chess has sides to turn round: Connect Four looks the same from both seats.
     if (this.flipButton) this.flipButton.hidden = input.kind !== "chess";
+    if (!this.engine) {
+      this.pending = input;
+      this.init();
+      return;
+    }
+    this.pending = null;
     this.ensure().show(input);
     this.awake();
   }
@@ -122,7 +143,7 @@ export class BoardView {
   }
 
   get ready(): Promise<void> {
-    return this.ensure().ready;
+    return this.load().then((scene) => scene.ready);
   }
 
   /** Viewport (CSS pixel) coordinates of a board location — what a test's mouse click needs. */

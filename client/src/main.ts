@@ -11,6 +11,7 @@ import { apiBase } from "./endpoint.ts";
 import { GameScreen } from "./gameScreen.ts";
 import { initI18n, translateDom } from "./i18n/index.ts";
 import { installLeaderboardPages } from "./leaderboardNav.ts";
+import { prefetchLazyChunks, whenIdle } from "./lazyChunks.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
 import { sleep } from "./matchmaking.ts";
 import { askPassword, withPassword } from "./privateGame.ts";
@@ -147,14 +148,15 @@ async function identify(): Promise<void> {
 async function boot(): Promise<void> {
   lobby.showTab(location.hash === "#watch" ? "watch" : "play");
   setScreen("lobby");
-  // Boot Phaser early, so the board is ready before the first game arrives.
-  board.init();
   void stats.refresh();
   window.addEventListener("online", () => void stats.refresh());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void stats.refresh();
   });
   await identify();
+  // The lobby is usable: now fetch the game engine and Chart.js in the background (lazyChunks.ts),
+  // so the first game does not wait for them.
+  whenIdle(() => prefetchLazyChunks());
   // Now counted as online (the identity check touched us).
   void stats.refresh();
   // And still counted while the page stays open in the lobby (the server's window is 90 s).

@@ -42,6 +42,8 @@ export class ProfilePage {
       const p = await this.deps.api.request<ProfileResponse>("GET", `/players/${encodeURIComponent(nameOrId)}`);
       if (n !== this.loading) return;
       this.render(p);
+      await this.chart.drawing; // Chart.js is fetched on the first chart
+      if (n !== this.loading) return;
       screen.dataset.state = "loaded";
     } catch (err) {
       if (n !== this.loading) return;

@@ -1,14 +1,13 @@
 /**
  * The profile's rating-history chart: one line per pool (Chart.js on canvas,
  * only the pieces used registered, as the operator page does in
- * admin/charts.ts). The x axis is a linear scale of epoch ms labelled as
+ * admin/charts.ts; fetched on the first chart, lazyChunks.ts). The x axis is a linear scale of epoch ms labelled as
  * dates, so no date adapter is needed; Chart.js sizes the canvas through
  * CSSOM style properties, which the page's Content-Security-Policy allows.
  */
-import { Chart, type ChartDataset, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
+import type { Chart, ChartDataset } from "chart.js";
+import { loadChartEngine } from "./lazyChunks.ts";
 import type { HistorySeries } from "./profileModel.ts";
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
 const TEXT = "#8d9bb0";
 const GRID = "rgba(141, 155, 176, 0.15)";
@@ -28,16 +27,32 @@ type Point = { x: number; y: number };
 export class RatingChart {
   private chart: Chart<"line", Point[]> | null = null;
   private readonly canvas: HTMLCanvasElement;
+  private shown = 0;
+  /** Resolves once the last `show` has drawn (Chart.js is fetched on the first chart). */
+  drawing: Promise<void> = Promise.resolve();
 
   constructor(canvas: HTMLCanvasElement) {
     this.canvas = canvas;
   }
 
-  /** Draw `series` (nothing to draw: the chart is removed). */
+  /** Draw `series` (nothing to draw: the chart is removed); `drawing` says when it is drawn. */
   show(series: HistorySeries[]): void {
+    const n = ++this.shown;
     this.chart?.destroy();
     this.chart = null;
-    if (series.length === 0) return;
+    if (series.length === 0) {
+      this.drawing = Promise.resolve();
+      return;
+    }
+    this.drawing = loadChartEngine().then(
+      (engine) => {
+        if (n === this.shown) this.draw(engine.Chart, series);
+      },
+      (err: unknown) => console.warn("the rating chart's code could not be fetched", err),
+    );
+  }
+
+  private draw(Chart: typeof import("chart.js").Chart, series: HistorySeries[]): void {
     const xs = series.flatMap((s) => s.points.map((p) => p.x));
     // Games of a few days: the time of day tells the ticks apart; longer: whole days, one tick per day at most.
     const span = Math.max(...xs) - Math.min(...xs);

@@ -9,7 +9,7 @@ type Internals = {
 describe("createClient", () => {
   it("sends the identity token in the seat reservation's Authorization header and never in the room socket's URL", async () => {
     const seen: Array<{ url: string; auth: string | null }> = [];
-    const client = createClient("TOKEN-abc.def.ghi") as unknown as Internals;
+    const client = (await createClient("TOKEN-abc.def.ghi").sdk()) as unknown as Internals;
     // The SDK's HTTP client: record the matchmaking request instead of sending it.
     (client.http as unknown as { _fetchFn: typeof fetch })._fetchFn = async (input, init) => {
       seen.push({ url: String(input), auth: new Headers(init?.headers).get("authorization") });
@@ -34,7 +34,7 @@ describe("createClient", () => {
       return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
     });
     let n = 0;
-    const client = createClient(async () => `access-${++n}`) as unknown as Internals;
+    const client = (await createClient(async () => `access-${++n}`).sdk()) as unknown as Internals;
     await client.http.post("/matchmake/joinById/g1", { body: {} });
     await client.http.post("/matchmake/joinById/g1", { body: {} });
     expect(seen).toEqual(["Bearer access-1", "Bearer access-2"]);

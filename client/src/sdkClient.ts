@@ -2,9 +2,15 @@
  * The Colyseus SDK client the game sessions use, with a deadline on its
  * matchmaking requests (a request that reaches a stalled node behind nginx
  * would otherwise hang for 75 s, holding one of the page's six connections).
+ * The SDK itself is fetched at the first join (lazyChunks.ts): the lobby does
+ * not need it.
  */
-import { Client } from "@colyseus/sdk";
+import type { Client } from "@colyseus/sdk";
 import { sdkEndpoint } from "./endpoint.ts";
+import { loadColyseus } from "./lazyChunks.ts";
+
+/** What a game session asks of the SDK: a room joined by id (seat reservation, then its socket). */
+export type GameClient = Pick<Client, "joinById">;
 
 /**
  * A matchmaking request (join by id) is given up after this long, ms. The
@@ -35,6 +41,7 @@ export function fetchWithTimeout(
 
 /**
  * Create the SDK client: the page's origin unless VITE_SERVER_URL points elsewhere.
+ * The SDK's own Client is made at the first `joinById` (or `sdk()`), once the SDK is fetched.
  * Room WebSockets go wherever the seat reservation's publicAddress says (see endpoint.ts).
  * `token` is the identity token, or what gives one at each matchmaking request (an account's
  * access token expires within minutes, and a game is re-joined long after it started: Api.freshToken).
@@ -43,21 +50,36 @@ export function fetchWithTimeout(
 export function createClient(
   token: string | null | (() => Promise<string | null>),
   matchmakeTimeoutMs: () => number = () => MATCHMAKE_TIMEOUT_MS,
-): Client {
+): GameClient & { sdk(): Promise<Client> } {
   const endpoint = sdkEndpoint(import.meta.env?.VITE_SERVER_URL as string | undefined, globalThis.location?.origin);
   // The identity token goes only in the seat reservation's Authorization header: `client.auth.token`
   // would also put it in the room socket's URL, which the server refuses (the socket presents the
   // reservation's one-time ticket; docs/protocol.md, "Joining a room").
   const timed = fetchWithTimeout(matchmakeTimeoutMs);
+  let options: { fetchFn: typeof fetch; headers?: Record<string, string> };
   if (typeof token !== "function") {
-    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    return new Client(endpoint, { fetchFn: timed, headers });
+    options = { fetchFn: timed, headers: token ? { authorization: `Bearer ${token}` } : {} };
+  } else {
+    const withToken: typeof fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      const t = await token();
+      if (t) headers.set("authorization", `Bearer ${t}`);
+      return timed(input, { ...init, headers });
+    };
+    options = { fetchFn: withToken };
   }
-  const withToken: typeof fetch = async (input, init) => {
-    const headers = new Headers(init?.headers);
-    const t = await token();
-    if (t) headers.set("authorization", `Bearer ${t}`);
-    return timed(input, { ...init, headers });
+  let made: Promise<Client> | null = null;
+  const sdk = (): Promise<Client> => {
+    made ??= loadColyseus().then(
+      (colyseus) => new colyseus.Client(endpoint, options),
+      (err: unknown) => {
+        made = null; // the next join fetches again
+        throw err;
+      },
+    );
+    return made;
   };
-  return new Client(endpoint, { fetchFn: withToken });
+  const joinById = ((...args: Parameters<Client["joinById"]>) =>
+    sdk().then((client) => client.joinById(...args))) as Client["joinById"];
+  return { sdk, joinById };
 }

@@ -24,7 +24,7 @@
  *    the game re-joined by id, once at once then every ~0.5 s, until the node
  *    that took the game over answers. The pongs also give the latency.
  */
-import type { Client, Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
 import type {
   ClientMessage,
   ClientMessageType,
@@ -35,7 +35,7 @@ import type {
 } from "@tabula/shared/protocol";
 import { rejoinDelay, silentRejoinDelay } from "./backoff.ts";
 import { SilenceWatch } from "./heartbeat.ts";
-import { MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
+import { type GameClient, MATCHMAKE_TIMEOUT_MS, SILENT_MATCHMAKE_TIMEOUT_MS } from "./sdkClient.ts";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
 
@@ -71,7 +71,7 @@ export class GameSession {
   readonly spectate: boolean;
   /** A private game's password (spectators only): sent with every join, kept in memory only. */
   password: string | undefined;
-  private readonly client: Client;
+  private readonly client: GameClient;
   private readonly handlers: SessionHandlers;
   private room: Room | null = null;
   private closedByUs = false;
@@ -87,7 +87,7 @@ export class GameSession {
   private readonly watch: SilenceWatch;
   private state: ConnectionState = "connecting";
 
-  constructor(client: Client, gameId: string, spectate: boolean, handlers: SessionHandlers, now: () => number = Date.now) {
+  constructor(client: GameClient, gameId: string, spectate: boolean, handlers: SessionHandlers, now: () => number = Date.now) {
     this.client = client;
     this.gameId = gameId;
     this.spectate = spectate;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import express from "express";
+import type express from "express";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -16,6 +16,7 @@ import { type ApiDeps, createApi } from "./api.ts";
 import { createIdentify } from "./identity.ts";
 import { checkOrigin, type OriginPolicy } from "./origin.ts";
 import { securityHeaders } from "./securityHeaders.ts";
+import { staticClient } from "./staticClient.ts";
 
 /** What the routes need that is not in `config`: the API's dependencies and the node's state. */
 export type HttpDeps = Omit<ApiDeps, "rateLimits" | "nodeId" | "accounts"> &
@@ -63,10 +64,8 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
   );
   const dist = resolve(deps.root, config.clientDist);
   if (config.clientDist && existsSync(resolve(dist, "index.html"))) {
-    app.use(express.static(dist, { index: "index.html", maxAge: "1h" }));
-    // The operator page: its own entry (client/admin.html), no Phaser.
-    app.get(/^\/admin\/?$/, (_req, res) => res.sendFile(resolve(dist, "admin.html")));
-    app.get(/^\/(?!api\/|matchmake\/).*/, (_req, res) => res.sendFile(resolve(dist, "index.html")));
+    // Precompressed (br, gzip), hashed assets immutable, pages revalidated; /admin is the operator page.
+    app.use(staticClient(dist));
     log.info({ dist }, "serving the browser client");
   } else if (config.clientDist) {
     log.warn({ dist }, "browser client not built: run `npm run build -w client` (npm start does it for you)");
