@@ -26,6 +26,8 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      // Pages speak English unless a test gives its context another `locale` (the client follows the browser's language).
+      "--lang=en-US",
     ],
   });
 }

@@ -137,7 +137,7 @@ describe("leaderboard and profile pages", () => {
     const results = await page.$$eval("#profile-results tr", (trs) =>
       trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
     );
-    expect(results).toEqual([["Connect Four", "3", "3", "0", "0", "100 %"]]);
+    expect(results).toEqual([["Connect Four", "3", "3", "0", "0", "100%"]]);
     const listed = await page.$$eval("#profile-games li[data-game-id]", (lis) =>
       lis.map((li) => li.getAttribute("data-game-id")),
     );

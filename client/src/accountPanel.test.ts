@@ -85,7 +85,7 @@ describe("AccountPanel", () => {
     fill("login-password", "<b>guess</b>");
     submit("login-form");
     await settle();
-    expect(text("account-error")).toBe("too many failed logins; try again in 840 s");
+    expect(text("account-error")).toBe("Too many failed logins: try again in 14 min."); // the code, in words
     expect(hidden("account-error")).toBe(false);
     expect(hidden("login-form")).toBe(false);
     expect(document.getElementById("account-error")?.children).toHaveLength(0);

@@ -2,11 +2,12 @@
  * The lobby's "You" card for accounts (plain DOM): who is playing (a guest or
  * an account), and the forms to create an account (claiming this guest, so
  * its games stay, or a fresh one), log in, change the password and log out.
- * Errors are shown as text in the card, the server's own words included
- * ("too many failed logins; try again in 840 s").
+ * Errors are shown as text in the card, in the player's language (the
+ * server's code translated: "too many failed logins: try again in 14 min").
  */
 import type { Api, Identity } from "./api.ts";
 import { errorText } from "./api.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { validateName } from "./inputs.ts";
 import { $, busy, setText, show, toast } from "./ui.ts";
 
@@ -15,9 +16,9 @@ type Form = "signup" | "login" | "password";
 /** Password rules as the server has them (protocol/accounts.ts): 8–128 characters, not the name. */
 export function passwordProblem(password: string, name: string): string | null {
   const n = [...password].length;
-  if (n < 8) return "Password: at least 8 characters";
-  if (n > 128) return "Password: at most 128 characters";
-  if (password.trim().toLowerCase() === name.trim().toLowerCase()) return "Password: must not be your username";
+  if (n < 8) return t("account:pwShort");
+  if (n > 128) return t("account:pwLong");
+  if (password.trim().toLowerCase() === name.trim().toLowerCase()) return t("account:pwIsName");
   return null;
 }
 
@@ -40,15 +41,25 @@ export class AccountPanel {
     this.onSubmit("signup", () => this.signup());
     this.onSubmit("login", () => this.login());
     this.onSubmit("password", () => this.changePassword());
+    onLanguageChange(() => {
+      if (this.api.identity) this.show(this.api.identity);
+      if (this.shownError) this.error(this.shownError());
+    });
   }
 
   /** Show who is playing: a guest (with the account forms) or an account (logged in). */
   show(identity: Identity): void {
     const account = identity.account === true;
     $("you-card").dataset.account = account ? "account" : "guest";
-    setText($("account-status"), account ? `Logged in as ${identity.name}` : `Playing as a guest: ${identity.name}`);
-    setText($("account-kind"), account ? "account" : "guest");
-    $("you-pill").title = account ? `logged in as ${identity.name}` : `guest ${identity.name}`;
+    const name = identity.name;
+    setText($("account-status"), account ? t("account:loggedInAs", { name }) : t("account:playingAsGuest", { name }));
+    // Set here, not from the markup's data-i18n: the kind follows the identity.
+    const kind = $("account-kind");
+    kind.removeAttribute("data-i18n");
+    setText(kind, account ? t("common:account") : t("common:guest"));
+    const pill = $("you-pill");
+    pill.removeAttribute("data-i18n-title");
+    pill.title = account ? t("account:pillAccount", { name }) : t("account:pillGuest", { name });
     show($("guest-area"), !account && this.open === null);
     show($("member-area"), account && this.open === null);
     if (this.open === "password" && !account) this.toggle(null);
@@ -75,9 +86,14 @@ export class AccountPanel {
     if (this.api.identity) this.show(this.api.identity);
   }
 
-  private error(message: string | null): void {
-    setText($("account-error"), message ?? "");
-    show($("account-error"), message !== null);
+  /** The error on screen, made again in another language (null: none). */
+  private shownError: (() => string) | null = null;
+
+  private error(message: string | null | (() => string)): void {
+    this.shownError = typeof message === "function" ? message : message === null ? null : () => message;
+    const text = this.shownError?.() ?? null;
+    setText($("account-error"), text ?? "");
+    show($("account-error"), text !== null);
   }
 
   private value(id: string): string {
@@ -96,40 +112,41 @@ export class AccountPanel {
       toast(done(id), "success");
       this.changed();
     } catch (err) {
-      this.error(errorText(err));
+      this.error(() => errorText(err));
     }
   }
 
   private async signup(): Promise<void> {
     const name = this.value("signup-name").trim();
     const password = this.value("signup-password");
-    const problem = validateName(name) ?? passwordProblem(password, name);
-    if (problem) return this.error(problem);
+    if (validateName(name) ?? passwordProblem(password, name)) {
+      return this.error(() => validateName(name) ?? passwordProblem(password, name) ?? "");
+    }
     const claim = ($("signup-claim") as HTMLInputElement).checked;
     await this.attempt(
       () => this.api.register(name, password, claim),
-      (id) => `Welcome, ${id.name}: your account is ready.`,
+      (id) => t("account:welcome", { name: id.name }),
     );
   }
 
   private async login(): Promise<void> {
     const name = this.value("login-name").trim();
     const password = this.value("login-password");
-    if (!name || !password) return this.error("Enter your username and password.");
+    if (!name || !password) return this.error(() => t("account:enterCredentials"));
     await this.attempt(
       () => this.api.login(name, password),
-      (id) => `Logged in as ${id.name}.`,
+      (id) => t("account:loggedIn", { name: id.name }),
     );
   }
 
   private async changePassword(): Promise<void> {
     const current = this.value("current-password");
     const next = this.value("new-password");
-    const problem = passwordProblem(next, this.api.identity?.name ?? "");
-    if (problem) return this.error(problem);
+    const mine = this.api.identity?.name ?? "";
+    if (passwordProblem(next, mine)) return this.error(() => passwordProblem(next, mine) ?? "");
     await this.attempt(
       () => this.api.changePassword(current, next),
-      () => "Password changed. Your other sessions were logged out.",
+      () => t("account:passwordChanged"),
     );
   }
 
@@ -137,10 +154,10 @@ export class AccountPanel {
     await busy(button, async () => {
       try {
         await this.api.logout();
-        toast("Logged out. You play as a guest now.", "success");
+        toast(t("account:loggedOut"), "success");
         this.changed();
       } catch (err) {
-        this.error(errorText(err));
+        this.error(() => errorText(err));
       }
     });
   }

@@ -222,11 +222,15 @@ export class Api {
     }
   }
 
-  /** A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. */
-  async newGuest(name?: string): Promise<Identity> {
-    const body = name ? { name } : {};
-    this.session.clear();
+  /**
+   * A new guest identity (POST /api/guest), optionally with a chosen name; replaces the stored one. A taken
+   * name gets a suffix ("alice-2"), or with `suggest` is refused: ApiError NAME_TAKEN whose `suggestion` is a
+   * free name to offer the player (nothing changes then).
+   */
+  async newGuest(name?: string, opts: { suggest?: boolean } = {}): Promise<Identity> {
+    const body = name ? { name, ...(opts.suggest ? { ifTaken: "suggest" } : {}) } : {};
     const res = await this.request<GuestResponse>("POST", "/guest", body, { auth: false });
+    this.session.clear(); // only once the new guest exists: a refused name leaves the player as they were
     return this.setIdentity({ token: res.token, id: res.player.id, name: res.player.name });
   }
 
@@ -336,8 +340,12 @@ export class Api {
     await this.request("GET", "/me", undefined, { token, timeoutMs: 5000 });
   }
 
-  /** Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). */
+  /**
+   * Players online and live games (GET /api/stats); given up after 5 s (the top bar then says "offline"). With
+   * an identity its token goes along, so the player asking is counted in the answer (a tab back from the
+   * background, silent for longer than the server's online window, included).
+   */
   stats(): Promise<Stats> {
-    return this.request("GET", "/stats", undefined, { auth: false, timeoutMs: 5000 });
+    return this.request("GET", "/stats", undefined, { auth: this.identity !== null, timeoutMs: 5000 });
   }
 }

@@ -1,8 +1,12 @@
 /**
  * The API's HTTP layer: one JSON request with a deadline, and the error every
  * failure becomes (ApiError: the server's code and message, or TIMEOUT /
- * NETWORK when it could not be asked). api.ts builds on it.
+ * NETWORK when it could not be asked). api.ts builds on it. What an error says
+ * to the player is its code's translation (errorCodes.ts), never the server's
+ * English message.
  */
+import { codeText, isKnownCode } from "./errorCodes.ts";
+import { t } from "./i18n/index.ts";
 
 /**
  * How long an API request may take before it is given up, ms. A stalled node
@@ -15,15 +19,18 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  /** LOGIN_THROTTLED: seconds until a login may be tried again. */
+  /** LOGIN_THROTTLED, PASSWORD_THROTTLED, CHAT_RATE_LIMITED: seconds until it may be tried again. */
   readonly retryAfterS: number | undefined;
+  /** NAME_TAKEN: a free name close to the one asked for (POST /api/guest with `ifTaken: "suggest"`). */
+  readonly suggestion: string | undefined;
 
-  constructor(status: number, code: string, message: string, retryAfterS?: number) {
+  constructor(status: number, code: string, message: string, retryAfterS?: number, suggestion?: string) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.retryAfterS = retryAfterS;
+    this.suggestion = suggestion;
   }
 }
 
@@ -63,16 +70,28 @@ export async function fetchJson<T>(
     data = null;
   }
   if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; retryAfterS?: number } } | null)?.error;
+    type Body = { error?: { code?: string; message?: string; retryAfterS?: number; suggestion?: string } };
+    const e = (data as Body | null)?.error;
     const message = e?.message ?? `${res.status} ${res.statusText}`;
-    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, message, e?.retryAfterS);
+    // The wait is in the body for logins and passwords, in Retry-After for chat and the rate limits.
+    const header = Number(res.headers.get("retry-after") ?? Number.NaN);
+    const retryAfterS = e?.retryAfterS ?? (Number.isFinite(header) && header > 0 ? header : undefined);
+    const suggestion = typeof e?.suggestion === "string" ? e.suggestion : undefined;
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, message, retryAfterS, suggestion);
   }
   return data as T;
 }
 
-/** A short, human message for an error thrown by the API or the network. */
+/**
+ * A short message for the player, in the current language, for an error thrown by the API, the network
+ * or the session: the code's translation (errorCodes.ts). Anything else is unexpected and says so.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (err instanceof ApiError) return codeText(err.code, { retryAfterS: err.retryAfterS, status: err.status });
+  if (err instanceof Error && err.name === "SessionLostError") return codeText("SESSION_LOST");
+  const detail = err instanceof Error ? err.message : String(err);
+  // A refusal relayed by the SDK (a seat reservation's) starts with the server's code: "PASSWORD_REQUIRED: …".
+  const lead = /^([A-Z][A-Z0-9_]+)\b/.exec(detail)?.[1];
+  if (lead && isKnownCode(lead)) return codeText(lead);
+  return t("errors:unexpected", { detail });
 }

@@ -63,6 +63,6 @@ describe("chat texts", () => {
       "Message too long (at most 280 characters).",
     );
     expect(chatErrorText("CHAT_EMPTY", "empty")).toMatch(/empty/);
-    expect(chatErrorText("BAD_MESSAGE", "invalid chat: text")).toBe("invalid chat: text");
+    expect(chatErrorText("BAD_MESSAGE", "invalid chat: text")).toBe("The server did not understand that request.");
   });
 });

@@ -5,6 +5,8 @@
  * panel (chatPanel.ts) draws it, always as text.
  */
 import type { ChatLine } from "@tabula/shared/protocol";
+import { codeText } from "./errorCodes.ts";
+import { currentLanguage, t } from "./i18n/index.ts";
 
 /** Lines kept on screen per channel (older ones scroll away). */
 export const CHAT_KEEP = 100;
@@ -55,32 +57,37 @@ export class ChatModel {
 
 /** What is wrong with `text` before sending it (null: send it). The server checks again, after cleaning. */
 export function draftProblem(text: string, maxChars = CHAT_MAX_CHARS): string | null {
-  const t = text.trim();
-  if (t.length === 0) return "Type a message first.";
-  const n = [...t].length;
-  if (n > maxChars) return `Too long: ${n} characters, at most ${maxChars}.`;
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return t("chat:typeFirst");
+  const n = [...trimmed].length;
+  if (n > maxChars) return t("chat:tooLongDraft", { n, max: maxChars });
   return null;
 }
 
-/** What a refusal (room `error` or HTTP error code) says to the player. */
+/**
+ * What a refusal (room `error` or HTTP error code) says to the player, in the current language. The
+ * server's English `message` is never shown: only the numbers in it are used when the code's fields lack
+ * them (the wait of an HTTP CHAT_RATE_LIMITED without `retryAfterS`, the limit of CHAT_TOO_LONG).
+ */
 export function chatErrorText(code: string, message: string, retryInS?: number): string {
   const wait = retryInS ?? Number(/try again in (\d+) s/.exec(message)?.[1] ?? Number.NaN);
   switch (code) {
     case "CHAT_RATE_LIMITED":
-      return Number.isFinite(wait) ? `Too many messages: try again in ${wait} s.` : "Too many messages: wait a little.";
-    case "CHAT_TOO_LONG":
-      return `Message too long${/at most (\d+)/.test(message) ? ` (at most ${/at most (\d+)/.exec(message)?.[1]} characters)` : ""}.`;
+      return Number.isFinite(wait) ? t("chat:rateLimited", { n: wait }) : t("chat:rateLimitedNoWait");
+    case "CHAT_TOO_LONG": {
+      const max = /at most (\d+)/.exec(message)?.[1];
+      return max ? t("chat:tooLongMax", { max: Number(max) }) : t("chat:tooLong");
+    }
     case "CHAT_EMPTY":
-      return "Nothing to send: the message is empty.";
+      return t("chat:empty");
     case "UNAVAILABLE":
-      return "Chat is unavailable right now: nothing was sent. Try again.";
+      return t("chat:unavailable");
     default:
-      return message || code;
+      return codeText(code || "INTERNAL");
   }
 }
 
-/** "12:04" for a line's time, in the page's time zone. */
+/** "12:04" for a line's time, in the page's time zone and the current language's convention. */
 export function chatTime(at: number): string {
-  const d = new Date(at);
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return new Date(at).toLocaleTimeString(currentLanguage(), { hour: "2-digit", minute: "2-digit", hour12: false });
 }

@@ -10,6 +10,7 @@ import type { ChatHistoryMessage, ChatLine, ErrorMessage, LobbyChatResponse } fr
 import { type Api, ApiError, errorText } from "./api.ts";
 import { ChatModel, chatErrorText } from "./chat.ts";
 import { type ChatAction, ChatPanel } from "./chatPanel.ts";
+import { t } from "./i18n/index.ts";
 import { toast } from "./ui.ts";
 
 /** How often the lobby asks for newer lines while it is shown, ms. */
@@ -25,14 +26,14 @@ async function call<T>(api: Api, method: string, path: string, body?: unknown): 
 async function act(api: Api, action: ChatAction, line: ChatLine): Promise<boolean> {
   try {
     if (action === "report") {
-      const reason = globalThis.prompt?.(`Report this message from ${line.name}? Say why:`, "abusive")?.trim();
+      const reason = globalThis.prompt?.(t("chat:reportPrompt", { name: line.name }), t("chat:reportDefault"))?.trim();
       if (!reason) return false;
       await call(api, "POST", "/chat/reports", { messageId: line.id, reason: reason.slice(0, 200) });
-      toast("Reported: an operator will look at it.", "success");
+      toast(t("chat:reported"), "success");
       return false;
     }
     await call(api, "PUT", `/chat/relations/${action}/${encodeURIComponent(line.playerId)}`);
-    toast(action === "mute" ? `${line.name} is muted.` : `${line.name} is blocked: muted, and never paired with you.`, "success");
+    toast(action === "mute" ? t("chat:muted", { name: line.name }) : t("chat:blocked", { name: line.name }), "success");
     return true;
   } catch (err) {
     toast(errorText(err), "error");
@@ -42,7 +43,7 @@ async function act(api: Api, action: ChatAction, line: ChatLine): Promise<boolea
 
 /** A refusal over HTTP as the text to show. */
 function refusal(err: unknown): Error {
-  return new Error(err instanceof ApiError ? chatErrorText(err.code, err.message) : errorText(err));
+  return new Error(err instanceof ApiError ? chatErrorText(err.code, err.message, err.retryAfterS) : errorText(err));
 }
 
 export class LobbyChat {
@@ -55,7 +56,7 @@ export class LobbyChat {
 
   constructor(api: Api, root: HTMLElement) {
     this.api = api;
-    this.panel = new ChatPanel(root, "Lobby chat", {
+    this.panel = new ChatPanel(root, () => t("chat:lobbyChat"), {
       me: () => api.identity?.id ?? null,
       send: async (text) => {
         try {
@@ -103,10 +104,10 @@ export class GameChatView {
   private room: Room | null = null;
 
   constructor(api: Api, root: HTMLElement) {
-    this.panel = new ChatPanel(root, "Chat", {
+    this.panel = new ChatPanel(root, () => t("chat:chat"), {
       me: () => api.identity?.id ?? null,
       send: async (text) => {
-        if (!this.room) throw new Error("Not connected: try again in a moment.");
+        if (!this.room) throw new Error(t("chat:notConnected"));
         this.room.send("chat", { text });
       },
       act: (a, line) =>
@@ -121,7 +122,7 @@ export class GameChatView {
   open(spectate: boolean): void {
     this.room = null;
     this.model.reset([]);
-    this.panel.setTitle(spectate ? "Spectators' chat" : "Players' chat");
+    this.panel.setTitle(() => (spectate ? t("chat:spectatorsChat") : t("chat:playersChat")));
     this.panel.showError(null);
     this.panel.render(this.model);
   }
@@ -143,7 +144,7 @@ export class GameChatView {
       this.panel.render(this.model);
     });
     room.onMessage("error", (e: ErrorMessage) => {
-      if (mine() && e.inReplyTo === "chat") this.panel.showError(chatErrorText(e.code, e.message, e.retryInS));
+      if (mine() && e.inReplyTo === "chat") this.panel.showError(() => chatErrorText(e.code, e.message, e.retryInS));
     });
     room.onReconnect(() => {
       if (mine()) room.send("chatHistory", {});

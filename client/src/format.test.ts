@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { describeResult, moveListText, moveRows, shortResult, timeControlLabel } from "./format.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { ago, describeResult, GAME_NAMES, moveListText, moveRows, SEAT_NAMES, shortResult, timeControlLabel } from "./format.ts";
+import { setLanguage } from "./i18n/index.ts";
 
 const moves = ["e4", "e5", "Nf3"].map((san, ply) => ({ ply, san }));
 
@@ -82,5 +83,27 @@ describe("shortResult", () => {
     expect(shortResult({ winner: 0, reason: "connect-four" }, 0, "finished")).toBe("Won · four in a row");
     expect(shortResult(null, 0, "active")).toBe("In progress");
     expect(shortResult({ winner: null, reason: "aborted" }, 1, "aborted")).toBe("Aborted");
+  });
+});
+
+describe("format in French", () => {
+  afterEach(() => setLanguage("en"));
+
+  it("names games, seats, time controls, results and times in French, following the language switch", async () => {
+    await setLanguage("fr");
+    expect(GAME_NAMES.connect4).toBe("Puissance 4");
+    expect(SEAT_NAMES.chess).toEqual(["Blancs", "Noirs"]);
+    expect(timeControlLabel({ initialSeconds: 90, incrementSeconds: 2 })).toBe("1,5 min + 2 s");
+    const ctx = { kind: "chess" as const, names: ["alice", "bob"] as const, you: 0 as const };
+    expect(describeResult({ winner: 0, reason: "checkmate" }, ctx)).toMatchObject({
+      title: "Vous avez gagné\u202f!",
+      detail: "Vous avez fait échec et mat.",
+    });
+    expect(describeResult({ winner: 0, reason: "resign" }, { ...ctx, you: null }).detail).toBe("bob (Noirs) a abandonné.");
+    expect(shortResult({ winner: null, reason: "agreement" }, 0, "finished")).toBe("Nulle · accord mutuel");
+    expect(ago(120_000)).toBe("il y a 2 minutes");
+    await setLanguage("en");
+    expect(GAME_NAMES.connect4).toBe("Connect Four");
+    expect(ago(120_000)).toBe("2 minutes ago");
   });
 });

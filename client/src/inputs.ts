@@ -1,6 +1,7 @@
 /**
- * Checks and clean-ups of what people type in the lobby (pure).
+ * Checks and clean-ups of what people type in the lobby (pure; problems worded in the current language).
  */
+import { t } from "./i18n/index.ts";
 
 /** Same rule as the protocol's DisplayName (repeated here so the client does not bundle zod). */
 const NAME_RE = /^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u;
@@ -8,9 +9,9 @@ const NAME_RE = /^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u;
 /** A problem with a display name, or null when it is acceptable. */
 export function validateName(raw: string): string | null {
   const name = raw.trim();
-  if (name.length < 2) return "Name: at least 2 characters";
-  if (name.length > 20) return "Name: at most 20 characters";
-  if (!NAME_RE.test(name)) return "Name: letters, digits, spaces, '_' and '-' only";
+  if (name.length < 2) return t("account:nameShort");
+  if (name.length > 20) return t("account:nameLong");
+  if (!NAME_RE.test(name)) return t("account:nameChars");
   return null;
 }
 

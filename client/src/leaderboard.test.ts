@@ -49,7 +49,7 @@ describe("the leaderboard screen", () => {
     expect(document.querySelectorAll("#leaderboard-rows i")).toHaveLength(0);
     expect(document.querySelector("#leaderboard-rows tr.you")?.getAttribute("data-player-id")).toBe("id-Bo");
     expect(text("leaderboard-you")).toBe("Your rank: #2 · 1999");
-    expect(text("leaderboard-updated")).toBe("Updated 5 s ago");
+    expect(text("leaderboard-updated")).toBe("Updated 5 seconds ago");
     expect(document.querySelector('#leaderboard-tabs [data-pool="chess-bullet"]')?.getAttribute("aria-selected")).toBe("true");
   });
 

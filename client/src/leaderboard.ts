@@ -8,6 +8,7 @@ import type { LeaderboardResponse } from "@tabula/shared/protocol";
 import type { RatingPool } from "@tabula/shared/rules";
 import { type Api, errorText } from "./api.ts";
 import { boardRows, POOL_TABS, refreshedText, standingText } from "./leaderboardModel.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { $, h, setText } from "./ui.ts";
 
 export interface LeaderboardDeps {
@@ -37,6 +38,28 @@ export class LeaderboardPage {
       }),
     );
     $("leave-leaderboard").addEventListener("click", () => deps.exit());
+    onLanguageChange(() => {
+      for (const b of tabs.querySelectorAll<HTMLElement>("button[data-pool]")) {
+        setText(b, POOL_TABS.find((p) => p.pool === b.dataset.pool)?.title ?? b.dataset.pool ?? "");
+      }
+      if (this.shown) this.show(this.shown);
+    });
+  }
+
+  /** The last answer or failure on screen, drawn again in another language. */
+  private shown: { res: LeaderboardResponse } | { err: unknown } | null = null;
+
+  private show(shown: { res: LeaderboardResponse } | { err: unknown }): void {
+    this.shown = shown;
+    if ("res" in shown) {
+      this.render(shown.res);
+      return;
+    }
+    const body = $("leaderboard-rows");
+    body.replaceChildren(
+      h("tr", {}, h("td", { colspan: "5", class: "empty" }, t("leaderboard:cannotLoad", { reason: errorText(shown.err) }))),
+    );
+    body.dataset.state = "error";
   }
 
   /** Show the screen on `pool` (default: the last one shown) and load it. */
@@ -58,13 +81,10 @@ export class LeaderboardPage {
     try {
       const res = await this.deps.api.request<LeaderboardResponse>("GET", `/leaderboard/${encodeURIComponent(pool)}`);
       if (n !== this.loading) return;
-      this.render(res);
+      this.show({ res });
     } catch (err) {
       if (n !== this.loading) return;
-      body.replaceChildren(
-        h("tr", {}, h("td", { colspan: "5", class: "empty" }, `Could not load the leaderboard: ${errorText(err)}`)),
-      );
-      body.dataset.state = "error";
+      this.show({ err });
     }
   }
 
@@ -86,8 +106,7 @@ export class LeaderboardPage {
         );
       }),
     );
-    if (rows.length === 0)
-      body.append(h("tr", {}, h("td", { colspan: "5", class: "empty" }, "Nobody is ranked here yet: play rated games!")));
+    if (rows.length === 0) body.append(h("tr", {}, h("td", { colspan: "5", class: "empty" }, t("leaderboard:nobody"))));
     body.dataset.state = "loaded";
     body.dataset.pool = res.pool;
     setText($("leaderboard-you"), standingText(res.you, res.pool));

@@ -58,6 +58,6 @@ describe("leaderboard view model", () => {
   });
 
   it("says how old the board is", () => {
-    expect(refreshedText(10_000, 52_000)).toBe("Updated 42 s ago");
+    expect(refreshedText(10_000, 52_000)).toBe("Updated 42 seconds ago");
   });
 });

@@ -6,19 +6,27 @@
 import type { LeaderboardResponse, LeaderboardStanding } from "@tabula/shared/protocol";
 import { RATING_POOLS, type RatingPool } from "@tabula/shared/rules";
 import { ago } from "./format.ts";
+import { t } from "./i18n/index.ts";
 
-/** Tab titles of the pools, in RATING_POOLS order. */
-export const POOL_NAMES: Record<RatingPool, string> = {
-  "chess-bullet": "Chess · Bullet",
-  "chess-blitz": "Chess · Blitz",
-  "chess-rapid": "Chess · Rapid",
-  connect4: "Connect Four",
-};
+/** Tab titles of the pools, in RATING_POOLS order (read at each use: the current language's). */
+export const POOL_NAMES: Record<RatingPool, string> = Object.defineProperties({} as Record<RatingPool, string>, {
+  "chess-bullet": { enumerable: true, get: () => t("leaderboard:pool.chess-bullet") },
+  "chess-blitz": { enumerable: true, get: () => t("leaderboard:pool.chess-blitz") },
+  "chess-rapid": { enumerable: true, get: () => t("leaderboard:pool.chess-rapid") },
+  connect4: { enumerable: true, get: () => t("leaderboard:pool.connect4") },
+});
 
-/** The pools as tabs, in display order. */
-export const POOL_TABS: readonly { pool: RatingPool; title: string }[] = RATING_POOLS.map((pool) => ({
+/** A pool's name, also for a pool this file does not list (its id then). */
+export function poolName(pool: string): string {
+  return Object.hasOwn(POOL_NAMES, pool) ? POOL_NAMES[pool as RatingPool] : pool;
+}
+
+/** The pools as tabs, in display order (`title` in the current language at each read). */
+export const POOL_TABS: readonly { pool: RatingPool; readonly title: string }[] = RATING_POOLS.map((pool) => ({
   pool,
-  title: POOL_NAMES[pool],
+  get title() {
+    return poolName(pool);
+  },
 }));
 
 /** A rating as shown: rounded, with "?" while provisional (as lichess does). */
@@ -28,7 +36,7 @@ export function ratingText(rating: number, provisional = false): string {
 
 /** "12 W · 3 L · 1 D". */
 export function recordText(r: { wins: number; losses: number; draws: number }): string {
-  return `${r.wins} W · ${r.losses} L · ${r.draws} D`;
+  return t("leaderboard:recordText", { w: r.wins, l: r.losses, d: r.draws });
 }
 
 export interface BoardRow {
@@ -58,15 +66,15 @@ export function boardRows(res: LeaderboardResponse, myId: string | null): BoardR
 /** The "your rank" line for `you` in `pool` ("" without a token). */
 export function standingText(you: LeaderboardStanding | null, pool: RatingPool): string {
   if (!you) return "";
-  const where = POOL_NAMES[pool];
-  if (you.rank !== null && you.rating !== null) return `Your rank: #${you.rank} · ${ratingText(you.rating)}`;
-  if (you.rating === null) return `You have no rating in ${where} yet: play rated games to get one.`;
-  if (you.provisional)
-    return `Your rating ${ratingText(you.rating, true)} is provisional (${you.games} games): play more rated games to be ranked.`;
-  return `Your rating ${ratingText(you.rating)} is not on the board yet: it is updated every minute or so.`;
+  if (you.rank !== null && you.rating !== null) {
+    return t("leaderboard:yourRank", { rank: you.rank, rating: ratingText(you.rating) });
+  }
+  if (you.rating === null) return t("leaderboard:noRating", { pool: poolName(pool) });
+  if (you.provisional) return t("leaderboard:provisional", { rating: ratingText(you.rating, true), games: you.games });
+  return t("leaderboard:notYet", { rating: ratingText(you.rating) });
 }
 
 /** "Updated 12 s ago" for a board computed at `refreshedAt` (epoch ms), as of `now`. */
 export function refreshedText(refreshedAt: number, now: number): string {
-  return `Updated ${ago(now - refreshedAt)}`;
+  return t("leaderboard:updated", { ago: ago(now - refreshedAt) });
 }

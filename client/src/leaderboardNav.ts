@@ -7,6 +7,7 @@
 import type { Api } from "./api.ts";
 import { LeaderboardPage } from "./leaderboard.ts";
 import { ProfilePage } from "./profile.ts";
+import { t } from "./i18n/index.ts";
 import { $, toast } from "./ui.ts";
 
 export interface LeaderboardNavDeps {
@@ -41,7 +42,7 @@ export function installLeaderboardPages(deps: LeaderboardNavDeps): void {
   $("open-leaderboard").addEventListener("click", () => void board.open());
   $("open-profile").addEventListener("click", () => {
     const me = deps.api.identity;
-    if (!me) return toast("Not connected yet", "error");
+    if (!me) return toast(t("common:notConnectedYet"), "error");
     profileFrom = "lobby";
     void profile.open(me.id);
   });

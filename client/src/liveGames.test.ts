@@ -95,11 +95,11 @@ describe("startedAgo", () => {
     expect(startedAgo(0)).toBe("started just now");
     expect(startedAgo(-5000)).toBe("started just now"); // clock skew
     expect(startedAgo(9_999)).toBe("started just now");
-    expect(startedAgo(40_000)).toBe("started 40 s ago");
-    expect(startedAgo(60_000)).toBe("started 1 min ago");
-    expect(startedAgo(3 * 60_000 + 59_000)).toBe("started 3 min ago");
-    expect(startedAgo(59 * 60_000)).toBe("started 59 min ago");
-    expect(startedAgo(60 * 60_000)).toBe("started 1 h ago");
+    expect(startedAgo(40_000)).toBe("started 40 seconds ago");
+    expect(startedAgo(60_000)).toBe("started 1 minute ago");
+    expect(startedAgo(3 * 60_000 + 59_000)).toBe("started 3 minutes ago");
+    expect(startedAgo(59 * 60_000)).toBe("started 59 minutes ago");
+    expect(startedAgo(60 * 60_000)).toBe("started 1 hour ago");
     expect(startedAgo(65 * 60_000)).toBe("started 1 h 5 min ago");
     expect(startedAgo(Number.NaN)).toBe("");
   });

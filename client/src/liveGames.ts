@@ -3,7 +3,8 @@
  * wording its entries, and the spectator link.
  */
 import type { GameKind } from "@tabula/shared/rules";
-import { GAME_NAMES } from "./format.ts";
+import { ago, GAME_NAMES } from "./format.ts";
+import { t } from "./i18n/index.ts";
 
 export interface LivePlayer {
   name: string;
@@ -65,22 +66,21 @@ export function parseLiveGames(body: unknown): LiveGame[] {
   return out;
 }
 
-/** "started just now", "started 40 s ago", "started 3 min ago", "started 1 h 5 min ago". */
+/** "started just now", "started 40 seconds ago", "started 3 minutes ago", "started 1 h 5 min ago" (current language). */
 export function startedAgo(ms: number): string {
   if (!Number.isFinite(ms)) return "";
   const s = Math.floor(Math.max(0, ms) / 1000);
-  if (s < 10) return "started just now";
-  if (s < 60) return `started ${s} s ago`;
+  if (s < 10) return t("lobby:startedJustNow");
   const m = Math.floor(s / 60);
-  if (m < 60) return `started ${m} min ago`;
+  if (m < 60) return t("lobby:started", { ago: ago(s < 60 ? s * 1000 : m * 60_000) });
   const h = Math.floor(m / 60);
   const rest = m % 60;
-  return rest === 0 ? `started ${h} h ago` : `started ${h} h ${rest} min ago`;
+  return rest === 0 ? t("lobby:started", { ago: ago(h * 3_600_000) }) : t("lobby:startedHours", { h, m: rest });
 }
 
 /** "nobody watching", "1 watching", "12 watching". */
 export function watchingLabel(n: number): string {
-  return n > 0 ? `${n} watching` : "nobody watching";
+  return n > 0 ? t("lobby:watching", { count: n }) : t("lobby:nobodyWatching");
 }
 
 /** The link that opens a game as a spectator. */
@@ -90,5 +90,5 @@ export function watchUrl(origin: string, gameId: string): string {
 
 /** "Alice vs Bob" (plain text; the list adds the bot badges itself). */
 export function matchup(players: readonly [LivePlayer, LivePlayer]): string {
-  return `${players[0].name} vs ${players[1].name}`;
+  return t("common:vs", { a: players[0].name, b: players[1].name });
 }

@@ -3,6 +3,7 @@ import type { GameSummary, TicketResponse } from "@tabula/shared/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Api, ApiError } from "./api.ts";
 import type { LiveGame } from "./liveGames.ts";
+import { setLanguage } from "./i18n/index.ts";
 import { Lobby } from "./lobby.ts";
 import { click, hidden, loadPage, text } from "./testing/dom.ts";
 
@@ -155,7 +156,7 @@ describe("Lobby: play", () => {
     const f = setup({ quickPlay: vi.fn(async () => Promise.reject(new ApiError(503, "UNAVAILABLE", "try again"))) });
     click("quick-play");
     await flush();
-    expect(text("toast")).toBe("try again");
+    expect(text("toast")).toBe("The server is busy: nothing was changed. Try again."); // UNAVAILABLE in words
     expect(f.played).toEqual([]);
   });
 
@@ -188,8 +189,36 @@ describe("Lobby: play", () => {
     (document.getElementById("name") as HTMLInputElement).value = "Zoe";
     document.getElementById("name-form")!.dispatchEvent(new Event("submit"));
     await flush();
-    expect(t.api.newGuest).toHaveBeenCalledWith("Zoe");
+    expect(t.api.newGuest).toHaveBeenCalledWith("Zoe", { suggest: true });
     expect(text("toast")).toBe("You are now Zoe.");
+  });
+});
+
+describe("Lobby: a taken name", () => {
+  it("offers the server's suggestion instead of renaming, takes it on a click, and says it in the page's language", async () => {
+    const newGuest = vi.fn(async (name: string) => {
+      if (name === "Zoe") throw new ApiError(409, "NAME_TAKEN", "the name Zoe is taken", undefined, "Zoe-2");
+      return { id: "me2", name, token: "t2" };
+    });
+    setup({ newGuest });
+    const input = document.getElementById("name") as HTMLInputElement;
+    input.value = "Zoe";
+    document.getElementById("name-form")!.dispatchEvent(new Event("submit"));
+    await flush();
+    expect(hidden("name-suggestion")).toBe(false);
+    expect(text("name-suggestion-text")).toBe("“Zoe” is taken — use “Zoe-2”?");
+    expect(text("use-suggestion")).toBe("Use “Zoe-2”");
+    expect(text("toast")).not.toContain("You are now");
+    // The page switches to French: the offer follows.
+    await setLanguage("fr");
+    expect(text("name-suggestion-text")).toBe("«\u00a0Zoe\u00a0» est déjà pris — prendre «\u00a0Zoe-2\u00a0»\u202f?");
+    await setLanguage("en");
+    click("use-suggestion");
+    await flush();
+    expect(newGuest).toHaveBeenLastCalledWith("Zoe-2", { suggest: true });
+    expect(input.value).toBe("Zoe-2");
+    expect(hidden("name-suggestion")).toBe(true);
+    expect(text("toast")).toBe("You are now Zoe-2.");
   });
 });
 
@@ -201,7 +230,7 @@ describe("Lobby: my games", () => {
     expect(items.map((li) => li.dataset.status)).toEqual(["finished", "active"]);
     expect(items[0]!.textContent).toContain("vs Bob (bot)");
     expect(items[0]!.className).toContain("win");
-    expect(items[0]!.textContent).toContain("7 moves · 2 min ago");
+    expect(items[0]!.textContent).toContain("7 moves · 2 minutes ago");
     items[0]!.querySelector<HTMLButtonElement>("button[data-action=replay]")!.click();
     items[1]!.querySelector<HTMLButtonElement>("button[data-action=resume]")!.click();
     await flush();

@@ -6,11 +6,13 @@
  */
 import type { GameKind } from "@tabula/shared/rules";
 import { AccountPanel } from "./accountPanel.ts";
-import { ApiError, type Api, errorText, type Identity } from "./api.ts";
+import { ApiError, type Api, errorText, type Identity, type InviteInfo } from "./api.ts";
 import { LobbyChat } from "./chatChannels.ts";
-import { GAME_NAMES, timeControlLabel } from "./format.ts";
-import { normaliseInviteCode, validateName } from "./inputs.ts";
+import { gameName, timeControlLabel } from "./format.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
+import { normaliseInviteCode } from "./inputs.ts";
 import { MyGames } from "./myGames.ts";
+import { NameForm } from "./nameForm.ts";
 import { askPassword, validateGamePassword, withPassword } from "./privateGame.ts";
 import { canPlayRated, quickPlayRated } from "./ratings.ts";
 import { gameDefinitions, timeControlLabelById, timeControlsOf } from "./timeControls.ts";
@@ -54,9 +56,20 @@ export class Lobby {
       onCount: (n) => this.setLiveCount(n),
     });
     this.account = new AccountPanel(deps.api, () => void this.loadMyGames());
+    new NameForm(deps.api, () => void this.loadMyGames());
     this.chat = new LobbyChat(deps.api, $("lobby-chat"));
     this.fillGames();
     this.bind();
+    onLanguageChange(() => this.retranslate());
+  }
+
+  /** The language changed: redraw what this class wrote (the markup's own strings are re-filled by translateDom). */
+  private retranslate(): void {
+    const select = $("game-select") as HTMLSelectElement;
+    for (const option of select.options) option.textContent = gameName(option.value);
+    this.fillTimeControls(this.timeControl);
+    this.updateJoinLabel();
+    if (this.inviteShown) this.showInviteInfo(this.inviteShown);
   }
 
   // -------------------------------------------------------------------------
@@ -126,7 +139,7 @@ export class Lobby {
   private fillGames(): void {
     const select = $("game-select") as HTMLSelectElement;
     const saved = this.savedChoice();
-    select.replaceChildren(...gameDefinitions().map((d) => h("option", { value: d.id }, d.name)));
+    select.replaceChildren(...gameDefinitions().map((d) => h("option", { value: d.id }, gameName(d.id))));
     if (saved && gameDefinitions().some((d) => d.id === saved.game)) select.value = saved.game;
     this.fillTimeControls(saved?.timeControl);
   }
@@ -135,7 +148,9 @@ export class Lobby {
     const select = $("tc-select") as HTMLSelectElement;
     const tcs = timeControlsOf(this.game);
     select.replaceChildren(
-      ...tcs.map((tc, i) => h("option", { value: tc.id }, `${timeControlLabel(tc)}${i === 0 ? " (default)" : ""}`)),
+      ...tcs.map((tc, i) =>
+        h("option", { value: tc.id }, i === 0 ? t("format:tc.default", { label: timeControlLabel(tc) }) : timeControlLabel(tc)),
+      ),
     );
     if (preferred && tcs.some((t) => t.id === preferred)) select.value = preferred;
   }
@@ -177,10 +192,6 @@ export class Lobby {
       this.saveChoice();
     });
     $("tc-select").addEventListener("change", () => this.saveChoice());
-    $("name-form").addEventListener("submit", (e) => {
-      e.preventDefault();
-      void this.changeName();
-    });
     $("quick-play").addEventListener("click", (e) => void this.quickPlay(e.currentTarget as HTMLButtonElement));
     $("create-invite").addEventListener("click", (e) => void this.createInvite(e.currentTarget as HTMLButtonElement));
     $("play-bot").addEventListener("click", (e) => void this.playBot(e.currentTarget as HTMLButtonElement));
@@ -192,8 +203,14 @@ export class Lobby {
       const input = $("invite-code") as HTMLInputElement;
       const code = normaliseInviteCode(input.value);
       if (input.value !== code) input.value = code;
-      setText($("join-invite"), code.length === 6 ? `Join invite ${code}` : "Join invite");
+      this.updateJoinLabel();
     });
+  }
+
+  /** "Join invite", or "Join invite ABC123" once a whole code is typed. */
+  private updateJoinLabel(): void {
+    const code = normaliseInviteCode(($("invite-code") as HTMLInputElement).value);
+    setText($("join-invite"), code.length === 6 ? t("lobby:joinInviteCode", { code }) : t("lobby:joinInvite"));
   }
 
   /** Show the identity in the name field, and whether it is a guest or an account (accountPanel.ts). */
@@ -206,27 +223,6 @@ export class Lobby {
     const rated = canPlayRated(identity);
     show($("rated-toggle"), rated);
     if (!rated) ($("rated-choice") as HTMLInputElement).checked = false;
-  }
-
-  private async changeName(): Promise<void> {
-    const input = $("name") as HTMLInputElement;
-    const name = input.value.trim();
-    if (name === this.deps.api.identity?.name) return;
-    const problem = validateName(name);
-    if (problem) {
-      toast(problem, "error");
-      return;
-    }
-    await busy($("save-name") as HTMLButtonElement, async () => {
-      try {
-        const id = await this.deps.api.newGuest(name);
-        input.value = id.name;
-        toast(id.name === name ? `You are now ${id.name}.` : `That name is taken; you are ${id.name}.`, "success");
-        void this.loadMyGames();
-      } catch (err) {
-        toast(errorText(err), "error");
-      }
-    });
   }
 
   // -------------------------------------------------------------------------
@@ -273,33 +269,43 @@ export class Lobby {
     });
   }
 
+  /** The invite line on screen (redrawn in another language), or null. */
+  private inviteShown: { code: string; info: InviteInfo | null; err: unknown } | null = null;
+
   /** ?invite=CODE: prefill the code and show what the invite is. */
   async offerInvite(code: string): Promise<void> {
     const clean = normaliseInviteCode(code);
     const input = $("invite-code") as HTMLInputElement;
     input.value = clean;
-    setText($("join-invite"), `Join invite ${clean}`);
+    this.updateJoinLabel();
     $("join-card").classList.add("highlight");
-    const info = $("invite-info");
     try {
-      const inv = await this.deps.api.inviteInfo(clean);
-      const lock = inv.passwordRequired ? " · 🔒 private: you will need its password" : "";
-      setText(
-        info,
-        `${inv.host.name} invites you to ${GAME_NAMES[inv.game]} · ${timeControlLabelById(inv.game, inv.timeControl)}${lock}`,
-      );
-      info.dataset.state = "open";
+      this.showInviteInfo({ code: clean, info: await this.deps.api.inviteInfo(clean), err: null });
     } catch (err) {
-      setText(info, err instanceof ApiError && err.status === 404 ? `Invite ${clean} is no longer open.` : errorText(err));
-      info.dataset.state = "closed";
+      this.showInviteInfo({ code: clean, info: null, err });
     }
-    show(info, true);
+  }
+
+  private showInviteInfo(shown: { code: string; info: InviteInfo | null; err: unknown }): void {
+    this.inviteShown = shown;
+    const el = $("invite-info");
+    const inv = shown.info;
+    if (inv) {
+      const values = { host: inv.host.name, game: gameName(inv.game), tc: timeControlLabelById(inv.game, inv.timeControl) };
+      setText(el, inv.passwordRequired ? t("lobby:inviteInfoPrivate", values) : t("lobby:inviteInfo", values));
+      el.dataset.state = "open";
+    } else {
+      const gone = shown.err instanceof ApiError && shown.err.status === 404;
+      setText(el, gone ? t("lobby:inviteClosed", { code: shown.code }) : errorText(shown.err));
+      el.dataset.state = "closed";
+    }
+    show(el, true);
   }
 
   private async joinInvite(): Promise<void> {
     const code = normaliseInviteCode(($("invite-code") as HTMLInputElement).value);
     if (code.length !== 6) {
-      toast("An invite code has 6 letters and digits.", "error");
+      toast(t("lobby:inviteCodeShape"), "error");
       return;
     }
     await busy($("join-invite") as HTMLButtonElement, async () => {
@@ -307,16 +313,17 @@ export class Lobby {
         // A private invite answers PASSWORD_REQUIRED (or WRONG_PASSWORD): ask, and try again (privateGame.ts).
         const accepted = await withPassword(
           (password) => this.deps.api.acceptInvite(code, password),
-          (problem) => askPassword(`Invite ${code} is private`, problem),
+          (problem) => askPassword(t("lobby:invitePrivateTitle", { code }), problem),
         );
         if (accepted === null) return;
         const { gameId } = accepted.result;
         show($("invite-info"), false);
+        this.inviteShown = null;
         $("join-card").classList.remove("highlight");
         if (new URLSearchParams(location.search).has("invite")) history.replaceState(null, "", location.pathname);
         await this.deps.playGame(gameId);
       } catch (err) {
-        toast(err instanceof ApiError && err.status === 404 ? `No open invite ${code}.` : errorText(err), "error");
+        toast(err instanceof ApiError && err.status === 404 ? t("lobby:noInvite", { code }) : errorText(err), "error");
       }
     });
   }

@@ -4,12 +4,13 @@
  */
 import "./noEval.ts"; // first: before any module that parses with zod
 import "./style.css";
-import { Api, ApiError, errorText } from "./api.ts";
+import { Api, ApiError, errorText, type Stats } from "./api.ts";
 import { backoffDelay } from "./backoff.ts";
 import { BoardView } from "./boardView.ts";
 import { apiBase } from "./endpoint.ts";
 import { GameScreen } from "./gameScreen.ts";
-import { initI18n, translateDom } from "./i18n/index.ts";
+import { initI18n, onLanguageChange, t, translateDom } from "./i18n/index.ts";
+import { installLanguageSwitch } from "./languageSwitch.ts";
 import { installLeaderboardPages } from "./leaderboardNav.ts";
 import { prefetchLazyChunks, whenIdle } from "./lazyChunks.ts";
 import { Lobby, type LobbyTab } from "./lobby.ts";
@@ -27,6 +28,7 @@ const STILL_HERE_MS = 60_000;
 
 initI18n();
 translateDom(document);
+installLanguageSwitch($("lang-switch"));
 installSoundToggle();
 
 const api = new Api(apiBase(import.meta.env.VITE_SERVER_URL as string | undefined));
@@ -58,16 +60,28 @@ function forgetWatchLink(): void {
   history.replaceState(history.state, "", `${location.pathname}${search ? `?${search}` : ""}${location.hash}`);
 }
 
+/** The counts last shown (undefined: none yet), drawn again in another language. */
+let lastStats: Stats | null | undefined;
+
+function showStats(s: Stats | null): void {
+  lastStats = s;
+  const el = $("online-count");
+  setText(el, statsText(s));
+  el.dataset.players = s ? String(s.playersOnline) : "";
+  el.dataset.games = s ? String(s.gamesLive) : "";
+  el.title = s ? t("common:servedBy", { node: s.node }) : t("common:unreachable");
+}
+
 const stats = new StatsTicker({
   fetch: () => api.stats(),
   show(s) {
-    const el = $("online-count");
-    setText(el, statsText(s));
-    el.dataset.players = s ? String(s.playersOnline) : "";
-    el.dataset.games = s ? String(s.gamesLive) : "";
-    el.title = s ? `served by node ${s.node}` : "the server cannot be reached";
+    showStats(s);
     if (s) lobby.setLiveCountFromStats(s.gamesLive);
   },
+});
+onLanguageChange(() => {
+  if (lastStats !== undefined) showStats(lastStats);
+  showBootStatus();
 });
 
 const game = new GameScreen({
@@ -96,7 +110,7 @@ async function playGame(gameId: string, spectate = false): Promise<void> {
     // A private game asks a spectator for its password (again after a wrong one); Cancel: back to the lobby.
     const watched = await withPassword(
       (password) => game.open(gameId, true, password),
-      (problem) => askPassword("Watch a private game", problem),
+      (problem) => askPassword(t("common:watchPrivate"), problem),
     );
     if (watched === null) await game.leaveToLobby("watch");
   } catch (err) {
@@ -128,17 +142,36 @@ installTestHooks({
   board,
 });
 
+/** What the boot line says: nothing, still connecting, or why the page cannot start. */
+let bootProblem: { err: unknown } | "connecting" | null = null;
+
+function showBootStatus(): void {
+  const el = $("boot-status");
+  if (bootProblem === null) {
+    show(el, false);
+    return;
+  }
+  setText(
+    el,
+    bootProblem === "connecting" ? t("common:connecting") : t("common:cannotStart", { reason: errorText(bootProblem.err) }),
+  );
+  show(el, true);
+}
+
 /** Get an identity, retrying while the server is unreachable. */
 async function identify(): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await api.ensureIdentity();
-      show($("boot-status"), false);
+      bootProblem = null;
+      showBootStatus();
       return;
     } catch (err) {
       const retryable = !(err instanceof ApiError) || err.status === 0 || err.status >= 500;
-      setText($("boot-status"), retryable ? "Connecting to the server…" : `Cannot start: ${errorText(err)}`);
-      show($("boot-status"), true);
+      bootProblem = retryable ? "connecting" : { err };
+      showBootStatus();
+      // The counts say "offline" meanwhile (they wait for the identity: see boot).
+      if (attempt === 0) void stats.refresh();
       if (!retryable) throw err;
       await sleep(backoffDelay(attempt));
     }
@@ -148,16 +181,16 @@ async function identify(): Promise<void> {
 async function boot(): Promise<void> {
   lobby.showTab(location.hash === "#watch" ? "watch" : "play");
   setScreen("lobby");
-  void stats.refresh();
   window.addEventListener("online", () => void stats.refresh());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void stats.refresh();
   });
+  // The first counts wait for the identity: asked before it, they would leave out the player who is looking
+  // at them (a new guest does not exist yet). From here on each stats request also says this player is here.
   await identify();
   // The lobby is usable: now fetch the game engine and Chart.js in the background (lazyChunks.ts),
   // so the first game does not wait for them.
   whenIdle(() => prefetchLazyChunks());
-  // Now counted as online (the identity check touched us).
   void stats.refresh();
   // And still counted while the page stays open in the lobby (the server's window is 90 s).
   setInterval(() => {
@@ -172,7 +205,7 @@ async function boot(): Promise<void> {
       await playGame(watch, true);
       return;
     } catch (err) {
-      toast(`Cannot watch game ${watch}: ${errorText(err)}`, "error");
+      toast(t("common:cannotWatch", { gameId: watch, reason: errorText(err) }), "error");
     }
   } else if (invite) {
     void lobby.offerInvite(invite);

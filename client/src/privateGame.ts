@@ -8,13 +8,15 @@
  */
 import { GAME_PASSWORD_MAX, GAME_PASSWORD_MIN, passwordRefusalOf, retryAfterOf } from "@tabula/shared/protocol";
 import { ApiError } from "./api.ts";
+import { waitText } from "./errorCodes.ts";
+import { t } from "./i18n/index.ts";
 import { $, setText, show } from "./ui.ts";
 
 /** Why `raw` cannot be a game password (in words), or null when it can. Empty is fine when `optional`. */
 export function validateGamePassword(raw: string, optional = false): string | null {
   if (raw === "" && optional) return null;
-  if (raw.length < GAME_PASSWORD_MIN) return `A password has at least ${GAME_PASSWORD_MIN} characters.`;
-  if (raw.length > GAME_PASSWORD_MAX) return `A password has at most ${GAME_PASSWORD_MAX} characters.`;
+  if (raw.length < GAME_PASSWORD_MIN) return t("private:atLeast", { n: GAME_PASSWORD_MIN });
+  if (raw.length > GAME_PASSWORD_MAX) return t("private:atMost", { n: GAME_PASSWORD_MAX });
   return null;
 }
 
@@ -36,15 +38,14 @@ export function passwordProblem(err: unknown): PasswordProblem | null {
   const code = err instanceof ApiError ? err.code : passwordRefusalOf(message);
   switch (code) {
     case "PASSWORD_REQUIRED":
-      return { kind: "required", text: "This game is private: enter its password." };
+      return { kind: "required", text: t("private:required") };
     case "WRONG_PASSWORD":
-      return { kind: "wrong", text: "Wrong password. Try again." };
+      return { kind: "wrong", text: t("private:wrong") };
     case "PASSWORD_THROTTLED": {
-      const s = retryAfterOf(message);
-      const wait = s === null ? "a few minutes" : s >= 60 ? `${Math.ceil(s / 60)} min` : `${s} s`;
+      const s = err instanceof ApiError && err.retryAfterS !== undefined ? err.retryAfterS : retryAfterOf(message);
       return {
         kind: "throttled",
-        text: `Too many wrong passwords. Try again in ${wait}.`,
+        text: t("private:throttled", { wait: waitText(s) }),
         ...(s === null ? {} : { retryAfterS: s }),
       };
     }

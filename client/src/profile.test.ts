@@ -70,7 +70,7 @@ describe("the profile screen", () => {
       "2",
       "1",
       "0",
-      "67 %",
+      "67%",
     ]);
     (document.querySelector('#profile-games li[data-game-id="g1"] button') as HTMLElement).click();
     await vi.waitFor(() => expect(deps.replay).toHaveBeenCalledWith("g1"));

@@ -8,6 +8,7 @@ import type { ProfileResponse } from "@tabula/shared/protocol";
 import { type Api, errorText } from "./api.ts";
 import { RatingChart } from "./profileChart.ts";
 import { historySeries, ratingCards, recentRows, resultRows, sinceText } from "./profileModel.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { $, busy, h, setText, show, toast } from "./ui.ts";
 
 export interface ProfileDeps {
@@ -29,6 +30,24 @@ export class ProfilePage {
     this.deps = deps;
     this.chart = new RatingChart($<HTMLCanvasElement>("rating-chart"));
     $("leave-profile").addEventListener("click", () => deps.exit());
+    onLanguageChange(() => {
+      if (this.shown) this.show(this.shown);
+    });
+  }
+
+  /** The profile (or failure) on screen, drawn again in another language. */
+  private shown: { p: ProfileResponse } | { err: unknown } | null = null;
+
+  private show(shown: { p: ProfileResponse } | { err: unknown }): void {
+    this.shown = shown;
+    if ("p" in shown) {
+      this.render(shown.p);
+      return;
+    }
+    setText($("profile-name"), t("profile:unavailable"));
+    setText($("profile-since"), errorText(shown.err));
+    for (const id of ["profile-ratings", "profile-results", "profile-games"]) $(id).replaceChildren();
+    this.chart.show([]);
   }
 
   /** Show `nameOrId`'s profile. */
@@ -41,16 +60,13 @@ export class ProfilePage {
     try {
       const p = await this.deps.api.request<ProfileResponse>("GET", `/players/${encodeURIComponent(nameOrId)}`);
       if (n !== this.loading) return;
-      this.render(p);
+      this.show({ p });
       await this.chart.drawing; // Chart.js is fetched on the first chart
       if (n !== this.loading) return;
       screen.dataset.state = "loaded";
     } catch (err) {
       if (n !== this.loading) return;
-      setText($("profile-name"), "Profile unavailable");
-      setText($("profile-since"), errorText(err));
-      for (const id of ["profile-ratings", "profile-results", "profile-games"]) $(id).replaceChildren();
-      this.chart.show([]);
+      this.show({ err });
       screen.dataset.state = "error";
     }
   }
@@ -73,7 +89,7 @@ export class ProfilePage {
         ),
       ),
     );
-    if (cards.length === 0) $("profile-ratings").append(h("li", { class: "empty" }, "No rated games yet."));
+    if (cards.length === 0) $("profile-ratings").append(h("li", { class: "empty" }, t("profile:noRatedGames")));
 
     const series = historySeries(p);
     this.chart.show(series);
@@ -98,12 +114,12 @@ export class ProfilePage {
       ),
     );
     if (results.length === 0)
-      $("profile-results").append(h("tr", {}, h("td", { colspan: "6", class: "empty" }, "No finished games yet.")));
+      $("profile-results").append(h("tr", {}, h("td", { colspan: "6", class: "empty" }, t("profile:noFinished"))));
 
     const rows = recentRows(p.recentGames, p.player.id, Date.now());
     $("profile-games").replaceChildren(
       ...rows.map((g) => {
-        const replay = h("button", { class: "small", type: "button", "data-action": "replay" }, "Replay");
+        const replay = h("button", { class: "small", type: "button", "data-action": "replay" }, t("common:replay"));
         replay.addEventListener("click", () => {
           void busy(replay, async () => {
             try {
@@ -132,6 +148,6 @@ export class ProfilePage {
         );
       }),
     );
-    if (rows.length === 0) $("profile-games").append(h("li", { class: "empty" }, "No finished games yet."));
+    if (rows.length === 0) $("profile-games").append(h("li", { class: "empty" }, t("profile:noFinished")));
   }
 }

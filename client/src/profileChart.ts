@@ -7,6 +7,7 @@
  */
 import type { Chart, ChartDataset } from "chart.js";
 import { loadChartEngine } from "./lazyChunks.ts";
+import { currentLanguage } from "./i18n/index.ts";
 import type { HistorySeries } from "./profileModel.ts";
 
 const TEXT = "#8d9bb0";
@@ -17,7 +18,8 @@ const DAY_MS = 86_400_000;
 /** "3 Dec" (UTC, as the server's times), with the time of day when `withTime`. */
 function dateText(ms: number, withTime = false): string {
   const d = new Date(ms);
-  const date = d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  const locale = currentLanguage() === "en" ? "en-GB" : currentLanguage();
+  const date = d.toLocaleDateString(locale, { day: "numeric", month: "short", timeZone: "UTC" });
   return withTime ? `${date} ${d.toISOString().slice(11, 16)}` : date;
 }
 

@@ -66,8 +66,8 @@ describe("profile view model", () => {
 
   it("counts results per game with the score in points per game", () => {
     expect(resultRows(profile)).toEqual([
-      { game: "Chess", wins: 0, losses: 0, draws: 1, total: 1, score: "50 %" },
-      { game: "Connect Four", wins: 15, losses: 7, draws: 0, total: 22, score: "68 %" },
+      { game: "Chess", wins: 0, losses: 0, draws: 1, total: 1, score: "50%" },
+      { game: "Connect Four", wins: 15, losses: 7, draws: 0, total: 22, score: "68%" },
     ]);
   });
 
@@ -90,7 +90,7 @@ describe("profile view model", () => {
       ["g1", "vs Opp", "win", "Won · four in a row"],
       ["g2", "vs Botty (bot)", "loss", "Lost · four in a row"],
     ]);
-    expect(rows[0]?.when).toBe("9 moves · 1 min ago");
+    expect(rows[0]?.when).toBe("9 moves · 1 minute ago");
   });
 
   it("says what kind of player and since when", () => {

@@ -5,8 +5,9 @@
  */
 import type { GameSummary, ProfileResponse } from "@tabula/shared/protocol";
 import type { RatingPool, Seat } from "@tabula/shared/rules";
-import { GAME_NAMES, ago, gameOutcome, shortResult } from "./format.ts";
-import { POOL_NAMES, ratingText, recordText } from "./leaderboardModel.ts";
+import { ago, gameName, gameOutcome, shortResult } from "./format.ts";
+import { currentLanguage, t } from "./i18n/index.ts";
+import { poolName, ratingText, recordText } from "./leaderboardModel.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 
 /** One colour per pool, the same on the cards and the chart. */
@@ -33,11 +34,11 @@ export interface RatingCard {
 export function ratingCards(p: ProfileResponse): RatingCard[] {
   return p.ratings.map((r) => ({
     pool: r.pool,
-    title: POOL_NAMES[r.pool],
+    title: poolName(r.pool),
     rating: ratingText(r.rating, r.provisional),
     provisional: r.provisional,
-    detail: `RD ${Math.round(r.rd)} · ${r.games} games · ${recordText(r)}`,
-    rank: r.rank !== null ? `#${r.rank}` : r.provisional ? "provisional" : "not ranked yet",
+    detail: t("profile:detail", { rd: Math.round(r.rd), games: r.games, record: recordText(r) }),
+    rank: r.rank !== null ? `#${r.rank}` : r.provisional ? t("profile:provisional") : t("profile:notRanked"),
     color: POOL_COLORS[r.pool],
   }));
 }
@@ -56,7 +57,7 @@ export function historySeries(p: ProfileResponse): HistorySeries[] {
     .filter((h) => h.points.length > 0)
     .map((h) => ({
       pool: h.pool,
-      label: POOL_NAMES[h.pool],
+      label: poolName(h.pool),
       color: POOL_COLORS[h.pool],
       points: h.points.map((pt) => ({ x: pt.at, y: Math.round(pt.rating) })),
     }));
@@ -76,8 +77,9 @@ export interface ResultRow {
 export function resultRows(p: ProfileResponse): ResultRow[] {
   return p.results.map((r) => {
     const total = r.wins + r.losses + r.draws;
-    const score = total ? `${Math.round(((r.wins + r.draws / 2) / total) * 100)} %` : "–";
-    return { game: GAME_NAMES[r.kind], wins: r.wins, losses: r.losses, draws: r.draws, total, score };
+    const percent = new Intl.NumberFormat(currentLanguage(), { style: "percent", maximumFractionDigits: 0 });
+    const score = total ? percent.format((r.wins + r.draws / 2) / total) : "–";
+    return { game: gameName(r.kind), wins: r.wins, losses: r.losses, draws: r.draws, total, score };
   });
 }
 
@@ -98,23 +100,26 @@ export function recentRows(games: readonly GameSummary[], playerId: string, now:
     const other = seat === null ? null : g.players[seat === 0 ? 1 : 0];
     return {
       gameId: g.gameId,
-      title: `${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`,
-      vs: other ? `vs ${other.name}${other.isBot ? " (bot)" : ""}` : `${g.players[0].name} vs ${g.players[1].name}`,
+      title: t("common:gameAndTc", { game: gameName(g.kind), tc: timeControlLabelById(g.kind, g.timeControl) }),
+      vs: other
+        ? t("common:vsOne", { name: other.isBot ? t("common:botMark", { name: other.name }) : other.name })
+        : t("common:vs", { a: g.players[0].name, b: g.players[1].name }),
       result: shortResult(g.result, seat, g.status),
       outcome: gameOutcome(g, seat),
-      when: `${g.ply} moves · ${ago(now - (g.endedAt ?? g.createdAt))}`,
+      when: t("common:movesAgo", { count: g.ply, ago: ago(now - (g.endedAt ?? g.createdAt)) }),
     };
   });
 }
 
-/** "Guest since 1 Dec 2026" / "Member since …" / "Bot". */
+/** "Guest since 1 Dec 2026" / "Member since …" / "Bot" ("Membre depuis le 1 déc. 2026"), in the current language. */
 export function sinceText(p: ProfileResponse["player"]): string {
-  if (p.isBot) return "Bot";
-  const date = new Date(p.since).toLocaleDateString("en-GB", {
+  if (p.isBot) return t("profile:bot");
+  const locale = currentLanguage() === "en" ? "en-GB" : currentLanguage();
+  const date = new Date(p.since).toLocaleDateString(locale, {
     day: "numeric",
     month: "short",
     year: "numeric",
     timeZone: "UTC",
   });
-  return `${p.account ? "Member" : "Guest"} since ${date}`;
+  return p.account ? t("profile:memberSince", { date }) : t("profile:guestSince", { date });
 }

@@ -28,7 +28,7 @@ describe("ratings on screen", () => {
   it("a rating beside each name, '?' while provisional; nothing in a casual game", () => {
     expect([ratingLabel(rated, 0), ratingLabel(rated, 1)]).toEqual(["1500?", "1713"]);
     expect(ratingLabel(snapshot(), 0)).toBe("");
-    expect([ratedTag(rated), ratedTag(snapshot())]).toEqual(["Rated · connect4", "Casual"]);
+    expect([ratedTag(rated), ratedTag(snapshot())]).toEqual(["Rated · Connect Four", "Casual"]);
   });
 
   it("the result dialog lists each player's change once the game is rated", () => {

@@ -7,6 +7,8 @@
  */
 import { formatRating, formatRatingChange, type GameSnapshot } from "@tabula/shared/protocol";
 import type { Seat } from "@tabula/shared/rules";
+import { t } from "./i18n/index.ts";
+import { poolName } from "./leaderboardModel.ts";
 
 type RatedInfo = Pick<GameSnapshot, "ratings" | "players">;
 
@@ -28,7 +30,7 @@ export function ratingChangeLines(info: RatedInfo): string[] {
 
 /** A short tag for the game header: "Rated · chess-blitz", or "Casual". */
 export function ratedTag(info: Pick<GameSnapshot, "ratings">): string {
-  return info.ratings ? `Rated · ${info.ratings.pool}` : "Casual";
+  return info.ratings ? t("replay:ratedTag", { pool: poolName(info.ratings.pool) }) : t("replay:casual");
 }
 
 /** Whether rated quick play may be offered to this identity (api.ts Identity): only a logged-in account's. */

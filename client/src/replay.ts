@@ -6,8 +6,9 @@
 import { opponentOf, type Seat } from "@tabula/shared/rules";
 import type { Api } from "./api.ts";
 import type { BoardView } from "./boardView.ts";
-import { GAME_NAMES, describeResult } from "./format.ts";
+import { describeResult, gameName } from "./format.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { fromRecord } from "./moveExport.ts";
 import { exportSources, labelExportButtons } from "./moveExportButtons.ts";
 import { ReplayModel } from "./replayModel.ts";
@@ -48,6 +49,14 @@ export class ReplayViewer {
       go((r) => r.last),
     );
     $("leave-replay").addEventListener("click", () => this.close());
+    this.translate();
+    onLanguageChange(() => {
+      this.translate();
+      if (this.replay && $("game-screen").dataset.mode === "replay") {
+        this.title();
+        this.render(false);
+      }
+    });
     document.addEventListener("keydown", (e) => {
       if (!this.replay || $("game-screen").dataset.mode !== "replay") return;
       if ((e.target as HTMLElement | null)?.closest("input, textarea, select")) return;
@@ -62,6 +71,24 @@ export class ReplayViewer {
       this.go(to);
       e.preventDefault();
     });
+  }
+
+  /** The replay controls' words (their markup belongs to the game screen; the words are the replay's). */
+  private translate(): void {
+    $("replay-first").title = t("replay:first");
+    $("replay-prev").title = t("replay:prev");
+    $("replay-next").title = t("replay:next");
+    $("replay-last").title = t("replay:last");
+    setText($("leave-replay"), t("common:backToLobby"));
+  }
+
+  /** "Replay · Chess · 3 min + 2 s" over the board. */
+  private title(): void {
+    const r = this.replay;
+    if (!r) return;
+    const g = r.record.game;
+    const values = { game: gameName(g.kind), tc: timeControlLabelById(g.kind, g.timeControl) };
+    setText($("game-title"), r.record.movesArchived ? t("replay:titleArchived", values) : t("replay:title", values));
   }
 
   get isOpen(): boolean {
@@ -93,8 +120,7 @@ export class ReplayViewer {
     show($("countdown"), false);
     setText($("latency"), "");
     setText($("spectators"), "");
-    const archived = record.movesArchived ? " · moves archived" : "";
-    setText($("game-title"), `Replay · ${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}${archived}`);
+    this.title();
     this.deps.enter();
     await this.deps.board.ready;
     this.render(false);
@@ -153,10 +179,10 @@ export class ReplayViewer {
     const turn = $("turn-indicator");
     if (r.index === r.last && g.result) {
       const d = describeResult(g.result, { kind: g.kind, names: [g.players[0].name, g.players[1].name], you: r.you });
-      setText(turn, `${d.title} — ${d.detail}`);
+      setText(turn, t("replay:result", { title: d.title, detail: d.detail }));
       turn.dataset.turn = "over";
     } else {
-      setText(turn, r.index === 0 ? "Start position" : `After move ${r.index}`);
+      setText(turn, r.index === 0 ? t("replay:start") : t("replay:afterMove", { n: r.index }));
       turn.dataset.turn = "replay";
     }
   }

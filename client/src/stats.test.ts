@@ -60,7 +60,22 @@ describe("StatsTicker", () => {
     release(stats(0, 0));
     await Promise.all([a, b, c]);
     expect(calls()).toBe(2);
-    expect(shown).toEqual([stats(0, 0), stats(1, 1)]);
+    // The answer that may predate the change is not shown: only the newer one.
+    expect(shown).toEqual([stats(1, 1)]);
+    t.stop();
+  });
+
+  it("a request that failed while offline does not overwrite the counts asked for once back online", async () => {
+    let fail!: (e: Error) => void;
+    const offline = new Promise<Stats>((_, reject) => {
+      fail = reject;
+    });
+    const { t, shown } = ticker([offline, stats(2, 1)]);
+    const stale = t.refresh(); // sent while offline: hangs, then fails
+    const back = t.refresh(); // the connection is back
+    fail(new Error("offline"));
+    await Promise.all([stale, back]);
+    expect(shown).toEqual([stats(2, 1)]);
     t.stop();
   });
 

@@ -6,6 +6,7 @@
  * and a fetch function only; the text is made by `statsText`.
  */
 import type { Stats } from "./api.ts";
+import { t } from "./i18n/index.ts";
 
 /** Refresh period while the server answers, ms. */
 export const STATS_INTERVAL_MS = 10_000;
@@ -51,14 +52,16 @@ export class StatsTicker {
     let ok = false;
     do {
       this.again = false;
+      let answer: Stats | null = null;
       try {
-        const stats = await this.deps.fetch();
+        answer = await this.deps.fetch();
         ok = true;
-        this.deps.show(stats);
       } catch {
         ok = false;
-        this.deps.show(null);
       }
+      // Superseded (something changed meanwhile, e.g. the connection came back): the next answer is shown, not
+      // this one — a request that failed while offline must not overwrite fresh counts.
+      if (!this.again) this.deps.show(answer);
     } while (this.again);
     this.inFlight = null;
     if (this.stopped) return;
@@ -66,8 +69,11 @@ export class StatsTicker {
   }
 }
 
-/** "3 online · 1 live game", or "offline". */
+/** "3 online · 1 live game", or "offline" (in the current language). */
 export function statsText(stats: Stats | null): string {
-  if (!stats) return "offline";
-  return `${stats.playersOnline} online · ${stats.gamesLive} live ${stats.gamesLive === 1 ? "game" : "games"}`;
+  if (!stats) return t("common:offline");
+  return t("common:stats", {
+    online: t("common:online", { count: stats.playersOnline }),
+    games: t("common:liveGames", { count: stats.gamesLive }),
+  });
 }

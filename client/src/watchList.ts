@@ -4,7 +4,8 @@
  * demand. A failed refresh keeps the last list and says so.
  */
 import { type Api, errorText } from "./api.ts";
-import { GAME_NAMES } from "./format.ts";
+import { gameName } from "./format.ts";
+import { onLanguageChange, t } from "./i18n/index.ts";
 import { type LiveGame, type LivePlayer, matchup, startedAgo, watchUrl, watchingLabel } from "./liveGames.ts";
 import { Poller } from "./poller.ts";
 import { timeControlLabelById } from "./timeControls.ts";
@@ -36,7 +37,28 @@ export class WatchList {
     document.addEventListener("visibilitychange", () => this.update());
     const list = $("live-games");
     list.dataset.state = "idle";
-    list.replaceChildren(h("li", { class: "empty" }, "Loading live games…"));
+    list.replaceChildren(h("li", { class: "empty" }, t("lobby:loadingLive")));
+    onLanguageChange(() => this.retranslate());
+  }
+
+  /** The last failure's reason (null: the last load worked), for the error line in another language. */
+  private failure: { err: unknown } | null = null;
+
+  private retranslate(): void {
+    const list = $("live-games");
+    for (const b of list.querySelectorAll<HTMLElement>("button[data-action=watch]")) setText(b, t("lobby:watch"));
+    for (const b of list.querySelectorAll<HTMLElement>("button[data-action=copy-link]")) setText(b, t("lobby:copyLink"));
+    if (this.failure) this.showFailure(this.failure.err);
+    if (this.loaded) this.render();
+    else if (!this.failure) list.replaceChildren(h("li", { class: "empty" }, t("lobby:loadingLive")));
+  }
+
+  private showFailure(err: unknown): void {
+    const n = LIVE_REFRESH_MS / 1000;
+    const reason = errorText(err);
+    setText($("live-error"), this.loaded ? t("lobby:liveErrorLast", { reason, n }) : t("lobby:liveErrorFirst", { reason, n }));
+    show($("live-error"), true);
+    if (!this.loaded) $("live-games").replaceChildren(h("li", { class: "empty" }, t("lobby:liveUnavailable")));
   }
 
   /** The Watch section is on screen (or not): polls only while it is, and while the page is visible. */
@@ -65,6 +87,7 @@ export class WatchList {
     try {
       this.games = await this.deps.api.liveGames();
       this.loaded = true;
+      this.failure = null;
       show($("live-error"), false);
       list.dataset.state = "loaded";
       this.render();
@@ -72,14 +95,9 @@ export class WatchList {
     } catch (err) {
       // Keep the last list (its "started … ago" still moves on).
       list.dataset.state = "error";
-      const retry = `retrying every ${LIVE_REFRESH_MS / 1000} s`;
-      setText(
-        $("live-error"),
-        `Could not load live games (${errorText(err)}). ${this.loaded ? `Showing the last list — ${retry}.` : `Retrying every ${LIVE_REFRESH_MS / 1000} s.`}`,
-      );
-      show($("live-error"), true);
+      this.failure = { err };
+      this.showFailure(err);
       if (this.loaded) this.render();
-      else list.replaceChildren(h("li", { class: "empty" }, "Live games are unavailable right now."));
     }
   }
 
@@ -88,7 +106,7 @@ export class WatchList {
     const list = $("live-games");
     list.dataset.count = String(this.games.length);
     if (this.games.length === 0) {
-      list.replaceChildren(h("li", { class: "empty" }, "No live games right now"));
+      list.replaceChildren(h("li", { class: "empty" }, t("lobby:noLiveGames")));
       return;
     }
     const existing = new Map<string, HTMLLIElement>();
@@ -105,14 +123,14 @@ export class WatchList {
   }
 
   private createItem(g: LiveGame): HTMLLIElement {
-    const watch = h("button", { class: "small primary", type: "button", "data-action": "watch" }, "Watch");
-    const copy = h("button", { class: "small", type: "button", "data-action": "copy-link" }, "Copy link");
+    const watch = h("button", { class: "small primary", type: "button", "data-action": "watch" }, t("lobby:watch"));
+    const copy = h("button", { class: "small", type: "button", "data-action": "copy-link" }, t("lobby:copyLink"));
     watch.addEventListener("click", () => {
       void busy(watch, async () => {
         try {
           await this.deps.watch(g.gameId);
         } catch (err) {
-          toast(`Cannot watch this game: ${errorText(err)}`, "error");
+          toast(t("lobby:cannotWatch", { reason: errorText(err) }), "error");
           void this.poller.refresh();
         }
       });
@@ -120,10 +138,10 @@ export class WatchList {
     copy.addEventListener("click", async () => {
       const url = watchUrl(location.origin, g.gameId);
       const ok = await copyText(url);
-      toast(ok ? "Spectator link copied." : url, ok ? "success" : "info");
+      toast(ok ? t("lobby:spectatorLinkCopied") : url, ok ? "success" : "info");
       if (ok) {
-        setText(copy, "Copied ✓");
-        setTimeout(() => setText(copy, "Copy link"), 1500);
+        setText(copy, t("lobby:copied"));
+        setTimeout(() => setText(copy, t("lobby:copyLink")), 1500);
       }
     });
     return h(
@@ -148,17 +166,20 @@ export class WatchList {
   private fillItem(li: HTMLLIElement, g: LiveGame, now: number): void {
     li.dataset.kind = g.kind;
     li.dataset.node = g.node;
-    li.title = g.node ? `on node ${g.node}` : "";
+    li.title = g.node ? t("lobby:onNode", { node: g.node }) : "";
     const title = li.querySelector<HTMLElement>(".live-title")!;
     // A private game: a lock, and Watch asks for the password (privateGame.ts).
-    setText(title, `${g.private ? "🔒 " : ""}${GAME_NAMES[g.kind]} · ${timeControlLabelById(g.kind, g.timeControl)}`);
+    const line = t("common:gameAndTc", { game: gameName(g.kind), tc: timeControlLabelById(g.kind, g.timeControl) });
+    setText(title, g.private ? t("lobby:privateLock", { title: line }) : line);
     li.dataset.private = String(g.private);
     const players = li.querySelector<HTMLElement>(".live-players")!;
-    const key = JSON.stringify(g.players);
+    const key = JSON.stringify([g.players, t("common:vs", { a: "", b: "" })]);
     if (players.dataset.key !== key) {
       players.dataset.key = key;
       players.title = matchup(g.players);
-      players.replaceChildren(playerEl(g.players[0]), " vs ", playerEl(g.players[1]));
+      // "A vs B" with each name an element (its bot badge): the words around them from the translation.
+      const [before, between, after] = t("common:vs", { a: "\u0000", b: "\u0000" }).split("\u0000");
+      players.replaceChildren(before ?? "", playerEl(g.players[0]), between ?? " ", playerEl(g.players[1]), after ?? "");
     }
     const spectators = li.querySelector<HTMLElement>(".live-spectators")!;
     setText(spectators, watchingLabel(g.spectators));
@@ -173,6 +194,6 @@ function playerEl(p: LivePlayer): HTMLElement {
     "span",
     { class: "live-player" },
     p.name,
-    p.isBot ? h("span", { class: "badge badge-bot", title: "a bot" }, "BOT") : null,
+    p.isBot ? h("span", { class: "badge badge-bot", title: t("common:aBot") }, t("common:bot")) : null,
   );
 }

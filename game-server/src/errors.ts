@@ -24,6 +24,22 @@ export class ClientError extends Error {
   }
 }
 
+/** NAME_TAKEN with a free name to offer instead (`suggestion` in the body), when one was found. */
+export class NameTakenError extends ClientError {
+  readonly suggestion: string | null;
+
+  constructor(name: string, suggestion: string | null) {
+    super("NAME_TAKEN", `the name ${name} is taken`);
+    this.suggestion = suggestion;
+  }
+
+  body(): HttpErrorBody {
+    const b = super.body();
+    if (this.suggestion !== null) b.error.suggestion = this.suggestion;
+    return b;
+  }
+}
+
 /** `{ error: { code, message } }` for `code`: the one shape of every HTTP error body. */
 export function errorBody(code: HttpErrorCode, message: string): HttpErrorBody {
   return { error: { code, message } };

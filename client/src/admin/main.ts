@@ -9,12 +9,16 @@ import "../style.css";
 import "./admin.css";
 import { ApiError, errorText } from "../api.ts";
 import { apiBase } from "../endpoint.ts";
+import { initI18n } from "../i18n/index.ts";
 import { Poller } from "../poller.ts";
 import { $, busy, setText, show, toast } from "../ui.ts";
 import { AdminApi, type AuditFilters } from "./adminApi.ts";
 import { clockText, localInputToIso } from "./adminFormat.ts";
 import { FigureCharts } from "./charts.ts";
 import { showAudit, showGames, showOverview } from "./views.ts";
+
+// The operator page stays in English (client/README.md): the shared helpers it uses (errors, game names) follow.
+initI18n("en");
 
 /** How often the live parts refresh, ms (the figures' own interval is 5 s by default). */
 const POLL_MS = 3000;

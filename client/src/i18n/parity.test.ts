@@ -5,6 +5,9 @@
  *   `{{placeholders}}`, and no empty string;
  * - every "ns:key" literal passed to `t(…)` in client/src and every
  *   `data-i18n…="ns:key"` in index.html and client/src exists;
+ * - every server error code (HTTP_ERRORS, ROOM_ERRORS) and the client's own
+ *   (TIMEOUT, NETWORK, SESSION_LOST) has its `errors:code.<CODE>` string, so a
+ *   player never sees the server's English message;
  * - French follows French typography: a no-break space (U+00A0 or U+202F)
  *   before ; : ! ? and », after «, and ’ rather than ' for apostrophes.
  */
@@ -12,7 +15,17 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { HTTP_ERRORS, ROOM_ERRORS } from "@tabula/shared/protocol";
 import { LANGUAGES } from "./index.ts";
+
+/** Error codes the client makes itself (apiHttp.ts, accountTokens.ts), besides the server's. */
+export const CLIENT_ERROR_CODES = ["TIMEOUT", "NETWORK", "SESSION_LOST"] as const;
+
+/** The error codes (server's and client's) without a translation in `strings` ("ns:key" → text). */
+export function untranslatedCodes(strings: ReadonlyMap<string, string>): string[] {
+  const codes = new Set([...Object.keys(HTTP_ERRORS), ...Object.keys(ROOM_ERRORS), ...CLIENT_ERROR_CODES]);
+  return [...codes].filter((code) => !strings.has(`errors:code.${code}`)).sort();
+}
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const clientDir = join(here, "..", "..");
@@ -118,6 +131,14 @@ describe("i18n", () => {
       .map(([key, file]) => `${key} (${relative(clientDir, file)})`);
     expect(missing).toEqual([]);
     expect(used.size).toBeGreaterThan(0);
+  });
+
+  it("translates every server error code in both languages", () => {
+    for (const [language, strings] of all) expect(untranslatedCodes(strings), language).toEqual([]);
+    // And the check sees a missing one.
+    const without = new Map(en);
+    without.delete("errors:code.NAME_TAKEN");
+    expect(untranslatedCodes(without)).toEqual(["NAME_TAKEN"]);
   });
 
   it("writes French with French typography", () => {

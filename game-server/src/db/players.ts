@@ -30,17 +30,56 @@ function defaultGuestName(): string {
   return `${a} ${n}`;
 }
 
+/** Attempt `attempt` (1-based) at a free form of `base`: itself, then "-2" … "-9", then a random 5-digit suffix. */
+function candidate(base: string, attempt: number): string {
+  const suffix = attempt === 1 ? "" : `-${attempt < 10 ? attempt : Math.floor(Math.random() * 90_000) + 10_000}`;
+  return base.slice(0, 24 - suffix.length) + suffix;
+}
+
+/** A name's display form: trimmed, inner whitespace collapsed. */
+const cleanName = (name: string) => name.trim().replace(/\s+/g, " ");
+
+/**
+ * A free name close to `name` ("alice-2", "alice-3", …, then "alice-48213"), to offer someone whose
+ * choice is taken; null if none of the candidates looked at is free. One query; not reserved.
+ */
+export async function freeNameLike(db: Db, name: string): Promise<string | null> {
+  const base = cleanName(name);
+  const candidates = [...new Set(Array.from({ length: 12 }, (_, i) => candidate(base, i + 2)))];
+  const keys = candidates.map(nameKey);
+  const taken = await guard(
+    () => db.$queryRaw<{ nameKey: string }[]>`SELECT "nameKey" FROM "Player" WHERE "nameKey" = ANY(${keys}::text[])`,
+  );
+  const used = new Set(taken.map((r) => r.nameKey));
+  return candidates.find((c) => !used.has(nameKey(c))) ?? null;
+}
+
+/**
+ * Create a player named `wanted` exactly, or null when the name (or a look-alike: nameKey) is taken. One
+ * statement, race-free between nodes.
+ */
+export async function createPlayerNamed(db: Db, wanted: string, isBot = false): Promise<PlayerRow | null> {
+  const name = cleanName(wanted).slice(0, 24);
+  const rows = await guard(
+    () => db.$queryRaw<PlayerRow[]>`
+      INSERT INTO "Player" (id, name, "nameKey", "isBot") VALUES (${randomUUID()}::uuid, ${name}, ${nameKey(name)}, ${isBot})
+      ON CONFLICT ("nameKey") DO NOTHING
+      RETURNING id::text AS id, name, "isBot"`,
+  );
+  return rows[0] ?? null;
+}
+
 /**
  * Create a player named `wanted` (or a generated guest name). Names are unique
  * case-insensitively: a taken name gets the first free suffix "-2", "-3", …
- * (trimmed to fit 24 characters).
+ * (trimmed to fit 24 characters). For a name a person chose, createPlayerNamed
+ * and freeNameLike offer the alternative instead of picking it for them.
  */
 export async function createPlayer(db: Db, wanted: string | undefined, isBot = false): Promise<PlayerRow> {
-  const base = (wanted ?? defaultGuestName()).trim().replace(/\s+/g, " ");
+  const base = cleanName(wanted ?? defaultGuestName());
   const id = randomUUID();
   for (let attempt = 1; attempt < 50; attempt++) {
-    const suffix = attempt === 1 ? "" : `-${attempt < 10 ? attempt : Math.floor(Math.random() * 90_000) + 10_000}`;
-    const name = base.slice(0, 24 - suffix.length) + suffix;
+    const name = candidate(base, attempt);
     // ON CONFLICT keeps this one round trip and race-free between nodes.
     const rows = await guard(
       () => db.$queryRaw<PlayerRow[]>`

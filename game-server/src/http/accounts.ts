@@ -29,6 +29,7 @@ import { ClientError } from "../errors.ts";
 import type { ApiDeps } from "./api.ts";
 import type { Identify } from "./identity.ts";
 import { parse, route } from "./middleware.ts";
+import { refuseTakenName } from "./names.ts";
 import { sharedStore } from "./rateLimit.ts";
 
 /** Accounts' settings (config.ts: ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_DAYS, LOGIN_FAILURES_PER_*, LOGIN_THROTTLE_WINDOW_S). */
@@ -123,13 +124,12 @@ export function mountAccounts(api: Router, deps: ApiDeps, identify: Identify, re
       let player: { id: string; name: string };
       if (guest) {
         const outcome = await claimGuest(deps.db, guest.playerId, body.name, hash);
-        if (outcome === "taken") throw new ClientError("NAME_TAKEN", `the name ${body.name} is taken`);
+        if (outcome === "taken") await refuseTakenName(deps.db, body.name);
         if (outcome === "not-guest") throw new ClientError("ALREADY_REGISTERED", "this player is already an account");
         player = { id: guest.playerId, name: body.name };
       } else {
         const row = await createAccount(deps.db, body.name, hash);
-        if (!row) throw new ClientError("NAME_TAKEN", `the name ${body.name} is taken`);
-        player = row;
+        player = row ?? (await refuseTakenName(deps.db, body.name));
       }
       deps.online.touch(player.id);
       deps.log.info({ player: player.id, claimed: guest !== undefined }, "account registered");

@@ -23,7 +23,7 @@ import type { Db } from "../db/client.ts";
 import { type GameRepository, moveRecordOf } from "../db/games.ts";
 import { listPlayerGames, loadGameRecord, trustGameRecord, trustPlayerGames } from "../db/history.ts";
 import type { Reads } from "../db/reads.ts";
-import { botPlayer, createPlayer } from "../db/players.ts";
+import { botPlayer, createPlayer, createPlayerNamed } from "../db/players.ts";
 import type { GameFactory } from "../game/factory.ts";
 import type { OnlineTracker } from "../game/online.ts";
 import type { Logger } from "../log.ts";
@@ -35,6 +35,7 @@ import { type AccountSettings, meResponse, mountAccounts } from "./accounts.ts";
 import type { ChatService } from "../chat/service.ts";
 import { chatRoutes } from "./chat.ts";
 import { createIdentify } from "./identity.ts";
+import { refuseTakenName } from "./names.ts";
 import { addLeaderboardRoutes } from "./leaderboard.ts";
 import { errorHandler, notFound, parse, route } from "./middleware.ts";
 import { quickPlay } from "./quickPlay.ts";
@@ -102,8 +103,12 @@ export function createApi(deps: ApiDeps): express.Router {
     "/guest",
     limits.guest,
     route(async (req) => {
-      const { name } = parse(GuestRequest, req.body);
-      const player = await createPlayer(deps.db, name);
+      const { name, ifTaken } = parse(GuestRequest, req.body);
+      // A person choosing a name is offered a free one when it is taken, rather than renamed without a word.
+      const player =
+        name !== undefined && ifTaken === "suggest"
+          ? ((await createPlayerNamed(deps.db, name)) ?? (await refuseTakenName(deps.db, name)))
+          : await createPlayer(deps.db, name);
       deps.online.touch(player.id);
       const token = await deps.tokens.sign({ playerId: player.id, name: player.name });
       deps.log.info({ player: player.id, name: player.name }, "guest created");
@@ -262,11 +267,15 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.get(
     "/stats",
-    route(async () => ({
-      playersOnline: await deps.online.count(),
-      gamesLive: (await deps.liveGames()).length,
-      node: deps.nodeId,
-    })),
+    route(async (req) => {
+      // The caller, when it says who it is, is online now: counted in this very answer. A bad token still gets the counts.
+      if (req.header("authorization")) await identify(req).catch(() => {});
+      return {
+        playersOnline: await deps.online.count(),
+        gamesLive: (await deps.liveGames()).length,
+        node: deps.nodeId,
+      };
+    }),
   );
 
   api.get(

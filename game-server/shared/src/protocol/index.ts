@@ -230,7 +230,14 @@ export const DisplayName = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, '_' and '-' only")
   .refine(singleScript, "letters of one script only (no mixing e.g. Latin and Cyrillic)");
 
-export const GuestRequest = z.strictObject({ name: DisplayName.optional() });
+/**
+ * POST /api/guest. A taken `name` gets a suffix ("alice-2"), or with `ifTaken: "suggest"` is refused
+ * with NAME_TAKEN and a free `suggestion` (what a person choosing a name should be offered).
+ */
+export const GuestRequest = z.strictObject({
+  name: DisplayName.optional(),
+  ifTaken: z.enum(["suffix", "suggest"]).optional(),
+});
 export const GameChoice = z.strictObject({
   game: z.enum(["connect4", "chess"]),
   timeControl: z.string().max(16).optional(),
@@ -289,7 +296,10 @@ export const HTTP_ERRORS = {
   PASSWORD_REQUIRED: { status: 403, meaning: "a private game: the invite needs its password; live moves are its players'" },
   WRONG_PASSWORD: { status: 403, meaning: "wrong password for this invite: nothing changed, it stays open" },
   PASSWORD_THROTTLED: { status: 429, meaning: "too many wrong passwords for this invite: wait `retryAfterS` s, then retry" },
-  NAME_TAKEN: { status: 409, meaning: "another player has this name (names are unique regardless of case)" },
+  NAME_TAKEN: {
+    status: 409,
+    meaning: "another player has this name (names are unique regardless of case); `suggestion` names a free one",
+  },
   ALREADY_REGISTERED: { status: 409, meaning: "the caller's Bearer token is already an account's: it cannot register again" },
   NO_MESSAGE: { status: 404, meaning: "no such chat message (reports)" },
   NO_PLAYER: { status: 404, meaning: "no such player (mute, block; a profile by name or id)" },
@@ -319,6 +329,8 @@ export interface HttpErrorBody {
     message: string;
     /** LOGIN_THROTTLED and PASSWORD_THROTTLED: seconds until it may be tried again (also the Retry-After header). */
     retryAfterS?: number;
+    /** NAME_TAKEN: a free name close to the one asked for, to offer instead (not reserved: it may be taken meanwhile). */
+    suggestion?: string;
   };
 }
 
