@@ -62,6 +62,7 @@ export const USAGE = `Usage: npm run bots -- [options]
 Bot players for load tests: guests that quick-play, play legal moves chosen by
 the shared rules, accept/offer rematches, and spectate live games, through the
 public protocol only. Prints progress every 2 s, then a report (table + JSON).
+(\`npm run bots -- --bot-vs-bot --help\`: the built-in bots' levels against each other.)
 
 Options:
   --url URL              server base URL (default ${DEFAULTS.url})

@@ -1,5 +1,6 @@
 /**
- * The bot-players stress script: `npm run bots -- --help`.
+ * The bot-players stress script: `npm run bots -- --help`. With --bot-vs-bot,
+ * the built-in bots' levels play each other instead (arena.ts).
  *
  * CLI and orchestration. With --procs N the same file is forked N times in
  * worker mode (env TABULA_BOTS_WORKER=1); each worker runs a share of the bots
@@ -315,4 +316,8 @@ async function cliMain(): Promise<void> {
 }
 
 if (process.env[WORKER_ENV] === "1" && typeof process.send === "function") workerMain();
-else await cliMain();
+else if (process.argv.includes("--bot-vs-bot")) {
+  // The bots' levels against each other, through the engines directly (arena.ts): no server needed.
+  const { arenaMain } = await import("./arena.ts");
+  process.exit(await arenaMain(process.argv.slice(2).filter((a) => a !== "--bot-vs-bot")));
+} else await cliMain();

@@ -13,7 +13,7 @@ import type {
   SessionResponse,
   TicketResponse,
 } from "@tabula/shared/protocol";
-import type { GameKind } from "@tabula/shared/rules";
+import type { BotLevel, GameKind } from "@tabula/shared/rules";
 import { AccountTokens, SessionLostError } from "./accountTokens.ts";
 import { ApiError, fetchJson, REQUEST_TIMEOUT_MS } from "./apiHttp.ts";
 import { type LiveGame, parseLiveGames } from "./liveGames.ts";
@@ -311,8 +311,9 @@ export class Api {
     return this.authed("POST", `/invites/${encodeURIComponent(code)}/accept`, password ? { password } : {});
   }
 
-  botGame(game: GameKind, timeControl?: string): Promise<{ gameId: string }> {
-    return this.authed("POST", "/bot-games", { game, timeControl });
+  /** A game against the built-in bot at `level` (the server's default, medium, when unset). */
+  botGame(game: GameKind, timeControl?: string, level?: BotLevel): Promise<{ gameId: string }> {
+    return this.authed("POST", "/bot-games", { game, timeControl, level });
   }
 
   myGames(): Promise<{ games: GameSummary[] }> {

@@ -3,7 +3,8 @@
  * the move list.
  */
 import type { MoveRecord } from "@tabula/shared/protocol";
-import type { GameKind, Seat } from "@tabula/shared/rules";
+import type { BotLevel, GameKind, Seat } from "@tabula/shared/rules";
+import { botBadge } from "./botLevel.ts";
 import { formatClock, isLow } from "./clock.ts";
 import { SEAT_NAMES, moveRows } from "./format.ts";
 import { currentLanguage, t } from "./i18n/index.ts";
@@ -12,6 +13,8 @@ import { $, h, setText } from "./ui.ts";
 export interface CardInfo {
   name: string;
   isBot: boolean;
+  /** A bot's level, shown in its badge ("BOT · Hard"). */
+  botLevel?: BotLevel | null;
   seat: Seat;
   kind: GameKind;
   you: boolean;
@@ -36,7 +39,12 @@ export function renderCard(id: "player-top" | "player-bottom", c: CardInfo): voi
     c.you ? t("board:seatYou", { seat: SEAT_NAMES[c.kind][c.seat] }) : SEAT_NAMES[c.kind][c.seat],
   );
   card.classList.toggle("you", c.you);
-  (card.querySelector(".badge-bot") as HTMLElement).hidden = !c.isBot;
+  const badge = card.querySelector(".badge-bot") as HTMLElement;
+  badge.hidden = !c.isBot;
+  if (c.isBot) {
+    setText(badge, botBadge(c.botLevel));
+    badge.title = t("bots:badgeTitle");
+  }
   const rating = card.querySelector(".player-rating") as HTMLElement | null;
   if (rating) {
     setText(rating, c.rating ? `(${c.rating})` : "");

@@ -286,6 +286,7 @@ export class GameScreen {
       renderCard(id, {
         name: player.name,
         isBot: player.isBot,
+        botLevel: m.info.botLevel,
         seat: p,
         kind: m.kind,
         you: seat === p,

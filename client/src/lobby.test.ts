@@ -150,9 +150,11 @@ describe("Lobby: play", () => {
 
   it("a bot game starts at once; errors are shown", async () => {
     const t = setup();
+    (document.getElementById("bot-level") as HTMLSelectElement).value = "hard";
     click("play-bot");
     await flush();
     expect(t.played).toEqual(["bot1"]);
+    expect(t.api.botGame).toHaveBeenCalledWith("connect4", expect.any(String), "hard");
     const f = setup({ quickPlay: vi.fn(async () => Promise.reject(new ApiError(503, "UNAVAILABLE", "try again"))) });
     click("quick-play");
     await flush();

@@ -4,8 +4,9 @@
  * (live games, watchList.ts), and the waiting screen it hands tickets to
  * (waitingScreen.ts).
  */
-import type { GameKind } from "@tabula/shared/rules";
+import type { BotLevel, GameKind } from "@tabula/shared/rules";
 import { AccountPanel } from "./accountPanel.ts";
+import { setUpBotLevelPicker } from "./botLevel.ts";
 import { ApiError, type Api, errorText, type Identity, type InviteInfo } from "./api.ts";
 import { LobbyChat } from "./chatChannels.ts";
 import { gameName, timeControlLabel } from "./format.ts";
@@ -45,6 +46,8 @@ export class Lobby {
   private readonly chat: LobbyChat;
   private tab: LobbyTab = "play";
   private shown = false;
+  /** The level picked for a bot game (#bot-level). */
+  private botLevel: () => BotLevel = () => "medium";
 
   constructor(deps: LobbyDeps) {
     this.deps = deps;
@@ -195,6 +198,7 @@ export class Lobby {
     $("quick-play").addEventListener("click", (e) => void this.quickPlay(e.currentTarget as HTMLButtonElement));
     $("create-invite").addEventListener("click", (e) => void this.createInvite(e.currentTarget as HTMLButtonElement));
     $("play-bot").addEventListener("click", (e) => void this.playBot(e.currentTarget as HTMLButtonElement));
+    this.botLevel = setUpBotLevelPicker($("bot-level") as HTMLSelectElement);
     $("join-form").addEventListener("submit", (e) => {
       e.preventDefault();
       void this.joinInvite();
@@ -261,7 +265,7 @@ export class Lobby {
     this.saveChoice();
     await busy(button, async () => {
       try {
-        const { gameId } = await this.deps.api.botGame(this.game, this.timeControl);
+        const { gameId } = await this.deps.api.botGame(this.game, this.timeControl, this.botLevel());
         await this.deps.playGame(gameId);
       } catch (err) {
         toast(errorText(err), "error");

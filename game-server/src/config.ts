@@ -141,12 +141,13 @@ export const ENV_SCHEMA = z.object({
   FIRST_MOVE_TIMEOUT_S: seconds.default(30),
   /** Multiplies every time control (tests use e.g. 0.01 to make a 1+0 game last 0.6 s). Must be 1 in production. */
   CLOCK_SCALE: z.coerce.number().positive().max(1).default(1),
-  /** Think time of the built-in bot, in milliseconds (min,max), e.g. "600,1800". */
-  BOT_THINK_MS: z
-    .string()
-    .regex(/^\d+,\d+$/)
-    .default("600,1800")
-    .transform((s) => s.split(",").map(Number) as [number, number]),
+  /**
+   * Multiplies the bots' human-like think time (bots/thinkTime.ts: by position and clock, at least ~1.2 s):
+   * 1 in production, ~0 in tests (0: the bot moves as soon as its move is found).
+   */
+  BOT_THINK_SCALE: z.coerce.number().min(0).max(10).default(1),
+  /** Worker threads thinking for the bots (Stockfish, the Connect Four search); 0: the built-in policy inline. */
+  BOT_ENGINE_WORKERS: z.coerce.number().int().min(0).max(8).default(1),
   /** Largest accepted WebSocket frame, in bytes; larger frames close the socket (1009). */
   MAX_FRAME_BYTES: z.coerce.number().int().min(256).default(4096),
   /** Messages per second a client may send before it is disconnected. */
@@ -307,7 +308,8 @@ export interface Config {
   /** First-move deadline, ms. */
   firstMoveTimeoutMs: number;
   clockScale: number;
-  botThinkMs: [number, number];
+  botThinkScale: number;
+  botEngineWorkers: number;
   maxFrameBytes: number;
   maxMessagesPerSecond: number;
   maxSpectators: number;
@@ -423,7 +425,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reconnectWindowMs: e.RECONNECT_WINDOW_S * 1000,
     firstMoveTimeoutMs: e.FIRST_MOVE_TIMEOUT_S * 1000,
     clockScale: e.CLOCK_SCALE,
-    botThinkMs: e.BOT_THINK_MS,
+    botThinkScale: e.BOT_THINK_SCALE,
+    botEngineWorkers: e.BOT_ENGINE_WORKERS,
     maxFrameBytes: e.MAX_FRAME_BYTES,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxSpectators: e.MAX_SPECTATORS,

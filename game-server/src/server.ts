@@ -47,6 +47,8 @@ import { createMetrics, LATENCY_BUCKETS, WAIT_BUCKETS } from "./metrics/metrics.
 import { auditMetrics } from "./metrics/audit.ts";
 import { type AuditLog, createAuditLog } from "./audit/writer.ts";
 import { serveMetrics } from "./metrics/server.ts";
+import { createBotMoves } from "./bots/botMoves.ts";
+import { EnginePool } from "./bots/enginePool.ts";
 
 /** Repository root (this file is game-server/src/server.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -235,7 +237,25 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
     audit,
   });
   const joinLimit = createKeyLimit({ name: "join", perMin: config.joinRatePerMin, redis, log });
-  setRoomServices({ config, games, tokens, factory, online, leases, log, clock, metrics, audit, joinLimit, passwords, chat });
+  // The bots' engines think on worker threads (started on the first bot move), never on this event loop.
+  const engines = config.botEngineWorkers > 0 ? new EnginePool({ size: config.botEngineWorkers, log }) : null;
+  const bots = createBotMoves(engines, log);
+  setRoomServices({
+    config,
+    games,
+    tokens,
+    factory,
+    online,
+    leases,
+    log,
+    clock,
+    metrics,
+    audit,
+    joinLimit,
+    passwords,
+    chat,
+    bots,
+  });
   guardRejoins(takeover);
   gameServer.define(GAME_ROOM, GameRoom);
   // Clients may only join existing games by id (and resume a session). Rooms are created by the
@@ -283,6 +303,7 @@ export async function startNode(config: Config, log: Logger, clock: HostClock = 
       leases.close();
       redis?.disconnect();
       await storage.partitionJob.stop();
+      await engines?.close();
       await moveLog.drained();
       log.info(moveLog.stats, "moves written by group commit (batches, moves, largest batch, retries)");
       await audit.close(); // the games' last events (hand-overs, fenced writes) are in by now

@@ -83,6 +83,7 @@ export function snapshot(moves: readonly string[] = [], over: Partial<GameSnapsh
     heartbeat: { intervalMs: 500, timeoutMs: 1500 },
     rated: false,
     ratings: null,
+    botLevel: null,
     ...over,
   };
 }

@@ -10,7 +10,7 @@
  * writer's fencing token.
  */
 import type { GameStatus, MoveRecord } from "@tabula/shared/protocol";
-import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+import { BOT_LEVELS, type BotLevel, type GameKind, type GameResult, type Seat } from "@tabula/shared/rules";
 import type { ClockFields, Ending, Expected, GameMode, GameRecord, NewGame, Offers } from "../game/record.ts";
 import type { Sql } from "./client.ts";
 import { type RatingRows, ratingsOfRows } from "../ratings/seats.ts";
@@ -19,6 +19,7 @@ import { guard } from "./errors.ts";
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 const seat = (n: number | null) => (n === null ? null : (n as Seat));
+const isBotLevel = (s: string | null): s is BotLevel => BOT_LEVELS.includes(s as BotLevel);
 
 /** The columns a new game's row is written with (INSERT and CREATE_REMATCH), in `newGameValues` order around the id. */
 const NEW_GAME_COLUMNS = `id, kind, "timeControl", "initialMs", "incrementMs", seed, mode, status, "seat0Id", "seat1Id",
@@ -31,8 +32,8 @@ const newGameValues = (g: NewGame) => [
 ];
 
 const INSERT = `
-INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash")
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
+INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash", "botLevel")
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`;
 
 const FENCE = `SELECT "leaseToken"::text AS fence FROM "Game" WHERE id = $1`;
 
@@ -72,15 +73,17 @@ ${WITH_PLAYERS_AND_MOVES}`;
 /**
  * An agreed rematch, in one statement: the finished game records the rematch's id ($7) — guarded
  * like OFFERS, and only once — and only if it did, the rematch's row is inserted. Both or neither.
- * A private game's rematch keeps its password (the hash is copied).
+ * A private game's rematch keeps its password (the hash is copied), a bot game's its level.
  */
 const CREATE_REMATCH = `
 WITH old AS (
   UPDATE "Game" SET "drawOffer" = $5, "rematchOffer" = $6, "rematchGameId" = $7
-  WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL RETURNING id, "passwordHash")
-INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash")
+  WHERE id = $1 AND ply = $2 AND status = $3 AND "leaseToken" = $4 AND "rematchGameId" IS NULL
+  RETURNING id, "passwordHash", "botLevel")
+INSERT INTO "Game" (${NEW_GAME_COLUMNS}, "passwordHash", "botLevel")
 SELECT $7, $8::varchar, $9::varchar, $10::int, $11::int, $12::varchar, $13::varchar, 'active', $14::uuid, $15::uuid,
-       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id, $21::boolean, $22::varchar, old."passwordHash"
+       0, $16::int, $17::int, $18::timestamptz, $19::timestamptz, $20::varchar, old.id, $21::boolean, $22::varchar, old."passwordHash",
+       old."botLevel"
 FROM old`;
 
 const OFFERS = `
@@ -117,6 +120,7 @@ interface LoadRow {
   rematchOffer: number | null;
   rematchGameId: string | null;
   passwordHash: string | null;
+  botLevel: string | null;
   fence: string;
   seat0Id: string;
   seat1Id: string;
@@ -142,6 +146,7 @@ function recordOf(g: LoadRow): GameRecord {
     offers: { drawOffer: seat(g.drawOffer), rematchOffer: seat(g.rematchOffer), rematchGameId: g.rematchGameId },
     leaseToken: BigInt(g.fence),
     ...(g.passwordHash !== null ? { private: true } : {}),
+    ...(isBotLevel(g.botLevel) ? { botLevel: g.botLevel } : {}),
     players: [
       { id: g.seat0Id, name: g.p0Name, isBot: g.p0Bot },
       { id: g.seat1Id, name: g.p1Name, isBot: g.p1Bot },
@@ -172,6 +177,7 @@ export function createLiveGameStatements(sql: Sql) {
         g.rated,
         g.ratingPool,
         g.passwordHash ?? null,
+        g.botLevel ?? null,
       ]);
     },
 

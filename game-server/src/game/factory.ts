@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { matchMaker, ServerError } from "@colyseus/core";
 import { GAME_ROOM } from "@tabula/shared/protocol";
-import { createRng, findTimeControl, type GameKind, ratingPool } from "@tabula/shared/rules";
+import { type BotLevel, createRng, findTimeControl, type GameKind, ratingPool } from "@tabula/shared/rules";
 import type { GameRepository } from "../db/games.ts";
 import { newGameId } from "./gameId.ts";
 import type { NewGame } from "./record.ts";
@@ -33,6 +33,8 @@ export interface NewGameRequest {
   rated?: boolean;
   /** A private game's password hash (Argon2id): spectators must give the password. */
   passwordHash?: string;
+  /** A bot game's level (stored with the game: a rebuilt room and a rematch keep it). */
+  botLevel?: BotLevel;
 }
 
 export interface GameFactory {
@@ -85,6 +87,7 @@ export function createGameFactory(deps: {
         rated: req.rated === true,
         ratingPool: req.rated === true ? (ratingPool(req.game, tc.id) ?? null) : null,
         passwordHash: req.passwordHash ?? null,
+        botLevel: req.botLevel ?? null,
       };
     },
     async host(gameId) {
@@ -102,7 +105,11 @@ export function createGameFactory(deps: {
       const game = factory.prepare(req);
       await deps.games.insertGame(game);
       await factory.host(game.id);
-      deps.log.info({ gameId: game.id, game: req.game, tc: game.timeControl, mode: req.mode, rated: game.rated }, "game created");
+      const level = req.botLevel ? { botLevel: req.botLevel } : {};
+      deps.log.info(
+        { gameId: game.id, game: req.game, tc: game.timeControl, mode: req.mode, rated: game.rated, ...level },
+        "game created",
+      );
       return game.id;
     },
   };

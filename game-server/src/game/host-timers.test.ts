@@ -1,4 +1,5 @@
 /** GameHost: deadlines, the bot and abandonment, on a clock the test advances by hand. */
+import { MIN_THINK_MS } from "../bots/thinkTime.ts";
 import type { Seat } from "@tabula/shared/rules";
 import { describe, expect, it } from "vitest";
 import { move, setup } from "../../test/support/host.ts";
@@ -60,9 +61,9 @@ describe("GameHost: deadlines, the bot and abandonment (fake clock)", () => {
     r.players[1] = { id: "bot", name: "Bot", isBot: true };
     const s = await setup(r);
     await move(s, "p0", "3");
-    await s.clock.advance(99);
+    await s.clock.advance(MIN_THINK_MS - 1); // a person never answers faster
     expect(s.storage.row.ply).toBe(1);
-    await s.clock.advance(1); // random() = 0: the minimum think time
+    await s.clock.advance(10_000); // nor, at 1+5 on the second move, much slower (bots/thinkTime.ts)
     expect(s.storage.row.moves.map((m) => m.seat)).toEqual([0, 1]);
     expect(s.outbox.last("p0", "moved")?.record.seat).toBe(1);
   });

@@ -8,7 +8,9 @@
  * (host.test.ts).
  */
 import type { ClientMessage, ErrorCode, MoveRecord } from "@tabula/shared/protocol";
-import { chooseBotMove, createRng, opponentOf, type Seat } from "@tabula/shared/rules";
+import { chooseBotMove, createRng, DEFAULT_BOT_LEVEL, opponentOf, type Seat } from "@tabula/shared/rules";
+import { positionFeatures } from "../bots/position.ts";
+import { botThinkMs } from "../bots/thinkTime.ts";
 import { DbUnavailableError } from "../db/errors.ts";
 import type { Change, Refusal, Unchanged } from "./changes.ts";
 import type { HostDeps, PlayerAction } from "./ports.ts";
@@ -31,6 +33,8 @@ export class GameHost<C> {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: TableTimers;
+  /** The bot's move being worked out (from the moment its turn began), for ply `ply`. */
+  private botPending: { ply: number; move: Promise<string> } | null = null;
   /** Fencing token of our ownership (Game.leaseToken): every write carries it. */
   private readonly fence: bigint;
   private readonly deps: HostDeps<C>;
@@ -46,9 +50,10 @@ export class GameHost<C> {
       expired: (seat) => this.serial(() => this.windowRanOut(seat)),
       fallback: (seat) => this.serial(() => this.abandoned(seat)),
     });
-    this.timers = new TableTimers(deps.clock, deps.random, deps.settings.botThinkMs, {
+    this.timers = new TableTimers(deps.clock, {
       deadline: () => this.serial(() => this.deadlinePassed()),
-      botMove: (seat, ply) => this.serial(() => this.botMove(seat, ply)),
+      botThinks: (seat, ply) => this.botThinks(seat, ply),
+      botMove: (seat, ply) => this.botMove(seat, ply),
     });
   }
 
@@ -348,11 +353,57 @@ export class GameHost<C> {
     if (!this.closed) this.timers.schedule(this.table);
   }
 
-  /** The bot's move: deterministic, seeded by the game and the ply. */
+  /**
+   * The bot's turn at `ply` began: start working its move out now (an engine thinks on a worker
+   * thread meanwhile) and say how long to seem to think (bots/thinkTime.ts). Called again for the
+   * same ply (a reload, a resume), it keeps the move already under way.
+   */
+  private botThinks(seat: Seat, ply: number): number {
+    const t = this.table;
+    const now = this.deps.clock.now();
+    const level = t.record.botLevel ?? DEFAULT_BOT_LEVEL;
+    const remainingMs = t.remainingAt(now)[seat];
+    const firstMoveDeadline = t.clockState(now).firstMoveDeadline;
+    const features = positionFeatures(t.def, t.rulesState, seat);
+    if (this.botPending?.ply !== ply) {
+      const seed = `${t.record.seed}:${ply}`;
+      // The engine's share of the clock: a thirtieth of what is left, at most a second.
+      const budgetMs = Math.min(1_000, remainingMs / 30);
+      const req = { def: t.def, state: t.rulesState, seat, level, seed, budgetMs };
+      const bots = this.deps.bots;
+      const move = bots
+        ? bots.choose(req)
+        : Promise.resolve().then(() => chooseBotMove(t.def, t.rulesState, seat, createRng(seed), level));
+      move.catch(() => {}); // handled where it is awaited (botMove)
+      this.botPending = { ply, move };
+    }
+    return botThinkMs({
+      ...features,
+      ply,
+      remainingMs,
+      incrementMs: t.record.timeControl.incrementMs,
+      firstMoveLeftMs: firstMoveDeadline === null ? null : firstMoveDeadline - now,
+      level,
+      random: this.deps.random(),
+      scale: this.deps.settings.botThinkScale,
+    });
+  }
+
+  /** The bot has "thought" long enough: once its move is ready (outside the queue: players are not held up), play it. */
   private async botMove(seat: Seat, ply: number): Promise<void> {
-    if (this.table.ply !== ply || this.table.toMove() !== seat) return;
-    const move = chooseBotMove(this.table.def, this.table.rulesState, seat, createRng(`${this.table.record.seed}:${ply}`));
-    await this.playMove(seat, ply, move, undefined);
+    const pending = this.botPending;
+    if (pending?.ply !== ply) return;
+    let move: string;
+    try {
+      move = await pending.move;
+    } catch (err) {
+      this.deps.log.error({ err, ply }, "bot move failed");
+      return;
+    }
+    await this.serial(async () => {
+      if (this.table.ply !== ply || this.table.toMove() !== seat) return;
+      await this.playMove(seat, ply, move, undefined);
+    });
   }
 
   private async deadlinePassed(): Promise<void> {

@@ -5,7 +5,7 @@
  * outbox.
  */
 import type { ClientMessage, Heartbeat, MoveRecord, ServerMessages } from "@tabula/shared/protocol";
-import type { Seat } from "@tabula/shared/rules";
+import type { BotLevel, GameDefinition, Seat } from "@tabula/shared/rules";
 import type { AuditSink } from "../audit/kinds.ts";
 import type { Logger } from "../log.ts";
 import type { RatedEndingWrite } from "../db/ratedEnding.ts";
@@ -56,8 +56,8 @@ export interface HostSettings {
    * ends by itself one more window later if nobody claimed (presence.ts).
    */
   reconnectWindowMs: number;
-  /** The bot's think time range [min, max], ms. */
-  botThinkMs: readonly [number, number];
+  /** BOT_THINK_SCALE: multiplies the bot's human-like think time (bots/thinkTime.ts); 0 moves at once. */
+  botThinkScale: number;
   /** Sent in every snapshot. */
   heartbeat: Heartbeat;
 }
@@ -68,6 +68,8 @@ export interface HostDeps<C> {
   clock: HostClock;
   /** Uniform in [0, 1): the bot's think time (rules randomness is seeded, never this). */
   random: () => number;
+  /** The bot players (bots/botMoves.ts: engines on worker threads). Unset: the shared built-in bot, inline. */
+  bots?: BotMoves;
   /** The row of an agreed rematch (the game factory: id, seed, clocks); nothing is written yet. */
   newGame: (req: RematchRequest) => NewGame;
   /** Build the room of a created game (the game factory); rejects when it cannot be built here. */
@@ -88,3 +90,21 @@ export type PlayerAction =
   | ({ type: "draw" } & ClientMessage<"draw">)
   | ({ type: "rematch" } & ClientMessage<"rematch">)
   | { type: "claimWin" };
+
+/** One bot move to choose. */
+export interface BotMoveRequest {
+  def: GameDefinition<unknown>;
+  state: unknown;
+  seat: Seat;
+  level: BotLevel;
+  /** Seeds the move's randomness (the game's seed and the ply). */
+  seed: string;
+  /** The longest the engine should think, ms (the clock's share; the level may use less). */
+  budgetMs: number;
+}
+
+/** Where a bot's moves come from (bots/botMoves.ts). */
+export interface BotMoves {
+  /** A legal move for `req.seat`; never rejects for an engine's failure (it falls back to the built-in policy). */
+  choose(req: BotMoveRequest): Promise<string>;
+}

@@ -4,7 +4,7 @@
  * knows about rows, Prisma or SQL. Times are epoch milliseconds.
  */
 import type { GameStatus, MoveRecord, TimeControlInfo } from "@tabula/shared/protocol";
-import type { GameKind, GameResult, Seat } from "@tabula/shared/rules";
+import type { BotLevel, GameKind, GameResult, Seat } from "@tabula/shared/rules";
 import type { GameRatingsRecord } from "../ratings/seats.ts";
 
 export interface TablePlayer {
@@ -64,6 +64,8 @@ export interface GameRecord {
   leaseToken: bigint;
   /** A private game (it has a password): spectators must give it, and the Watch list shows a lock. */
   private?: boolean;
+  /** A bot game's level; unset without a bot (or for a bot game older than levels: it plays at DEFAULT_BOT_LEVEL). */
+  botLevel?: BotLevel;
   players: [TablePlayer, TablePlayer];
   /** The move log, ply 0 first. */
   moves: MoveRecord[];
@@ -94,6 +96,8 @@ export interface NewGame {
   ratingPool: string | null;
   /** A private game's password as an Argon2id hash (never the password); unset: not private. */
   passwordHash?: string | null;
+  /** A bot game's level; unset or null without a bot. */
+  botLevel?: BotLevel | null;
 }
 
 /** Where a write is expected to land: the game must still be at this ply and status. */

@@ -11,6 +11,8 @@ import type { GameTable } from "./table.ts";
 export interface TimerHandlers {
   /** The deadline passed (or nearly: check it with `planDeadline`). */
   deadline(): unknown;
+  /** The bot of `seat` starts thinking about ply `ply`: how long it should seem to think, ms. */
+  botThinks(seat: Seat, ply: number): number;
   /** The bot of `seat` has thought long enough about ply `ply`. */
   botMove(seat: Seat, ply: number): unknown;
 }
@@ -19,18 +21,10 @@ export class TableTimers {
   private deadlineTimer: Timer | undefined;
   private botTimer: Timer | undefined;
   private readonly clock: HostClock;
-  private readonly random: () => number;
-  private readonly botThinkMs: readonly [number, number];
   private readonly on: TimerHandlers;
 
-  /**
-   * @param random uniform in [0, 1): where in `botThinkMs` the bot's think time falls
-   * @param botThinkMs the bot's think time range [min, max], ms
-   */
-  constructor(clock: HostClock, random: () => number, botThinkMs: readonly [number, number], on: TimerHandlers) {
+  constructor(clock: HostClock, on: TimerHandlers) {
     this.clock = clock;
-    this.random = random;
-    this.botThinkMs = botThinkMs;
     this.on = on;
   }
 
@@ -43,10 +37,8 @@ export class TableTimers {
     if (deadline !== null) this.deadlineTimer = this.clock.setTimeout(() => this.on.deadline(), Math.max(0, deadline - now));
     const seat = table.toMove();
     if (seat === null || !table.players[seat].isBot) return;
-    const [min, max] = this.botThinkMs;
-    // Never think longer than a twentieth of the time left.
-    const think = Math.min(min + this.random() * (max - min), table.remainingAt(now)[seat] / 20);
     const ply = table.ply;
+    const think = this.on.botThinks(seat, ply);
     this.botTimer = this.clock.setTimeout(() => this.on.botMove(seat, ply), think);
   }
 

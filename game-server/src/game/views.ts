@@ -9,8 +9,9 @@
  * for all, which the room encodes once (rooms/fanout.ts).
  */
 import type { GameSnapshot, Heartbeat, MovedMessage, PlayerInfo } from "@tabula/shared/protocol";
-import type { Seat } from "@tabula/shared/rules";
+import { type BotLevel, DEFAULT_BOT_LEVEL, type Seat } from "@tabula/shared/rules";
 import { ratingsView } from "../ratings/seats.ts";
+import type { GameRecord } from "./record.ts";
 import type { GameTable } from "./table.ts";
 
 export type SeatPresence = Pick<PlayerInfo, "connected" | "reconnectDeadline">;
@@ -73,6 +74,7 @@ export function snapshotsOf(table: GameTable, ctx: SnapshotContext): (you: Seat 
     heartbeat: ctx.heartbeat,
     rated: ratings !== null,
     ratings,
+    botLevel: botLevelOf(record),
   }));
 }
 
@@ -94,4 +96,10 @@ export function movedOf(table: GameTable, now: number): (you: Seat | null) => Mo
     status: table.status,
     result: table.result,
   }));
+}
+
+/** The level a bot plays this game at; null when no bot plays (a bot game older than levels: the default). */
+function botLevelOf(record: Pick<GameRecord, "players" | "botLevel">): BotLevel | null {
+  if (!record.players[0].isBot && !record.players[1].isBot) return null;
+  return record.botLevel ?? DEFAULT_BOT_LEVEL;
 }

@@ -7,7 +7,7 @@
 import { ClientError } from "../errors.ts";
 import express from "express";
 import {
-  GameChoice,
+  BotGameRequest,
   GuestRequest,
   type GameSummary,
   InviteAcceptRequest,
@@ -71,10 +71,6 @@ export interface ApiDeps {
   accounts?: AccountSettings;
   /** Rooms and connections per node. */
   nodes: () => Promise<Array<{ nodeId: string; processId: string; rooms: number; ccu: number }>>;
-}
-
-function choice(body: unknown): { game: GameKind; timeControl: string } {
-  return knownTimeControl(parse(GameChoice, body));
 }
 
 /** The game and its time control (the game's first when none is given); 400 for one it does not have. */
@@ -208,9 +204,11 @@ export function createApi(deps: ApiDeps): express.Router {
     "/bot-games",
     route(async (req) => {
       const me = await identify(req);
-      const { game, timeControl } = choice(req.body);
+      const { level, ...wanted } = parse(BotGameRequest, req.body);
+      const { game, timeControl } = knownTimeControl(wanted);
       const bot = await botPlayer(deps.db, game);
-      const gameId = await deps.factory.create({ game, timeControl, mode: "bot", playerIds: [me.playerId, bot.id] });
+      const playerIds: [string, string] = [me.playerId, bot.id];
+      const gameId = await deps.factory.create({ game, timeControl, mode: "bot", playerIds, botLevel: level });
       return { gameId };
     }),
   );

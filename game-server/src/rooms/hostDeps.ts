@@ -16,6 +16,7 @@ export function hostDepsFor<C>(s: RoomServices, outbox: Outbox<C>, log: Logger):
     outbox,
     clock: s.clock, // the host clears its timers when the room is disposed (host.close)
     random: Math.random,
+    bots: s.bots,
     // A rematch keeps the colours it was agreed with (the table swapped them).
     newGame: (r: RematchRequest) =>
       factory.prepare({
@@ -34,7 +35,7 @@ export function hostDepsFor<C>(s: RoomServices, outbox: Outbox<C>, log: Logger):
     settings: {
       firstMoveTimeoutMs: config.firstMoveTimeoutMs,
       reconnectWindowMs: config.reconnectWindowMs,
-      botThinkMs: config.botThinkMs,
+      botThinkScale: config.botThinkScale,
       heartbeat: heartbeatFor(config.nodeAliveTtlMs),
     },
   };

@@ -15,6 +15,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { AuditSink } from "../audit/writer.ts";
 import type { PasswordGate } from "../privateGames/passwordGate.ts";
 import type { ChatService } from "../chat/service.ts";
+import type { BotMoves } from "../game/ports.ts";
 
 export interface RoomServices {
   config: Config;
@@ -36,6 +37,8 @@ export interface RoomServices {
   passwords: PasswordGate;
   /** Chat (chat/service.ts): a game's two channels ride its room. Unset: chat messages are answered UNAVAILABLE. */
   chat?: ChatService;
+  /** The bot players (bots/botMoves.ts: engines on worker threads). Unset: the shared built-in bot, inline. */
+  bots?: BotMoves;
 }
 
 let services: RoomServices | undefined;

@@ -79,7 +79,7 @@ const outbox: Outbox<Socket> = {
 const settings = {
   firstMoveTimeoutMs: 30_000,
   reconnectWindowMs: 60_000,
-  botThinkMs: [600, 1800] as const,
+  botThinkScale: 1,
   heartbeat: { intervalMs: 1000, timeoutMs: 1500 },
 };
 const log = pino({ level: "info" }, { write: () => {} });

@@ -144,7 +144,7 @@ export class FakeOutbox implements Outbox<Who> {
 const SETTINGS = {
   firstMoveTimeoutMs: 30_000,
   reconnectWindowMs: 60_000,
-  botThinkMs: [100, 200] as const,
+  botThinkScale: 1,
   heartbeat: { intervalMs: 500, timeoutMs: 1500 },
 };
 

@@ -5,7 +5,7 @@
  * docs/protocol.md is the human-readable version of this file: keep them in step.
  */
 import { z } from "zod";
-import type { GameKind, GameResult, Seat } from "../rules/types.ts";
+import { BOT_LEVELS, type BotLevel, DEFAULT_BOT_LEVEL, type GameKind, type GameResult, type Seat } from "../rules/types.ts";
 import { ChatClientMessages, type ChatHistoryMessage, type ChatLine } from "./chat.ts";
 import { singleScript } from "./names.ts";
 import type { GameRatings } from "./ratings.ts";
@@ -170,6 +170,8 @@ export interface GameSnapshot {
   rated: boolean;
   /** A rated game's pool and each seat's rating (and, once over, its change); null for a casual game. */
   ratings: GameRatings | null;
+  /** A bot game's level (the bot's seat is the player with `isBot`); null when no bot plays. */
+  botLevel: BotLevel | null;
 }
 
 /** Sent to everyone after each committed move (instead of a full snapshot). */
@@ -241,6 +243,10 @@ export const GuestRequest = z.strictObject({
 export const GameChoice = z.strictObject({
   game: z.enum(["connect4", "chess"]),
   timeControl: z.string().max(16).optional(),
+});
+/** POST /api/bot-games: a game and, optionally, its time control and the bot's level (default medium). */
+export const BotGameRequest = GameChoice.extend({
+  level: z.enum(BOT_LEVELS).default(DEFAULT_BOT_LEVEL),
 });
 
 export interface GuestResponse {

@@ -1,28 +1,37 @@
 /**
  * The built-in bot, shared by the server's bot seats and the stress bots.
  *
- * Deliberately weak but never silly: it takes a win in one, parries a loss in
- * one and does not give material away at a glance. All randomness comes from
- * the caller's seeded RNG, so a (state, seed) pair always gives the same move.
+ * Its own policy (the easy level of every game, and chess's fallback when the
+ * server's engine cannot answer) is deliberately weak but never silly: it takes
+ * a win in one, parries a loss in one and does not give material away at a
+ * glance. Connect Four's medium and hard levels search (connect4Solver.ts);
+ * chess's levels are the server's Stockfish (game-server/src/bots/). All
+ * randomness comes from the caller's seeded RNG, so a (state, seed, level)
+ * triple always gives the same move.
  */
 import { Chess } from "chess.js";
 import type { Color, Move, PieceSymbol, Square } from "chess.js";
 import type { ChessState } from "./chess.ts";
 import { c4DropRow, c4WinsAt, C4_COLUMNS, connect4 } from "./connect4.ts";
 import type { Connect4State } from "./connect4.ts";
+import { c4LevelMove } from "./connect4Solver.ts";
 import type { Rng } from "./rng.ts";
 import { opponentOf } from "./types.ts";
-import type { GameDefinition, Seat } from "./types.ts";
+import type { BotLevel, GameDefinition, Seat } from "./types.ts";
 
 /**
- * A legal move for `seat` chosen by the built-in policy of `def`'s game
- * (a uniformly random legal move for a game without one). Deterministic given
- * `rng`'s seed. Throws if `seat` has no legal move (not its turn, or game over).
- * Typically well under 10 ms.
+ * A legal move for `seat` chosen by the built-in bot of `def`'s game at `level` (default "easy":
+ * the built-in policy; a uniformly random legal move for a game without one). Connect Four's
+ * "medium" and "hard" search (hard: up to ~200 ms of CPU, see connect4Solver.ts); chess plays its
+ * built-in policy at every level here (the server's levels are Stockfish's). Deterministic given
+ * `rng`'s seed. Throws if `seat` has no legal move (not its turn, or game over). The easy policy
+ * takes well under 10 ms.
  */
-export function chooseBotMove<S>(def: GameDefinition<S>, state: S, seat: Seat, rng: Rng): string {
+export function chooseBotMove<S>(def: GameDefinition<S>, state: S, seat: Seat, rng: Rng, level: BotLevel = "easy"): string {
   let move: string | undefined;
-  if (def.id === "connect4") move = connect4Move(state as Connect4State, seat, rng);
+  if (def.id === "connect4" && level !== "easy" && def.toMove(state) === seat) {
+    move = String(c4LevelMove(state as Connect4State, level, rng).column);
+  } else if (def.id === "connect4") move = connect4Move(state as Connect4State, seat, rng);
   else if (def.id === "chess" && def.toMove(state) === seat) move = chessMove(state as ChessState, rng);
   else move = pick(def.legalMoves(state, seat), rng);
   if (move === undefined) throw new Error(`chooseBotMove: seat ${seat} has no legal ${def.id} move`);

@@ -14,6 +14,8 @@ export type { ChessState, ChessView } from "./chess.ts";
 export { createRng } from "./rng.ts";
 export type { Rng } from "./rng.ts";
 export { chooseBotMove } from "./bot.ts";
+export { c4Search, c4LevelMove, C4_LEVELS, C4_WIN, C4_WIN_FLOOR } from "./connect4Solver.ts";
+export type { C4SearchOptions, C4SearchResult } from "./connect4Solver.ts";
 export { replay } from "./replay.ts";
 export { isRatingPool, RATING_POOLS, ratingPool } from "./pools.ts";
 export type { RatingPool } from "./pools.ts";

@@ -110,3 +110,10 @@ export interface GameDefinition<S = unknown, V = unknown> {
 }
 
 export type GameKind = "connect4" | "chess";
+
+/** How hard a built-in bot plays (chosen when a bot game is made; stored with the game). */
+export type BotLevel = "easy" | "medium" | "hard";
+/** Every bot level, weakest first. */
+export const BOT_LEVELS = ["easy", "medium", "hard"] as const satisfies readonly BotLevel[];
+/** The level of a bot game made without one. */
+export const DEFAULT_BOT_LEVEL: BotLevel = "medium";
