@@ -69,6 +69,8 @@ function showStats(s: Stats | null): void {
   setText(el, statsText(s));
   el.dataset.players = s ? String(s.playersOnline) : "";
   el.dataset.games = s ? String(s.gamesLive) : "";
+  // The phone's top bar shows this shorter form (styles/i18n.css); the text keeps the whole sentence.
+  el.dataset.short = s ? t("common:statsShort", { online: s.playersOnline, games: s.gamesLive }) : t("common:offline");
   el.title = s ? t("common:servedBy", { node: s.node }) : t("common:unreachable");
 }
 

@@ -28,8 +28,12 @@ export function labelExportButtons(kind: GameKind): void {
   $("copy-moves").dataset.kind = kind;
 }
 
-/** Wire the two buttons (once). */
+let bound = false;
+
+/** Wire the two buttons (idempotent: the live game and the replay both ask, whichever comes first binds). */
 export function bindMoveExport(): void {
+  if (bound) return;
+  bound = true;
   $("copy-moves").addEventListener("click", async () => {
     const game = current();
     if (!game) return;

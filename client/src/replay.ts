@@ -10,7 +10,7 @@ import { describeResult, gameName } from "./format.ts";
 import { renderCard, renderMoveList } from "./gamePanel.ts";
 import { onLanguageChange, t } from "./i18n/index.ts";
 import { fromRecord } from "./moveExport.ts";
-import { exportSources, labelExportButtons } from "./moveExportButtons.ts";
+import { bindMoveExport, exportSources, labelExportButtons } from "./moveExportButtons.ts";
 import { ReplayModel } from "./replayModel.ts";
 import { timeControlLabelById } from "./timeControls.ts";
 import { $, setText, show } from "./ui.ts";
@@ -31,6 +31,7 @@ export class ReplayViewer {
     this.deps = deps;
     // "Copy PGN" / "Download" export the game replayed (moveExportButtons.ts).
     exportSources.replay = () => (this.replay ? fromRecord(this.replay.record) : null);
+    bindMoveExport();
     const go = (to: (r: ReplayModel) => number) => () => this.go(to);
     $("replay-first").addEventListener(
       "click",

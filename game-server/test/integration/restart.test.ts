@@ -126,4 +126,38 @@ describe("restart", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   });
+
+  it("after kill -9, a player who does not come back can be claimed against one window after the rebuild", async () => {
+    const { databaseUrl, first, gameId, seats, players } = await chessOnNewNode();
+    const [white, black] = seats;
+    await white.play("e2e4");
+    await black.play("e7e5");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    // Presence is not stored: the restarted node counts every window from the rebuild (short here).
+    const second = await spawnNode({ DATABASE_URL: databaseUrl, NODE_ID: "r1", RECONNECT_WINDOW_S: "10" });
+    running.push(second);
+    const whitePlayer = players[0];
+    whitePlayer.sdk = sdkClient(second.url, whitePlayer.token);
+    const again = await Seat.rejoin(whitePlayer, gameId); // only White comes back
+    await again.until((s) => s.snapshot?.players[1].connected === false, "black shown away");
+    const deadline = again.snapshot!.players[1].reconnectDeadline!;
+    expect(deadline).toBeGreaterThan(Date.now());
+    again.room.send("claimWin", {});
+    await again.until((s) => s.errors.some((e) => e.code === "CLAIM_TOO_EARLY"), "claim refused within the window");
+    // The window runs out: the claim opens (a snapshot says so), and the game waits for it.
+    await again.until((s) => (s.snapshot?.clocks.serverNow ?? 0) >= deadline, "snapshot once the window ran out", 15_000);
+    expect(again.snapshot?.status).toBe("active");
+    again.room.send("claimWin", {});
+    await again.until((s) => s.snapshot?.status === "finished", "the claimed win");
+    expect(again.snapshot?.result).toEqual({ winner: 0, reason: "abandon" });
+    const [row] = await query<{ status: string; winner: number; resultReason: string }>(
+      databaseUrl,
+      `SELECT status, winner, "resultReason" FROM "Game" WHERE id = $1`,
+      [gameId],
+    );
+    expect(row).toEqual({ status: "finished", winner: 0, resultReason: "abandon" });
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
 });
