@@ -118,14 +118,29 @@ async function pills(page: Page): Promise<{ oneLine: boolean; detail: string }> 
   return page.evaluate(() => {
     const list = [...document.querySelectorAll<HTMLElement>(".topbar .pill")].filter((p) => p.getClientRects().length > 0);
     const rects = list.map((p) => p.getBoundingClientRect());
-    const lineHeight = (p: HTMLElement) => Number.parseFloat(getComputedStyle(p).fontSize) * 1.6;
+    // The largest text in the pill, its pseudo-elements included (a pill may draw its text in ::after).
+    const lineHeight = (p: HTMLElement) =>
+      Math.max(
+        ...[getComputedStyle(p), getComputedStyle(p, "::before"), getComputedStyle(p, "::after")].map((st) =>
+          Number.parseFloat(st.fontSize),
+        ),
+        ...[...p.querySelectorAll("*")].map((c) => Number.parseFloat(getComputedStyle(c).fontSize)),
+      ) * 1.6;
     const oneLine = list.every((p, i) => {
       const style = getComputedStyle(p);
       const inner = rects[i]!.height - Number.parseFloat(style.paddingTop) - Number.parseFloat(style.paddingBottom);
       return inner <= lineHeight(p);
     });
     const sameRow = rects.every((r) => Math.abs(r.top + r.height / 2 - (rects[0]!.top + rects[0]!.height / 2)) < 4);
-    return { oneLine: oneLine && sameRow, detail: rects.map((r) => `${Math.round(r.top)}+${Math.round(r.height)}`).join(" ") };
+    return {
+      oneLine: oneLine && sameRow,
+      detail: list
+        .map(
+          (p, i) =>
+            `${p.id || p.className}:${Math.round(rects[i]!.top)}+${Math.round(rects[i]!.height)}/${getComputedStyle(p).fontSize}`,
+        )
+        .join(" "),
+    };
   });
 }
 
