@@ -14,7 +14,17 @@
  *   npm run bench:load -- --runs 50 --via nginx
  *   npm run bench:load -- --sizes-only     # the asset table, no browser
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -34,14 +44,13 @@ const USAGE = `Usage: npm run bench:load -- [options]
   --runs N        cold loads per way in (default 20)
   --via LIST      nginx,node (default both): through nginx in front of the node, or straight from it
   --accept ENC    the browser's Accept-Encoding instead of its own (e.g. "gzip, deflate": a browser without brotli)
+  --dist DIR      the built client to serve (default client/dist; e.g. an older build, to compare)
   --sizes-only    print the asset table and stop (no servers, no browser)
   --out FILE      JSON report (default .artifacts/bench/load-<time>.json)
 Needs the built client (npm run build), Debian's chromium and nginx.`;
 
-const DIST = join(REPO_ROOT, "client/dist");
-
-/** Every file of the build with its sizes, and who loads it. */
-function assetSizes(): AssetSizes[] {
+/** Every file of the build in DIST with its sizes, and who loads it. */
+function assetSizes(DIST: string): AssetSizes[] {
   const index = readFileSync(join(DIST, "index.html"), "utf8");
   const admin = pageAssets(readFileSync(join(DIST, "admin.html"), "utf8"));
   const page = pageAssets(index);
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
       runs: { type: "string", default: "20" },
       via: { type: "string", default: "nginx,node" },
       accept: { type: "string" },
+      dist: { type: "string", default: "client/dist" },
       "sizes-only": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -76,10 +86,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a whole number ≥ 1, got ${values.runs}`);
   const via = values.via.split(",").map((v) => v.trim());
   for (const v of via) if (v !== "nginx" && v !== "node") throw new Error(`--via: nginx or node, got ${v}`);
-  if (!existsSync(join(DIST, "index.html"))) throw new Error("client/dist has no index.html: run `npm run build` first");
+  const DIST = resolve(REPO_ROOT, values.dist);
+  if (!existsSync(join(DIST, "index.html"))) throw new Error(`${DIST} has no index.html: run \`npm run build\` first`);
 
   const say = (line: string) => console.error(`[bench:load] ${line}`);
-  const assets = assetSizes();
+  const assets = assetSizes(DIST);
   console.log(`Built client (${DIST}):\n\n${formatAssets(assets)}\n`);
   if (values["sizes-only"]) return;
 
@@ -91,6 +102,7 @@ async function main(): Promise<void> {
     loadAfter: 0,
   };
   const dir = mkdtempSync(join(tmpdir(), "tabula-bench-load-"));
+  chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user when we are root
   const procs: ManagedProcess[] = [];
   const track = (p: ManagedProcess) => void procs.push(p);
   let browser: Browser | undefined;
@@ -110,7 +122,7 @@ async function main(): Promise<void> {
         TOKEN_SECRET: "bench-load-secret-0123456789abcdef0123456789",
         DATABASE_URL: pg.url,
         PUBLIC_ADDRESS: `127.0.0.1:${nginx.port}`,
-        CLIENT_DIST: "client/dist",
+        CLIENT_DIST: DIST,
         // Every cold load is a new guest from one address.
         API_RATE_PER_MIN: "100000000",
         GUEST_RATE_PER_MIN: "100000000",
@@ -150,7 +162,7 @@ async function main(): Promise<void> {
   machine.loadAfter = loadavg()[0]!;
   console.log(
     `Cold loads in headless Chromium, loopback, a fresh context each (ms from navigation start; ` +
-      `Accept-Encoding: ${values.accept ?? "the browser's own"}):\n\n${formatLoads(series)}\n`,
+      `Accept-Encoding: ${values.accept ?? "the browser's own"}; ${DIST}):\n\n${formatLoads(series)}\n`,
   );
   console.log(
     `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memGB} GB; load average ` +
@@ -158,7 +170,10 @@ async function main(): Promise<void> {
   );
   const out = resolve(REPO_ROOT, values.out ?? `.artifacts/bench/load-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ runs, accept: values.accept ?? null, machine, assets, series }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ runs, dist: DIST, accept: values.accept ?? null, machine, assets, series }, null, 2)}\n`,
+  );
   say(`wrote ${out}`);
 }
 
