@@ -67,7 +67,16 @@ const screenOf = (page: Page) => page.evaluate(() => (window as any).tabula.stat
 async function playBot(page: Page, kind: "chess" | "connect4"): Promise<string> {
   await page.selectOption("#game-select", kind);
   await clickDom(page, "#play-bot");
-  await page.waitForFunction(() => (window as any).tabula.state().snapshot !== null, null, { timeout: 30_000 });
+  const started = () => page.waitForFunction(() => (window as any).tabula.state().snapshot !== null, null, { timeout: 30_000 });
+  await started().catch(async (err) => {
+    // A loaded test machine can time the bot-game request out (the lobby says so in a toast): ask once more.
+    if ((await screenOf(page)) !== "lobby") throw err;
+    await clickDom(page, "#play-bot");
+    await started().catch(async (again) => {
+      const toast = await page.textContent("#toast");
+      throw new Error(`no ${kind} game against the bot (screen ${await screenOf(page)}, toast "${toast}"): ${again}`);
+    });
+  });
   await page.waitForFunction(
     (k) => (k === "chess" ? (window as any).tabula.squarePoint("e2") : (window as any).tabula.columnPoint(3)) !== null,
     kind,
@@ -109,14 +118,29 @@ async function pills(page: Page): Promise<{ oneLine: boolean; detail: string }> 
   return page.evaluate(() => {
     const list = [...document.querySelectorAll<HTMLElement>(".topbar .pill")].filter((p) => p.getClientRects().length > 0);
     const rects = list.map((p) => p.getBoundingClientRect());
-    const lineHeight = (p: HTMLElement) => Number.parseFloat(getComputedStyle(p).fontSize) * 1.6;
+    // The largest text in the pill, its pseudo-elements included (a pill may draw its text in ::after).
+    const lineHeight = (p: HTMLElement) =>
+      Math.max(
+        ...[getComputedStyle(p), getComputedStyle(p, "::before"), getComputedStyle(p, "::after")].map((st) =>
+          Number.parseFloat(st.fontSize),
+        ),
+        ...[...p.querySelectorAll("*")].map((c) => Number.parseFloat(getComputedStyle(c).fontSize)),
+      ) * 1.6;
     const oneLine = list.every((p, i) => {
       const style = getComputedStyle(p);
       const inner = rects[i]!.height - Number.parseFloat(style.paddingTop) - Number.parseFloat(style.paddingBottom);
       return inner <= lineHeight(p);
     });
     const sameRow = rects.every((r) => Math.abs(r.top + r.height / 2 - (rects[0]!.top + rects[0]!.height / 2)) < 4);
-    return { oneLine: oneLine && sameRow, detail: rects.map((r) => `${Math.round(r.top)}+${Math.round(r.height)}`).join(" ") };
+    return {
+      oneLine: oneLine && sameRow,
+      detail: list
+        .map(
+          (p, i) =>
+            `${p.id || p.className}:${Math.round(rects[i]!.top)}+${Math.round(rects[i]!.height)}/${getComputedStyle(p).fontSize}`,
+        )
+        .join(" "),
+    };
   });
 }
 
@@ -293,7 +317,12 @@ describe("phone layout", () => {
         await expectGameLayout(player, `${orientation}-${kind}-player`, shape, "player");
         await expectNoticesClear(player, `${orientation}-${kind}-player`);
 
-        const spectator = await open(viewport, `/?watch=${gameId}`);
+        // The Watch tab lists the game (and fits the screen); its Watch button opens it.
+        const spectator = await open(viewport, "/#watch");
+        const item = `#live-games [data-game-id="${gameId}"]`;
+        await spectator.waitForSelector(item, { timeout: 30_000 });
+        await expectFits(spectator, `${orientation}-${kind}-watch-list`);
+        await clickDom(spectator, `${item} [data-action=watch]`);
         await spectator.waitForFunction(
           (k) => (k === "chess" ? (window as any).tabula.squarePoint("e2") : (window as any).tabula.columnPoint(3)) !== null,
           kind,

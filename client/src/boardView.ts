@@ -6,7 +6,8 @@
  * (lazyChunks.ts): the lobby does not wait for them.
  */
 import type Phaser from "phaser";
-import { opponentOf, type Seat } from "@tabula/shared/rules";
+import type { Seat } from "@tabula/shared/rules";
+import { BoardFlips } from "./boards/flips.ts";
 import type { BoardLabel, Point } from "./boards/geometry.ts";
 import { type BoardEngine, loadBoardEngine } from "./lazyChunks.ts";
 import { PALETTE } from "./boards/palette.ts";
@@ -27,10 +28,7 @@ export class BoardView {
   private engine: BoardEngine | null = null;
   /** The latest board asked for before the engine arrived. */
   private pending: BoardInput | null = null;
-  /** Ids of the games whose board the viewer flipped. */
-  private readonly flipped = new Set<string>();
-  /** The game on the board now, and how its screen redraws after a flip. */
-  private flipTarget: { gameId: string; redraw: () => void } | null = null;
+  private readonly flips = new BoardFlips();
   private flipButton: HTMLElement | null = null;
 
   constructor(parent: HTMLElement) {
@@ -118,25 +116,17 @@ export class BoardView {
   /** The flip button: a click turns the board of the game on screen round. */
   bindFlipButton(button: HTMLElement): void {
     this.flipButton = button;
-    button.addEventListener("click", () => this.toggleFlip());
+    button.addEventListener("click", () => this.flips.toggle());
   }
 
-  /** `gameId` is now on the board; `redraw` redraws its screen (board and cards) after a flip. */
+  /** `gameId` is now on the board; `redraw` redraws its screen (board and cards) after a flip (BoardFlips). */
   attachGame(gameId: string, redraw: () => void): void {
-    this.flipTarget = { gameId, redraw };
+    this.flips.attach(gameId, redraw);
   }
 
-  /** The seat drawn at the bottom of `gameId`'s board: `natural` (yours, or the first player's), or the other one once flipped. */
+  /** The seat drawn at the bottom of `gameId`'s board: `natural`, or the other one once flipped (BoardFlips). */
   bottomSeat(gameId: string, natural: Seat): Seat {
-    return this.flipped.has(gameId) ? opponentOf(natural) : natural;
-  }
-
-  /** Turn the board of the game on screen round (and back), and redraw it. */
-  toggleFlip(): void {
-    const target = this.flipTarget;
-    if (!target) return;
-    if (!this.flipped.delete(target.gameId)) this.flipped.add(target.gameId);
-    target.redraw();
+    return this.flips.bottomSeat(gameId, natural);
   }
 
   /** Call after the board's container was shown or resized. */

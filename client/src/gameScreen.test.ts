@@ -65,6 +65,35 @@ function setup(record: { status: GameSnapshot["status"]; result: GameSnapshot["r
 beforeEach(() => vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "clearTimeout", "clearInterval", "Date"] }));
 afterEach(() => vi.useRealTimers());
 
+describe("GameScreen: the flip button", () => {
+  it("turns a chess board and its cards round, keeps it turned while the game is open, and not in another game", async () => {
+    const t = setup();
+    const name = (id: string) => document.querySelector(`#${id} .player-name`)!.textContent;
+    const chess = (over = {}) => snapshot([], { kind: "chess", you: { role: "player", seat: 0 }, ...over });
+    await t.join(chess());
+    expect(t.board.last!.orientation).toBe(0);
+    expect(name("player-bottom")).toBe("Alice");
+    click("flip-board");
+    expect(t.board.last!.orientation).toBe(1);
+    expect(name("player-bottom")).toBe("Bob");
+    expect(name("player-top")).toBe("Alice");
+    expect(document.getElementById("player-top")!.classList.contains("you")).toBe(true);
+    // A fresh snapshot (a move, a reconnection) keeps it turned.
+    t.server().snapshot(chess(), Date.now());
+    expect(t.board.last!.orientation).toBe(1);
+    expect(name("player-bottom")).toBe("Bob");
+    click("flip-board");
+    expect(t.board.last!.orientation).toBe(0);
+    expect(name("player-bottom")).toBe("Alice");
+    // Flipped in g1, a new game g2 starts your way round; back in g1 it is still flipped.
+    click("flip-board");
+    await t.join(chess({ gameId: "g2" }));
+    expect(t.board.last!.orientation).toBe(0);
+    await t.join(chess());
+    expect(t.board.last!.orientation).toBe(1);
+  });
+});
+
 describe("GameScreen: drawing the game from the model", () => {
   it("shows the board, the players, whose turn it is, and the first-move countdown", async () => {
     const t = setup();

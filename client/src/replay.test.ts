@@ -74,4 +74,16 @@ describe("ReplayViewer", () => {
     key("Home");
     expect(viewer.position).toEqual({ index: 0, total: 0 });
   });
+
+  it("turns the board and the cards round with the flip button", async () => {
+    const { board } = await setup();
+    const name = (id: string) => document.querySelector(`#${id} .player-name`)!.textContent;
+    expect(board.last!.orientation).toBe(1);
+    expect(name("player-bottom")).toBe("Bob");
+    board.flips.toggle();
+    expect(board.last!.orientation).toBe(0);
+    expect(name("player-bottom")).toBe("Alice");
+    click("replay-first");
+    expect(board.last!.orientation).toBe(0);
+  });
 });

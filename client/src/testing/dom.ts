@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BoardView } from "../boardView.ts";
+import { BoardFlips } from "../boards/flips.ts";
 import type { BoardCallbacks, BoardInput } from "../boards/types.ts";
 
 // (Under happy-dom import.meta.url is not a file URL; the tests run from the repository root.)
@@ -41,22 +42,16 @@ export class FakeBoard {
   clientLabels(): { text: string; x: number; y: number }[] {
     return [];
   }
-  /** Games flipped with the flip button, and the redraw of the game on the board (as BoardView keeps them). */
-  flipped = new Set<string>();
-  private attached: { gameId: string; redraw: () => void } | null = null;
+  /** The flip button, as BoardView wires it (the real BoardFlips). */
+  readonly flips = new BoardFlips();
   bindFlipButton(button: HTMLElement): void {
-    button.addEventListener("click", () => {
-      const a = this.attached;
-      if (!a) return;
-      if (!this.flipped.delete(a.gameId)) this.flipped.add(a.gameId);
-      a.redraw();
-    });
+    button.addEventListener("click", () => this.flips.toggle());
   }
   attachGame(gameId: string, redraw: () => void): void {
-    this.attached = { gameId, redraw };
+    this.flips.attach(gameId, redraw);
   }
   bottomSeat(gameId: string, natural: 0 | 1): 0 | 1 {
-    return this.flipped.has(gameId) ? (natural === 0 ? 1 : 0) : natural;
+    return this.flips.bottomSeat(gameId, natural);
   }
   get last(): BoardInput | undefined {
     return this.shown.at(-1);
